@@ -1,0 +1,30 @@
+import type { ModelResult } from '../src/core/model-result.js'
+import type { ModelRequest } from '../src/core/request.js'
+import type { StreamEvent } from '../src/core/stream-event.js'
+
+export interface ProviderCallOptions {
+  /** Aborts the upstream call: the client left, the request timed out, or an approach no longer needs it. */
+  signal: AbortSignal
+  /** The client's own upstream key (bring-your-own-key), used when the proxy has none configured. */
+  apiKey?: string
+}
+
+export interface ModelInfo {
+  id: string
+  created?: number
+  ownedBy?: string
+}
+
+/**
+ * A model vendor behind the proxy. It translates the canonical request to its vendor API and the vendor's
+ * answers back to canonical results and events; nothing else in the proxy knows the vendor's wire format.
+ */
+export interface Provider {
+  readonly id: string
+  /** One whole answer. Throws a ProxyError on failure. */
+  generate(request: ModelRequest, options: ProviderCallOptions): Promise<ModelResult>
+  /** The answer as it arrives. Never throws: every failure, before or after the first event, is an `error` event. */
+  stream(request: ModelRequest, options: ProviderCallOptions): AsyncIterable<StreamEvent>
+  /** The vendor's model list; undefined when the vendor has no list endpoint. */
+  listModels(options: ProviderCallOptions): Promise<ModelInfo[] | undefined>
+}

@@ -1,0 +1,78 @@
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { approachRegistry } from '../approaches/registry.js'
+import { createOpenAICompatibleProvider } from '../providers/openai-compatible/index.js'
+import type { Provider } from '../providers/types.js'
+import type { Config } from './config.js'
+import { ProxyError } from './core/proxy-error.js'
+import { requireApiKey } from './middleware/require-api-key.js'
+import { createChatCompletionsHandler } from './routes/chat-completions.js'
+import { createCompletionsHandler } from './routes/completions.js'
+import { createMethodNotAllowedHandler, handleRetiredAssistantsApi, handleUnknownRoute } from './routes/fallback.js'
+import { createListModelsHandler, createRetrieveModelHandler } from './routes/models.js'
+import type { RouteDependencies } from './routes/route-dependencies.js'
+import { createErrorResponse } from './sse-writer.js'
+
+/**
+ * The proxy as a Hono app. Everything it answers, errors included, is in the OpenAI shape.
+ * @example const app = createApp(loadConfig([], process.env)); serve({ fetch: app.fetch, port: 8000 })
+ */
+export function createApp(config: Config, overrides: { provider?: Provider } = {}): Hono {
+  const provider =
+    overrides.provider ??
+    createOpenAICompatibleProvider({
+      baseURL: config.openaiBaseUrl,
+      ...(config.openaiApiKey === undefined ? {} : { apiKey: config.openaiApiKey }),
+      timeoutMs: config.upstreamTimeoutMs,
+      maxRetries: config.upstreamMaxRetries,
+    })
+  const dependencies: RouteDependencies = {
+    pipeline: { provider, registry: approachRegistry, defaultApproach: config.defaultApproach },
+    forwardClientKey: config.openaiApiKey === undefined && config.proxyApiKey === undefined,
+    keepAliveMs: config.keepAliveMs,
+  }
+
+  const app = new Hono()
+  app.get('/health', (c) => c.json({ status: 'ok' }))
+
+  if (config.proxyApiKey !== undefined) app.use('/v1/*', requireApiKey(config.proxyApiKey))
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: config.bodyLimitBytes,
+      onError: () => {
+        throw new ProxyError(`The request body is larger than the limit of ${config.bodyLimitBytes} bytes.`, {
+          status: 413,
+          type: 'invalid_request_error',
+          code: 'request_too_large',
+        })
+      },
+    }),
+  )
+
+  app.post('/v1/chat/completions', createChatCompletionsHandler(dependencies))
+  app.post('/v1/completions', createCompletionsHandler(dependencies))
+  app.get('/v1/models', createListModelsHandler(dependencies))
+  app.get('/v1/models/:model{.+}', createRetrieveModelHandler(dependencies))
+
+  for (const path of ['/v1/assistants', '/v1/assistants/*', '/v1/threads', '/v1/threads/*']) app.all(path, handleRetiredAssistantsApi)
+  app.all('/v1/chat/completions', createMethodNotAllowedHandler(['POST']))
+  app.all('/v1/completions', createMethodNotAllowedHandler(['POST']))
+  app.all('/v1/models', createMethodNotAllowedHandler(['GET']))
+  app.all('/v1/models/*', createMethodNotAllowedHandler(['GET']))
+  app.all('/health', createMethodNotAllowedHandler(['GET', 'HEAD']))
+
+  app.notFound(handleUnknownRoute)
+  app.onError((error, c) => {
+    if (!(error instanceof ProxyError) || error.status >= 500) reportError(error)
+    // headers set before the error (Allow on a 405) stay on the answer
+    const allow = c.res.headers.get('allow')
+    return createErrorResponse(error, allow === null ? {} : { allow })
+  })
+  return app
+}
+
+function reportError(error: unknown): void {
+  if (error instanceof ProxyError && error.cause === undefined) return
+  console.error('[optiproxy]', error instanceof ProxyError ? `${error.status} ${error.message}` : '', error instanceof ProxyError ? error.cause : error)
+}

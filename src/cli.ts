@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+import { ConfigError, loadConfig, settingSources } from './config.js'
+import { startServer } from './server.js'
+
+function printHelp(): void {
+  const lines = Object.values(settingSources).map(
+    (source) => `  ${(source.flag === undefined ? '' : `--${source.flag} <value>`).padEnd(32)}${source.env.padEnd(32)}${source.description}`,
+  )
+  process.stdout.write(`optiproxy: an OpenAI-compatible optimizing LLM proxy\n\nUsage: optiproxy [options]\n\n  ${'flag'.padEnd(32)}${'environment'.padEnd(32)}meaning\n${lines.join('\n')}\n`)
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2)
+  if (argv.includes('--help') || argv.includes('-h')) {
+    printHelp()
+    return
+  }
+  const config = loadConfig(argv, process.env)
+  const running = await startServer(config)
+  console.log(`optiproxy listening on ${running.url} (upstream ${config.openaiBaseUrl})`)
+  const stop = (): void => {
+    void running.close().then(() => process.exit(0))
+  }
+  process.once('SIGTERM', stop)
+  process.once('SIGINT', stop)
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error)
+  process.exit(1)
+})

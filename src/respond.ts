@@ -1,0 +1,22 @@
+import { foldStreamEvents } from './core/model-result.js'
+import type { StreamEvent } from './core/stream-event.js'
+import type { DialectResponder } from './openai/event-stream-writer.js'
+import { createErrorResponse, respondWithEventStream } from './sse-writer.js'
+
+/**
+ * Answers with the events of one request, streamed as SSE or folded into one JSON body: the same events
+ * either way, so a streamed and a non-streamed answer cannot disagree.
+ */
+export async function respondWithEvents(
+  events: AsyncIterable<StreamEvent>,
+  responder: DialectResponder,
+  options: { stream: boolean; keepAliveMs: number },
+): Promise<Response> {
+  if (options.stream) return respondWithEventStream(events, responder.createStreamWriter(), { keepAliveMs: options.keepAliveMs })
+  try {
+    const body = responder.createBody(await foldStreamEvents(events))
+    return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } })
+  } catch (error) {
+    return createErrorResponse(error)
+  }
+}

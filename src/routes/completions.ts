@@ -1,0 +1,42 @@
+import type { Context } from 'hono'
+import { mergeAsyncIterables } from '../core/merge-async-iterables.js'
+import type { StreamEvent } from '../core/stream-event.js'
+import { createCompletionsResponder } from '../openai/completions-writer.js'
+import { parseCompletionsRequest } from '../openai/parse-completions-request.js'
+import { respondWithEvents } from '../respond.js'
+import { startApproach } from '../run-approach.js'
+import type { RouteDependencies } from './route-dependencies.js'
+import { readJsonBody } from './read-json-body.js'
+import { createRequestScope } from './request-scope.js'
+
+/** Renumbers one prompt's choices into the response's: prompt p's choice i is choice p * n + i. */
+async function* renumberChoices(events: AsyncIterable<StreamEvent>, offset: number): AsyncGenerator<StreamEvent> {
+  for await (const event of events) yield 'choice' in event ? { ...event, choice: event.choice + offset } : event
+}
+
+/**
+ * POST /v1/completions (legacy). Each prompt runs through the same pipeline as a chat request with one user
+ * turn; several prompts run concurrently and their choices are numbered as OpenAI numbers them.
+ */
+export function createCompletionsHandler(dependencies: RouteDependencies) {
+  return async function handleCompletions(c: Context): Promise<Response> {
+    const parsed = parseCompletionsRequest(await readJsonBody(c))
+    const scope = createRequestScope(c, dependencies.forwardClientKey)
+    const runs = parsed.prompts.map(({ clientRequest }) => startApproach(dependencies.pipeline, { ...clientRequest, streaming: parsed.stream }, scope))
+    const events =
+      runs.length === 1
+        ? (runs[0] as (typeof runs)[number]).events
+        : (async function* () {
+            const renumbered = runs.map((run, prompt) => renumberChoices(run.events, prompt * parsed.n))
+            for await (const { value } of mergeAsyncIterables(renumbered)) yield value
+          })()
+    const responder = createCompletionsResponder({
+      model: (runs[0] as (typeof runs)[number]).request.model,
+      includeUsage: parsed.includeUsage,
+      prompts: parsed.prompts.map((entry) => entry.prompt),
+      n: parsed.n,
+      echo: parsed.echo,
+    })
+    return respondWithEvents(events, responder, { stream: parsed.stream, keepAliveMs: dependencies.keepAliveMs })
+  }
+}

@@ -1,0 +1,35 @@
+import type { Context } from 'hono'
+import type { ModelInfo } from '../../providers/types.js'
+import { ProxyError } from '../core/proxy-error.js'
+import type { RouteDependencies } from './route-dependencies.js'
+import { createRequestScope } from './request-scope.js'
+
+function toOpenAIModel(model: ModelInfo, providerId: string) {
+  return { id: model.id, object: 'model' as const, created: model.created ?? 0, owned_by: model.ownedBy ?? providerId }
+}
+
+async function listModels(c: Context, dependencies: RouteDependencies): Promise<ModelInfo[]> {
+  // an upstream without a list endpoint gives an empty list, not an error
+  return (await dependencies.pipeline.provider.listModels(createRequestScope(c, dependencies.forwardClientKey))) ?? []
+}
+
+/** GET /v1/models: the upstream's list. */
+export function createListModelsHandler(dependencies: RouteDependencies) {
+  return async function handleListModels(c: Context): Promise<Response> {
+    const providerId = dependencies.pipeline.provider.id
+    const models = await listModels(c, dependencies)
+    return c.json({ object: 'list', data: models.map((model) => toOpenAIModel(model, providerId)) })
+  }
+}
+
+/** GET /v1/models/{model}: one entry of the upstream's list. */
+export function createRetrieveModelHandler(dependencies: RouteDependencies) {
+  return async function handleRetrieveModel(c: Context): Promise<Response> {
+    const id = decodeURIComponent(c.req.param('model') ?? '')
+    const model = (await listModels(c, dependencies)).find((entry) => entry.id === id)
+    if (model === undefined) {
+      throw new ProxyError(`The model '${id}' does not exist.`, { status: 404, type: 'invalid_request_error', param: 'model', code: 'model_not_found' })
+    }
+    return c.json(toOpenAIModel(model, dependencies.pipeline.provider.id))
+  }
+}

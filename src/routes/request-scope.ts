@@ -1,0 +1,19 @@
+import type { Context } from 'hono'
+import type { RequestScope } from '../run-approach.js'
+
+/** The bearer token the client sent, if any. */
+export function readBearerToken(c: Context): string | undefined {
+  const header = c.req.header('authorization')
+  if (header === undefined) return undefined
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim())
+  return match?.[1]?.trim() || undefined
+}
+
+/**
+ * The request's scope for upstream calls: the signal that fires when the client disconnects, and the client's
+ * own key when it must be forwarded (bring-your-own-key: the proxy has no upstream key and no client auth of its own).
+ */
+export function createRequestScope(c: Context, forwardClientKey: boolean): RequestScope {
+  const apiKey = forwardClientKey ? readBearerToken(c) : undefined
+  return { signal: c.req.raw.signal, ...(apiKey === undefined ? {} : { apiKey }) }
+}
