@@ -43,13 +43,15 @@ function isApiError(error: unknown): error is APIError {
  */
 export function convertOpenAICompatibleError(error: unknown, secrets: ReadonlyArray<string | undefined>): ProxyError {
   if (error instanceof ProxyError) return error
-  if (isAbortError(error)) {
+  // the SDK's error classes leave `name` as 'Error'; the class tells them apart
+  const kind = error instanceof Error ? error.constructor.name : ''
+  if (isAbortError(error) || kind === 'APIUserAbortError') {
     return new ProxyError('The request was cancelled.', { status: 499, type: 'server_error', code: 'request_cancelled', cause: error })
   }
-  if (error instanceof Error && error.name === 'APIConnectionTimeoutError') {
+  if (kind === 'APIConnectionTimeoutError') {
     return new ProxyError('The upstream did not answer in time.', { status: 504, type: 'timeout_error', code: 'upstream_timeout', isRetryable: true, cause: error })
   }
-  if (error instanceof Error && error.name === 'APIConnectionError') {
+  if (kind === 'APIConnectionError') {
     return new ProxyError('The upstream could not be reached.', { status: 502, type: 'upstream_error', code: 'upstream_unreachable', isRetryable: true, cause: error })
   }
   if (isApiError(error)) {

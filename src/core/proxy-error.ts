@@ -67,8 +67,7 @@ export function toProxyError(error: unknown): ProxyError {
   })
 }
 
-/** True for the errors fetch, AbortSignal and the SDKs raise when a signal aborts. */
+/** True for the errors fetch and AbortSignal raise when a signal aborts. */
 export function isAbortError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false
-  return error.name === 'AbortError' || error.name === 'APIUserAbortError'
+  return error instanceof Error && error.name === 'AbortError'
 }
