@@ -1,0 +1,70 @@
+// Production smoke test: runs the BUILT server from a production-only install (no dev dependencies),
+// the way the Docker image runs it, against a mock OpenAI upstream on 127.0.0.1.
+// Usage: node test/smoke/production-smoke.mjs <folder with dist/ and production node_modules>
+import { spawn, spawnSync } from 'node:child_process'
+import http from 'node:http'
+import { join } from 'node:path'
+
+const appFolder = process.argv[2]
+if (!appFolder) throw new Error('usage: production-smoke.mjs <app folder>')
+
+const chunk = (choices) => ({ id: 'chatcmpl-smoke', object: 'chat.completion.chunk', created: 1, model: 'smoke-model', choices })
+const upstream = http.createServer((request, response) => {
+  let body = ''
+  request.on('data', (data) => (body += data))
+  request.on('end', () => {
+    const parsed = JSON.parse(body || '{}')
+    if (parsed.stream) {
+      response.writeHead(200, { 'content-type': 'text/event-stream' })
+      for (const event of [
+        chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]),
+        chunk([{ index: 0, delta: { content: 'pong' }, logprobs: null, finish_reason: null }]),
+        chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]),
+      ]) response.write(`data: ${JSON.stringify(event)}\n\n`)
+      response.end('data: [DONE]\n\n')
+      return
+    }
+    response.writeHead(200, { 'content-type': 'application/json' })
+    response.end(JSON.stringify({ id: 'chatcmpl-smoke', object: 'chat.completion', created: 1, model: 'smoke-model', choices: [{ index: 0, message: { role: 'assistant', content: 'pong', refusal: null }, logprobs: null, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }))
+  })
+})
+await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve))
+const upstreamUrl = `http://127.0.0.1:${upstream.address().port}/v1`
+
+const port = String(20000 + Math.floor(Math.random() * 20000))
+const env = { ...process.env, NODE_ENV: 'production', HOST: '0.0.0.0', PORT: port, OPENAI_BASE_URL: upstreamUrl }
+const server = spawn(process.execPath, ['dist/src/cli.js'], { cwd: appFolder, env, stdio: ['ignore', 'pipe', 'inherit'] })
+const fail = (message) => {
+  console.error(`production smoke: FAIL: ${message}`)
+  server.kill()
+  upstream.close()
+  process.exit(1)
+}
+server.on('exit', (code) => code !== null && code !== 0 && fail(`server exited with ${code}`))
+await new Promise((resolve, reject) => {
+  const timer = setTimeout(() => reject(new Error('server did not start in 15 s')), 15_000)
+  server.stdout.on('data', (data) => {
+    process.stdout.write(data)
+    if (String(data).includes('listening on')) {
+      clearTimeout(timer)
+      resolve()
+    }
+  })
+}).catch((error) => fail(error.message))
+
+const health = spawnSync(process.execPath, [join('dist', 'src', 'healthcheck.js')], { cwd: appFolder, env })
+if (health.status !== 0) fail(`HEALTHCHECK exited with ${health.status}`)
+
+const base = `http://127.0.0.1:${port}/v1`
+const request = { model: 'gpt-smoke', messages: [{ role: 'user', content: 'ping' }] }
+const completion = await (await fetch(`${base}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) })).json()
+if (completion.object !== 'chat.completion' || completion.choices?.[0]?.message?.content !== 'pong') fail(`unexpected completion ${JSON.stringify(completion)}`)
+const streamed = await (await fetch(`${base}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...request, stream: true }) })).text()
+if (!streamed.includes('"content":"pong"') || !streamed.trimEnd().endsWith('data: [DONE]')) fail(`unexpected stream ${streamed}`)
+const missing = await fetch(`${base}/nope`)
+if (missing.status !== 404 || !(missing.headers.get('content-type') ?? '').startsWith('application/json')) fail('unknown path is not a JSON 404')
+
+server.kill('SIGTERM')
+await new Promise((resolve) => server.once('exit', resolve))
+upstream.close()
+console.log(`production smoke: ok (node ${process.version}: /health, HEALTHCHECK, chat completion, stream, JSON 404)`)

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest'
+import { loadConfig } from '../../src/config.js'
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    expect(loadConfig([], {})).toEqual({
+      host: '127.0.0.1',
+      port: 8000,
+      openaiBaseUrl: 'https://api.openai.com/v1',
+      bodyLimitBytes: 20 * 1024 * 1024,
+      upstreamTimeoutMs: 600_000,
+      upstreamMaxRetries: 0,
+      keepAliveMs: 5_000,
+      defaultApproach: 'none',
+    })
+  })
+
+  it('reads the environment, and flags win over it', () => {
+    const config = loadConfig(['--port', '9000', '--body-limit', '512kb'], { PORT: '7000', HOST: '0.0.0.0', OPENAI_API_KEY: 'sk-x', OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', OPTIPROXY_BODY_LIMIT: '1mb' })
+    expect(config).toMatchObject({ port: 9000, host: '0.0.0.0', openaiApiKey: 'sk-x', openaiBaseUrl: 'http://127.0.0.1:11434/v1', bodyLimitBytes: 512 * 1024 })
+  })
+
+  it('names the flag and the variable of a bad value', () => {
+    expect(() => loadConfig([], { PORT: 'eighty' })).toThrow(/--port \/ PORT/)
+    expect(() => loadConfig(['--body-limit', 'huge'], {})).toThrow(/--body-limit \/ OPTIPROXY_BODY_LIMIT: expected a size/)
+    expect(() => loadConfig([], { OPENAI_BASE_URL: 'not a url' })).toThrow(/OPENAI_BASE_URL/)
+    expect(() => loadConfig(['--nope'], {})).toThrow(/nope/)
+  })
+})
