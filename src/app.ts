@@ -1,5 +1,4 @@
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { approachRegistry } from '../approaches/registry.js'
 import { createOpenAICompatibleProvider } from '../providers/openai-compatible/index.js'
 import type { Provider } from '../providers/types.js'
@@ -30,26 +29,13 @@ export function createApp(config: Config, overrides: { provider?: Provider } = {
     pipeline: { provider, registry: approachRegistry, defaultApproach: config.defaultApproach },
     forwardClientKey: config.openaiApiKey === undefined && config.proxyApiKey === undefined,
     keepAliveMs: config.keepAliveMs,
+    bodyLimitBytes: config.bodyLimitBytes,
   }
 
   const app = new Hono()
   app.get('/health', (c) => c.json({ status: 'ok' }))
 
   if (config.proxyApiKey !== undefined) app.use('/v1/*', requireApiKey(config.proxyApiKey))
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: config.bodyLimitBytes,
-      onError: () => {
-        throw new ProxyError(`The request body is larger than the limit of ${config.bodyLimitBytes} bytes.`, {
-          status: 413,
-          type: 'invalid_request_error',
-          code: 'request_too_large',
-        })
-      },
-    }),
-  )
-
   app.post('/v1/chat/completions', createChatCompletionsHandler(dependencies))
   app.post('/v1/completions', createCompletionsHandler(dependencies))
   app.get('/v1/models', createListModelsHandler(dependencies))

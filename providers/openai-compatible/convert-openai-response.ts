@@ -1,20 +1,16 @@
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionTokenLogprob } from 'openai/resources/chat/completions'
 import type { ToolCallPart } from '../../src/core/message.js'
 import type { ChoiceResult, ModelResult } from '../../src/core/model-result.js'
 import type { ResponseMetadata, StreamEvent, TokenLogprob } from '../../src/core/stream-event.js'
 import { convertOpenAIUsage } from './convert-openai-usage.js'
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.js'
+import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAITokenLogprob } from './openai-wire-schemas.js'
 
-/** The reasoning text OpenAI-compatible servers add beside `content` (DeepSeek and vLLM `reasoning_content`, OpenRouter and Ollama `reasoning`). */
-function readReasoning(value: object): string | undefined {
-  const record = value as { reasoning_content?: unknown; reasoning?: unknown }
-  if (typeof record.reasoning_content === 'string') return record.reasoning_content
-  if (typeof record.reasoning === 'string') return record.reasoning
-  return undefined
+function readReasoning(value: { reasoning_content?: string | null; reasoning?: string | null }): string | undefined {
+  return value.reasoning_content ?? value.reasoning ?? undefined
 }
 
-function convertLogprobs(logprobs: ChatCompletionTokenLogprob[] | null | undefined): TokenLogprob[] | undefined {
-  if (logprobs === null || logprobs === undefined) return undefined
+function convertLogprobs(logprobs: OpenAITokenLogprob[] | null | undefined): TokenLogprob[] | undefined {
+  if (logprobs == null) return undefined
   return logprobs.map((entry) => ({
     token: entry.token,
     logprob: entry.logprob,
@@ -23,26 +19,32 @@ function convertLogprobs(logprobs: ChatCompletionTokenLogprob[] | null | undefin
   }))
 }
 
-function readMetadata(response: ChatCompletion | ChatCompletionChunk): ResponseMetadata {
+function readMetadata(response: OpenAIChatCompletion | OpenAIChatChunk): ResponseMetadata {
   const metadata: ResponseMetadata = {}
-  if (typeof response.id === 'string') metadata.id = response.id
-  if (typeof response.model === 'string') metadata.model = response.model
-  if (typeof response.created === 'number') metadata.created = response.created
-  if (typeof response.system_fingerprint === 'string') metadata.systemFingerprint = response.system_fingerprint
-  if (typeof response.service_tier === 'string') metadata.serviceTier = response.service_tier
+  if (response.id != null) metadata.id = response.id
+  if (response.model != null) metadata.model = response.model
+  if (response.created != null) metadata.created = response.created
+  if (response.system_fingerprint != null) metadata.systemFingerprint = response.system_fingerprint
+  if (response.service_tier != null) metadata.serviceTier = response.service_tier
   return metadata
 }
 
-/** A whole Chat Completions response as a canonical result. */
-export function convertOpenAIChatCompletion(completion: ChatCompletion): ModelResult {
-  const choices: ChoiceResult[] = (completion.choices ?? []).map((choice, position) => {
-    const message = choice.message ?? { content: null, refusal: null }
-    const toolCalls: ToolCallPart[] = []
-    for (const call of message.tool_calls ?? []) {
-      if (call.type === 'function') toolCalls.push({ type: 'tool-call', id: call.id, name: call.function.name, arguments: call.function.arguments })
-    }
+/**
+ * A whole Chat Completions response as a canonical result. Tool calls without an id get a stable one
+ * (`call_<choice>_<index>`), so the client can still answer them.
+ */
+export function convertOpenAIChatCompletion(completion: OpenAIChatCompletion): ModelResult {
+  const choices: ChoiceResult[] = completion.choices.map((choice, position) => {
+    const index = choice.index ?? position
+    const message = choice.message
+    const toolCalls: ToolCallPart[] = (message.tool_calls ?? []).map((call, callIndex) => ({
+      type: 'tool-call',
+      id: call.id ?? `call_${index}_${callIndex}`,
+      name: call.function.name,
+      arguments: call.function.arguments ?? '',
+    }))
     return {
-      index: typeof choice.index === 'number' ? choice.index : position,
+      index,
       text: message.content ?? '',
       reasoning: readReasoning(message) ?? '',
       refusal: message.refusal ?? null,
@@ -52,47 +54,47 @@ export function convertOpenAIChatCompletion(completion: ChatCompletion): ModelRe
       refusalLogprobs: convertLogprobs(choice.logprobs?.refusal) ?? null,
     }
   })
-  return {
-    metadata: readMetadata(completion),
-    choices,
-    ...(completion.usage ? { usage: convertOpenAIUsage(completion.usage) } : {}),
-  }
+  return { metadata: readMetadata(completion), choices, ...(completion.usage == null ? {} : { usage: convertOpenAIUsage(completion.usage) }) }
 }
 
 /**
- * Converts one streamed chunk into canonical events. `state` carries what must be said only once per stream.
- * @example for await (const chunk of sdkStream) yield* convertOpenAIChatChunk(chunk, state)
+ * Converts one streamed chunk into canonical events. `state` carries what is said once per stream.
+ * The upstream's first chunk (role, empty content) becomes an empty text delta, so the client's first byte
+ * leaves as soon as the upstream's does.
+ * @example for (const event of convertOpenAIChatChunk(chunk, state)) yield event
  */
-export function* convertOpenAIChatChunk(chunk: ChatCompletionChunk, state: { metadataSent: boolean }): Generator<StreamEvent> {
+export function* convertOpenAIChatChunk(chunk: OpenAIChatChunk, state: { metadataSent: boolean }): Generator<StreamEvent> {
   if (!state.metadataSent) {
     state.metadataSent = true
     yield { type: 'response-metadata', metadata: readMetadata(chunk) }
   }
-  for (const choice of chunk.choices ?? []) {
-    const index = choice.index ?? 0
+  for (const [position, choice] of (chunk.choices ?? []).entries()) {
+    const index = choice.index ?? position
     const delta = choice.delta ?? {}
     const reasoning = readReasoning(delta)
     if (reasoning !== undefined && reasoning !== '') yield { type: 'reasoning-delta', choice: index, delta: reasoning }
     const logprobs = convertLogprobs(choice.logprobs?.content)
-    if ((typeof delta.content === 'string' && delta.content !== '') || logprobs !== undefined) {
-      yield { type: 'text-delta', choice: index, delta: delta.content ?? '', ...(logprobs === undefined ? {} : { logprobs }) }
+    const content = delta.content ?? ''
+    const opensChoice = delta.role != null && delta.tool_calls == null && reasoning === undefined && delta.refusal == null
+    if (content !== '' || logprobs !== undefined || opensChoice) {
+      yield { type: 'text-delta', choice: index, delta: content, ...(logprobs === undefined ? {} : { logprobs }) }
     }
     const refusalLogprobs = convertLogprobs(choice.logprobs?.refusal)
-    if ((typeof delta.refusal === 'string' && delta.refusal !== '') || refusalLogprobs !== undefined) {
+    if ((delta.refusal != null && delta.refusal !== '') || refusalLogprobs !== undefined) {
       yield { type: 'refusal-delta', choice: index, delta: delta.refusal ?? '', ...(refusalLogprobs === undefined ? {} : { logprobs: refusalLogprobs }) }
     }
-    for (const call of delta.tool_calls ?? []) {
+    for (const [callPosition, call] of (delta.tool_calls ?? []).entries()) {
       yield {
         type: 'tool-call-delta',
         choice: index,
-        index: call.index,
-        ...(typeof call.id === 'string' ? { id: call.id } : {}),
-        ...(typeof call.function?.name === 'string' ? { name: call.function.name } : {}),
+        index: call.index ?? callPosition,
+        ...(call.id == null ? {} : { id: call.id }),
+        ...(call.function?.name == null ? {} : { name: call.function.name }),
         argumentsDelta: call.function?.arguments ?? '',
       }
     }
     const finishReason = mapOpenAIFinishReason(choice.finish_reason)
     if (finishReason !== null) yield { type: 'finish', choice: index, finishReason }
   }
-  if (chunk.usage) yield { type: 'usage', usage: convertOpenAIUsage(chunk.usage) }
+  if (chunk.usage != null) yield { type: 'usage', usage: convertOpenAIUsage(chunk.usage) }
 }

@@ -1,113 +1,183 @@
-import type OpenAI from 'openai'
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions'
 import type { ModelResult } from '../../src/core/model-result.js'
+import { streamEventsFromResult } from '../../src/core/model-result.js'
 import { ProxyError } from '../../src/core/proxy-error.js'
 import type { ModelRequest } from '../../src/core/request.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
 import type { ModelInfo, Provider, ProviderCallOptions } from '../types.js'
 import { convertOpenAIChatChunk, convertOpenAIChatCompletion } from './convert-openai-response.js'
 import { convertToOpenAIChatRequest } from './convert-to-openai-chat-request.js'
-import { convertOpenAICompatibleError } from './openai-compatible-error.js'
+import {
+  convertStreamedError,
+  convertUpstreamFailure,
+  convertUpstreamHttpError,
+  createInvalidUpstreamResponseError,
+  readRetryAfterSeconds,
+} from './openai-compatible-error.js'
+import { openAIChatChunkSchema, openAIChatCompletionSchema, openAIModelListSchema } from './openai-wire-schemas.js'
+import { readServerSentEvents } from './read-server-sent-events.js'
+import { createUpstreamAgents, readBodyText, sendUpstreamRequest, type UpstreamResponse } from './send-upstream-request.js'
+import { maxRetryAfterSeconds, waitBeforeRetry } from './wait-before-retry.js'
 
 export interface OpenAICompatibleProviderSettings {
   /** The provider id used in routing and in /v1/models `owned_by`. Default `openai`. */
   id?: string
-  /** Base URL including the version path, e.g. `https://api.openai.com/v1` or `http://127.0.0.1:11434/v1`. */
+  /** Base URL including the version path, e.g. `https://api.openai.com/v1` or `http://127.0.0.1:11434/v1`; a query (Azure's `api-version`) is kept. */
   baseURL: string
-  /** The proxy's key for this upstream. Without one, the client's own bearer key is forwarded. */
+  /** The proxy's key for this upstream. Without one, the client's own key is forwarded (bring-your-own-key). */
   apiKey?: string
+  /** Time for the upstream to start answering. */
   timeoutMs: number
+  /** Retries of 408/409/429/5xx answers and connection failures, before any of the answer is used. */
   maxRetries: number
 }
 
 /**
  * A provider for any server that speaks the OpenAI Chat Completions API (OpenAI, vLLM, Ollama, OpenRouter,
- * Groq, LM Studio, ...), on the official `openai` SDK. The SDK is loaded on first use, so a proxy that
- * never routes here does not pay for it.
+ * Groq, LM Studio, ...). Calls go over node:http keep-alive connections; responses are checked against zod
+ * schemas; streams are parsed with eventsource-parser.
  * @example const provider = createOpenAICompatibleProvider({ baseURL: 'http://127.0.0.1:11434/v1', timeoutMs: 600_000, maxRetries: 0 })
  */
 export function createOpenAICompatibleProvider(settings: OpenAICompatibleProviderSettings): Provider {
-  let client: Promise<OpenAI> | undefined
-  const getClient = (): Promise<OpenAI> =>
-    (client ??= import('openai').then(
-      ({ default: OpenAIClient }) =>
-        new OpenAIClient({
-          baseURL: settings.baseURL,
-          // a placeholder when the proxy has no key: each call then sends the client's key, or none
-          apiKey: settings.apiKey ?? 'no-key-configured',
-          timeout: settings.timeoutMs,
-          maxRetries: settings.maxRetries,
-        }),
-    ))
-
-  const toRequestOptions = (options: ProviderCallOptions) => ({
-    signal: options.signal,
-    // with a configured key the SDK's own header stands; otherwise forward the client's key or send none
-    ...(settings.apiKey === undefined ? { headers: { Authorization: options.apiKey === undefined ? null : `Bearer ${options.apiKey}` } } : {}),
-  })
-  const toProxyError = (error: unknown, options: ProviderCallOptions) => convertOpenAICompatibleError(error, [settings.apiKey, options.apiKey])
-
-  return {
-    id: settings.id ?? 'openai',
-
-    async generate(request: ModelRequest, options: ProviderCallOptions): Promise<ModelResult> {
-      let completion: ChatCompletion
-      try {
-        const body = convertToOpenAIChatRequest(request, false) as unknown as ChatCompletionCreateParamsNonStreaming
-        completion = await (await getClient()).chat.completions.create(body, toRequestOptions(options))
-      } catch (error) {
-        throw toProxyError(error, options)
-      }
-      if (completion === null || typeof completion !== 'object' || !Array.isArray(completion.choices) || completion.choices.length === 0) {
-        throw new ProxyError('The upstream answered without any choices.', { status: 502, type: 'upstream_error', code: 'upstream_invalid_response' })
-      }
-      return convertOpenAIChatCompletion(completion)
-    },
-
-    async *stream(request: ModelRequest, options: ProviderCallOptions): AsyncIterable<StreamEvent> {
-      let chunks: AsyncIterable<ChatCompletionChunk>
-      try {
-        const body = convertToOpenAIChatRequest(request, true) as unknown as ChatCompletionCreateParamsStreaming
-        chunks = await (await getClient()).chat.completions.create(body, toRequestOptions(options))
-      } catch (error) {
-        yield { type: 'error', error: toProxyError(error, options) }
-        return
-      }
-      const state = { metadataSent: false }
-      const unfinished = new Set<number>()
-      try {
-        for await (const chunk of chunks) {
-          for (const event of convertOpenAIChatChunk(chunk, state)) {
-            if (event.type === 'finish') unfinished.delete(event.choice)
-            else if ('choice' in event) unfinished.add(event.choice)
-            yield event
-          }
-        }
-      } catch (error) {
-        yield { type: 'error', error: toProxyError(error, options) }
-        return
-      }
-      if (unfinished.size > 0 || !state.metadataSent) {
-        // a stream that stops without finish_reason was cut off: say so rather than pass off a truncated answer
-        yield {
-          type: 'error',
-          error: new ProxyError('The upstream stream ended before the answer was finished.', { status: 502, type: 'upstream_error', code: 'upstream_incomplete_stream' }),
-        }
-      }
-    },
-
-    async listModels(options: ProviderCallOptions): Promise<ModelInfo[] | undefined> {
-      const models: ModelInfo[] = []
-      try {
-        for await (const model of (await getClient()).models.list(toRequestOptions(options))) {
-          models.push({ id: model.id, ...(typeof model.created === 'number' ? { created: model.created } : {}), ...(typeof model.owned_by === 'string' ? { ownedBy: model.owned_by } : {}) })
-        }
-      } catch (error) {
-        const converted = toProxyError(error, options)
-        if (converted.status === 404 || converted.status === 405) return undefined
-        throw converted
-      }
-      return models
-    },
+  const agents = createUpstreamAgents()
+  const base = new URL(settings.baseURL)
+  const endpoint = (path: string): URL => {
+    const url = new URL(base)
+    url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`
+    return url
   }
+  const chatCompletionsUrl = endpoint('/chat/completions')
+  const modelsUrl = endpoint('/models')
+  const secretsOf = (options: ProviderCallOptions) => [settings.apiKey, options.apiKey]
+
+  /** One call, retried while it fails in a retryable way; resolves with a 2xx answer whose body is unread. */
+  async function call(method: 'GET' | 'POST', url: URL, body: string | undefined, accept: string, options: ProviderCallOptions): Promise<UpstreamResponse> {
+    const key = settings.apiKey ?? options.apiKey
+    const headers: Record<string, string> = { accept, 'user-agent': 'optiproxy' }
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    if (key !== undefined) headers.authorization = `Bearer ${key}`
+    for (let attempt = 0; ; attempt++) {
+      let failure: ProxyError
+      let retryAfterSeconds: number | undefined
+      try {
+        const response = await sendUpstreamRequest({ url, method, headers, body, signal: options.signal, timeoutMs: settings.timeoutMs, agents })
+        if (response.status >= 200 && response.status < 300) return response
+        failure = convertUpstreamHttpError(response.status, response.headers, await readBodyText(response.body, 1024 * 1024), secretsOf(options))
+        retryAfterSeconds = readRetryAfterSeconds(response.headers)
+      } catch (error) {
+        failure = convertUpstreamFailure(error)
+      }
+      const waitsTooLong = retryAfterSeconds !== undefined && retryAfterSeconds > maxRetryAfterSeconds
+      if (!failure.isRetryable || waitsTooLong || attempt >= settings.maxRetries || options.signal.aborted) throw failure
+      await waitBeforeRetry(attempt, retryAfterSeconds, options.signal)
+    }
+  }
+
+  async function readJson(response: UpstreamResponse): Promise<unknown> {
+    const text = await readBodyText(response.body)
+    try {
+      return JSON.parse(text) as unknown
+    } catch (error) {
+      throw createInvalidUpstreamResponseError('the body is not JSON', error)
+    }
+  }
+
+  async function generate(request: ModelRequest, options: ProviderCallOptions): Promise<ModelResult> {
+    try {
+      const response = await call('POST', chatCompletionsUrl, JSON.stringify(convertToOpenAIChatRequest(request, false)), 'application/json', options)
+      const json = await readJson(response)
+      // some gateways answer 200 with an error object
+      if (typeof json === 'object' && json !== null && 'error' in json && !('choices' in json)) throw convertStreamedError(json, secretsOf(options))
+      const parsed = openAIChatCompletionSchema.safeParse(json)
+      if (!parsed.success) throw createInvalidUpstreamResponseError(parsed.error.issues[0]?.message ?? 'unexpected shape', parsed.error)
+      return convertOpenAIChatCompletion(parsed.data)
+    } catch (error) {
+      throw convertUpstreamFailure(error)
+    }
+  }
+
+  async function* stream(request: ModelRequest, options: ProviderCallOptions): AsyncGenerator<StreamEvent> {
+    let response: UpstreamResponse
+    try {
+      response = await call('POST', chatCompletionsUrl, JSON.stringify(convertToOpenAIChatRequest(request, true)), 'text/event-stream', options)
+    } catch (error) {
+      yield { type: 'error', error: convertUpstreamFailure(error) }
+      return
+    }
+    if (String(response.headers['content-type']).startsWith('application/json')) {
+      // a server that does not stream answered with one whole completion
+      try {
+        const parsed = openAIChatCompletionSchema.safeParse(await readJson(response))
+        if (!parsed.success) throw createInvalidUpstreamResponseError(parsed.error.issues[0]?.message ?? 'unexpected shape', parsed.error)
+        yield* streamEventsFromResult(convertOpenAIChatCompletion(parsed.data))
+      } catch (error) {
+        yield { type: 'error', error: convertUpstreamFailure(error) }
+      }
+      return
+    }
+    const state = { metadataSent: false }
+    const unfinished = new Set<number>()
+    let failure: ProxyError | undefined
+    let completed = false
+    try {
+      for await (const message of readServerSentEvents(response.body)) {
+        if (message.data === '[DONE]') {
+          completed = true
+          break
+        }
+        let json: unknown
+        try {
+          json = JSON.parse(message.data)
+        } catch (error) {
+          failure = createInvalidUpstreamResponseError('a stream chunk is not JSON', error)
+          break
+        }
+        if (typeof json === 'object' && json !== null && 'error' in json) {
+          failure = convertStreamedError(json, secretsOf(options))
+          break
+        }
+        const parsed = openAIChatChunkSchema.safeParse(json)
+        if (!parsed.success) {
+          failure = createInvalidUpstreamResponseError(`a stream chunk has an unexpected shape (${parsed.error.issues[0]?.message ?? 'unknown'})`, parsed.error)
+          break
+        }
+        for (const event of convertOpenAIChatChunk(parsed.data, state)) {
+          if (event.type === 'finish') unfinished.delete(event.choice)
+          else if ('choice' in event) unfinished.add(event.choice)
+          yield event
+        }
+      }
+      completed ||= failure === undefined
+    } catch (error) {
+      failure = convertUpstreamFailure(error)
+    } finally {
+      // a finished stream's connection is drained and reused; a failed or abandoned one (the client left) is closed
+      if (completed && failure === undefined) response.body.resume()
+      else response.body.destroy()
+    }
+    if (failure === undefined && (unfinished.size > 0 || !state.metadataSent)) {
+      // a stream that stops without finish_reason was cut off: say so rather than pass off a truncated answer
+      failure = new ProxyError('The upstream stream ended before the answer was finished.', { status: 502, type: 'upstream_error', code: 'upstream_incomplete_stream' })
+    }
+    if (failure !== undefined) yield { type: 'error', error: failure }
+  }
+
+  async function listModels(options: ProviderCallOptions): Promise<ModelInfo[] | undefined> {
+    let json: unknown
+    try {
+      json = await readJson(await call('GET', modelsUrl, undefined, 'application/json', options))
+    } catch (error) {
+      const failure = convertUpstreamFailure(error)
+      if (failure.status === 404 || failure.status === 405) return undefined
+      throw failure
+    }
+    const parsed = openAIModelListSchema.safeParse(json)
+    if (!parsed.success) throw createInvalidUpstreamResponseError('the model list has an unexpected shape', parsed.error)
+    return parsed.data.data.map((model) => ({
+      id: model.id,
+      ...(model.created == null ? {} : { created: model.created }),
+      ...(model.owned_by == null ? {} : { ownedBy: model.owned_by }),
+    }))
+  }
+
+  return { id: settings.id ?? 'openai', generate, stream, listModels }
 }

@@ -1,13 +1,15 @@
-import type { APIError } from 'openai'
+import type { IncomingHttpHeaders } from 'node:http'
 import { isAbortError, ProxyError } from '../../src/core/proxy-error.js'
 import { redactSecrets } from '../../src/core/redact-secrets.js'
+import { openAIErrorBodySchema, type OpenAIErrorBody } from './openai-wire-schemas.js'
+import { UpstreamTimeoutError } from './send-upstream-request.js'
 
 /** Upstream statuses the client sees as they are: each means something the client can act on. */
 const keptStatuses = new Set([400, 401, 402, 403, 404, 409, 413, 415, 422, 429])
 
 /**
- * Maps an upstream 5xx to what a gateway should answer: 503 and 504 keep their meaning, an overloaded
- * upstream (529) is unavailable, everything else is a bad gateway.
+ * The status a gateway answers for an upstream error: client errors keep theirs, 503 and 504 keep their meaning,
+ * an overloaded upstream (529) is unavailable, a timeout (408) is a gateway timeout, any other 5xx is a bad gateway.
  */
 function mapUpstreamStatus(status: number): number {
   if (keptStatuses.has(status)) return status
@@ -26,64 +28,99 @@ function defaultType(status: number): string {
   return 'upstream_error'
 }
 
-function readRetryAfter(headers: Headers | undefined): string | undefined {
-  const seconds = headers?.get('retry-after')
-  if (seconds) return seconds
-  const milliseconds = Number(headers?.get('retry-after-ms'))
-  return Number.isFinite(milliseconds) && milliseconds > 0 ? String(Math.ceil(milliseconds / 1000)) : undefined
+/** Whether the same call may succeed if repeated: timeouts, conflicts, rate limits and server errors. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 409 || status === 429 || status >= 500
 }
 
-function isApiError(error: unknown): error is APIError {
-  return error instanceof Error && 'status' in error && 'headers' in error && 'error' in error
+/** Seconds to wait from Retry-After (seconds or an HTTP date) or retry-after-ms, when the upstream sent one. */
+export function readRetryAfterSeconds(headers: IncomingHttpHeaders): number | undefined {
+  const milliseconds = Number(headers['retry-after-ms'])
+  if (Number.isFinite(milliseconds) && milliseconds >= 0 && headers['retry-after-ms'] !== undefined) return milliseconds / 1000
+  const value = headers['retry-after']
+  if (typeof value !== 'string' || value === '') return undefined
+  const seconds = Number(value)
+  if (Number.isFinite(seconds)) return Math.max(0, seconds)
+  const date = Date.parse(value)
+  return Number.isFinite(date) ? Math.max(0, (date - Date.now()) / 1000) : undefined
+}
+
+function parseErrorBody(text: string): OpenAIErrorBody | undefined {
+  try {
+    const parsed = openAIErrorBodySchema.safeParse(JSON.parse(text))
+    return parsed.success ? parsed.data : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function readErrorFields(body: OpenAIErrorBody | undefined): { message?: string; type?: string; code?: string; param?: string } {
+  if (body === undefined) return {}
+  const error = body.error
+  if (typeof error === 'string') return { message: error }
+  const message = error?.message ?? body.message ?? (typeof body.detail === 'string' ? body.detail : body.detail === undefined ? undefined : JSON.stringify(body.detail))
+  return {
+    ...(message == null ? {} : { message }),
+    ...(error?.type == null ? {} : { type: error.type }),
+    ...(error?.code == null ? {} : { code: String(error.code) }),
+    ...(error?.param == null ? {} : { param: error.param }),
+  }
 }
 
 /**
- * Turns whatever the openai SDK threw into a ProxyError with the upstream's status, type, code, param and
- * Retry-After. Keys (the proxy's and the client's) never reach the message.
+ * An upstream's HTTP error answer as a ProxyError: its status mapped for a gateway, its message, type, code and
+ * param kept, its Retry-After passed on. Keys (the proxy's and the client's) never reach the message, and an
+ * HTML error page is never passed through.
  */
-export function convertOpenAICompatibleError(error: unknown, secrets: ReadonlyArray<string | undefined>): ProxyError {
+export function convertUpstreamHttpError(status: number, headers: IncomingHttpHeaders, bodyText: string, secrets: ReadonlyArray<string | undefined>): ProxyError {
+  const fields = readErrorFields(parseErrorBody(bodyText))
+  let message = fields.message ?? ''
+  if (message === '' || /<\/?[a-z][\s\S]*>/i.test(message)) {
+    message = `The upstream answered with HTTP ${status}${bodyText.trim() === '' ? '' : ' and a body that is not an OpenAI error'}.`
+  }
+  const mapped = mapUpstreamStatus(status)
+  const retryAfter = readRetryAfterSeconds(headers)
+  return new ProxyError(redactSecrets(message.slice(0, 2000), secrets), {
+    status: mapped,
+    type: fields.type ?? defaultType(mapped),
+    code: fields.code ?? null,
+    param: fields.param ?? null,
+    isRetryable: isRetryableStatus(status),
+    ...(retryAfter === undefined ? {} : { retryAfter: String(Math.ceil(retryAfter)) }),
+  })
+}
+
+/** An `{"error": {...}}` object the upstream sent inside a stream: it failed after it had started answering. */
+export function convertStreamedError(value: unknown, secrets: ReadonlyArray<string | undefined>): ProxyError {
+  const parsed = openAIErrorBodySchema.safeParse(value)
+  const fields = readErrorFields(parsed.success ? parsed.data : undefined)
+  return new ProxyError(redactSecrets(fields.message ?? 'The upstream failed while streaming.', secrets), {
+    status: 502,
+    type: fields.type ?? 'upstream_error',
+    code: fields.code ?? 'upstream_stream_error',
+    param: fields.param ?? null,
+  })
+}
+
+/** A failure to get any answer: cancelled, timed out, or the connection failed. */
+export function convertUpstreamFailure(error: unknown): ProxyError {
   if (error instanceof ProxyError) return error
-  // the SDK's error classes leave `name` as 'Error'; the class tells them apart
-  const kind = error instanceof Error ? error.constructor.name : ''
-  if (isAbortError(error) || kind === 'APIUserAbortError') {
+  if (isAbortError(error)) {
     return new ProxyError('The request was cancelled.', { status: 499, type: 'server_error', code: 'request_cancelled', cause: error })
   }
-  if (kind === 'APIConnectionTimeoutError') {
-    return new ProxyError('The upstream did not answer in time.', { status: 504, type: 'timeout_error', code: 'upstream_timeout', isRetryable: true, cause: error })
+  if (error instanceof UpstreamTimeoutError) {
+    return new ProxyError(error.message, { status: 504, type: 'timeout_error', code: 'upstream_timeout', isRetryable: true, cause: error })
   }
-  if (kind === 'APIConnectionError') {
-    return new ProxyError('The upstream could not be reached.', { status: 502, type: 'upstream_error', code: 'upstream_unreachable', isRetryable: true, cause: error })
-  }
-  if (isApiError(error)) {
-    const body = (error.error ?? {}) as { message?: unknown; type?: unknown; code?: unknown; param?: unknown }
-    const upstreamStatus = error.status
-    if (upstreamStatus === undefined) {
-      // an error object sent inside a stream: the upstream failed after it had started answering
-      const message = typeof body.message === 'string' ? body.message : 'The upstream failed while streaming.'
-      return new ProxyError(redactSecrets(message, secrets), {
-        status: 502,
-        type: typeof body.type === 'string' ? body.type : 'upstream_error',
-        code: typeof body.code === 'string' ? body.code : 'upstream_stream_error',
-        param: typeof body.param === 'string' ? body.param : null,
-        cause: error,
-      })
-    }
-    const status = mapUpstreamStatus(upstreamStatus)
-    let message = typeof body.message === 'string' && body.message !== '' ? body.message : `The upstream answered with HTTP ${upstreamStatus}.`
-    if (/<\/?[a-z][\s\S]*>/i.test(message)) message = `The upstream answered with HTTP ${upstreamStatus} and a non-JSON body.`
-    const retryAfter = readRetryAfter(error.headers)
-    return new ProxyError(redactSecrets(message.slice(0, 2000), secrets), {
-      status,
-      type: typeof body.type === 'string' && body.type !== '' ? body.type : defaultType(status),
-      code: typeof body.code === 'string' || typeof body.code === 'number' ? String(body.code) : null,
-      param: typeof body.param === 'string' ? body.param : null,
-      isRetryable: upstreamStatus === 408 || upstreamStatus === 409 || upstreamStatus === 429 || upstreamStatus >= 500,
-      ...(retryAfter === undefined ? {} : { retryAfter }),
-      cause: error,
-    })
-  }
-  if (error instanceof SyntaxError) {
-    return new ProxyError('The upstream sent a response that is not valid JSON.', { status: 502, type: 'upstream_error', code: 'upstream_invalid_response', cause: error })
-  }
-  return new ProxyError('The upstream call failed.', { status: 502, type: 'upstream_error', code: 'upstream_error', cause: error })
+  return new ProxyError('The upstream could not be reached or closed the connection.', {
+    status: 502,
+    type: 'upstream_error',
+    code: 'upstream_unreachable',
+    isRetryable: true,
+    cause: error,
+  })
+}
+
+/** An answer that is not what an OpenAI-compatible server sends. */
+export function createInvalidUpstreamResponseError(detail: string, cause?: unknown): ProxyError {
+  return new ProxyError(`The upstream sent an invalid response: ${detail}.`, { status: 502, type: 'upstream_error', code: 'upstream_invalid_response', cause })
 }

@@ -10,7 +10,7 @@ import { createRequestScope } from './request-scope.js'
 /** POST /v1/chat/completions */
 export function createChatCompletionsHandler(dependencies: RouteDependencies) {
   return async function handleChatCompletions(c: Context): Promise<Response> {
-    const parsed = parseChatCompletionsRequest(await readJsonBody(c))
+    const parsed = parseChatCompletionsRequest(await readJsonBody(c, dependencies.bodyLimitBytes))
     const { request, events } = startApproach(dependencies.pipeline, { ...parsed, streaming: parsed.stream }, createRequestScope(c, dependencies.forwardClientKey))
     const responder = createChatCompletionsResponder({ model: request.model, includeUsage: parsed.includeUsage })
     return respondWithEvents(events, responder, { stream: parsed.stream, keepAliveMs: dependencies.keepAliveMs })

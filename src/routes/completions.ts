@@ -20,7 +20,7 @@ async function* renumberChoices(events: AsyncIterable<StreamEvent>, offset: numb
  */
 export function createCompletionsHandler(dependencies: RouteDependencies) {
   return async function handleCompletions(c: Context): Promise<Response> {
-    const parsed = parseCompletionsRequest(await readJsonBody(c))
+    const parsed = parseCompletionsRequest(await readJsonBody(c, dependencies.bodyLimitBytes))
     const scope = createRequestScope(c, dependencies.forwardClientKey)
     const runs = parsed.prompts.map(({ clientRequest }) => startApproach(dependencies.pipeline, { ...clientRequest, streaming: parsed.stream }, scope))
     const events =

@@ -1,9 +1,45 @@
 import type { Context } from 'hono'
-import { createInvalidRequestError } from '../core/proxy-error.js'
+import { createInvalidRequestError, ProxyError } from '../core/proxy-error.js'
 
-/** Reads the body as JSON; anything that is not a JSON value is a 400 the client can act on. */
-export async function readJsonBody(c: Context): Promise<unknown> {
-  const text = await c.req.text()
+function createTooLargeError(limitBytes: number): ProxyError {
+  return new ProxyError(`The request body is larger than the limit of ${limitBytes} bytes.`, { status: 413, type: 'invalid_request_error', code: 'request_too_large' })
+}
+
+/** Reads a body sent without Content-Length (chunked), counting bytes and stopping at the limit. */
+async function readChunkedBody(c: Context, limitBytes: number): Promise<string> {
+  const stream = c.req.raw.body
+  if (stream === null) return ''
+  const reader = stream.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > limitBytes) {
+      void reader.cancel()
+      throw createTooLargeError(limitBytes)
+    }
+    chunks.push(value)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/**
+ * Reads the body as JSON, refusing one over `limitBytes` with a 413, and anything that is not JSON with a 400.
+ * With Content-Length (what the SDKs send) the limit is checked before reading and the body is read on
+ * @hono/node-server's fast path; hono's bodyLimit middleware would instead turn every request into a full
+ * web Request (about 115 µs of CPU each, measured by `npm run bench`).
+ */
+export async function readJsonBody(c: Context, limitBytes: number): Promise<unknown> {
+  const declared = c.req.header('content-length')
+  let text: string
+  if (declared !== undefined && c.req.header('transfer-encoding') === undefined) {
+    if (Number(declared) > limitBytes) throw createTooLargeError(limitBytes)
+    text = await c.req.text()
+  } else {
+    text = await readChunkedBody(c, limitBytes)
+  }
   if (text.trim() === '') {
     throw createInvalidRequestError('The request body is empty: send a JSON object (Content-Type: application/json).', null, 'invalid_json')
   }

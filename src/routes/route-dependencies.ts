@@ -5,4 +5,6 @@ export interface RouteDependencies {
   /** Forward the client's bearer key upstream (the proxy has neither an upstream key nor client auth). */
   forwardClientKey: boolean
   keepAliveMs: number
+  /** Largest accepted request body; larger is a 413. */
+  bodyLimitBytes: number
 }
