@@ -9,14 +9,14 @@ import { createChatCompletionsHandler } from './routes/chat-completions.js'
 import { createCompletionsHandler } from './routes/completions.js'
 import { createMethodNotAllowedHandler, handleRetiredAssistantsApi, handleUnknownRoute } from './routes/fallback.js'
 import { createListModelsHandler, createRetrieveModelHandler } from './routes/models.js'
-import type { RouteDependencies } from './routes/route-dependencies.js'
+import type { AppEnv, RouteDependencies } from './routes/route-dependencies.js'
 import { createErrorResponse } from './sse-writer.js'
 
 /**
  * The proxy as a Hono app. Everything it answers, errors included, is in the OpenAI shape.
  * @example const app = createApp(loadConfig([], process.env)); serve({ fetch: app.fetch, port: 8000 })
  */
-export function createApp(config: Config, overrides: { provider?: Provider } = {}): Hono {
+export function createApp(config: Config, overrides: { provider?: Provider } = {}): Hono<AppEnv> {
   const provider =
     overrides.provider ??
     createOpenAICompatibleProvider({
@@ -32,7 +32,7 @@ export function createApp(config: Config, overrides: { provider?: Provider } = {
     bodyLimitBytes: config.bodyLimitBytes,
   }
 
-  const app = new Hono()
+  const app = new Hono<AppEnv>()
   app.get('/health', (c) => c.json({ status: 'ok' }))
 
   if (config.proxyApiKey !== undefined) app.use('/v1/*', requireApiKey(config.proxyApiKey))

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http'
 import { foldStreamEvents } from './core/model-result.js'
 import type { StreamEvent } from './core/stream-event.js'
 import type { DialectResponder } from './openai/event-stream-writer.js'
@@ -10,9 +11,9 @@ import { createErrorResponse, respondWithEventStream } from './sse-writer.js'
 export async function respondWithEvents(
   events: AsyncIterable<StreamEvent>,
   responder: DialectResponder,
-  options: { stream: boolean; keepAliveMs: number },
+  options: { stream: boolean; keepAliveMs: number; outgoing: ServerResponse },
 ): Promise<Response> {
-  if (options.stream) return respondWithEventStream(events, responder.createStreamWriter(), { keepAliveMs: options.keepAliveMs })
+  if (options.stream) return respondWithEventStream(events, responder.createStreamWriter(), { keepAliveMs: options.keepAliveMs, outgoing: options.outgoing })
   try {
     const body = responder.createBody(await foldStreamEvents(events))
     return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } })

@@ -1,11 +1,13 @@
+import type { ServerResponse } from 'node:http'
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { ProxyError, toProxyError } from './core/proxy-error.js'
 import type { StreamEvent } from './core/stream-event.js'
 import { toOpenAIError } from './openai/error-body.js'
 import type { EventStreamWriter, SseFrame } from './openai/event-stream-writer.js'
 
-const encoder = new TextEncoder()
-const keepAliveBytes = encoder.encode(': keep-alive\n\n')
 const timedOut = Symbol('timed out')
+const endOfTurn = Symbol('end of turn')
+const keepAliveComment = ': keep-alive\n\n'
 
 export const sseHeaders = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -15,10 +17,15 @@ export const sseHeaders = {
   'x-accel-buffering': 'no',
 }
 
-function encodeFrames(frames: SseFrame[]): Uint8Array {
+function encodeFrames(frames: SseFrame[]): string {
   let text = ''
   for (const frame of frames) text += frame.event === undefined ? `data: ${frame.data}\n\n` : `event: ${frame.event}\ndata: ${frame.data}\n\n`
-  return encoder.encode(text)
+  return text
+}
+
+/** Resolves once the work already under way in this turn of the event loop (its microtasks) has run. */
+function waitForEndOfTurn(): Promise<typeof endOfTurn> {
+  return new Promise((resolve) => setImmediate(resolve, endOfTurn))
 }
 
 /** An error response in the OpenAI shape, with Retry-After when the error carries one. */
@@ -28,116 +35,155 @@ export function createErrorResponse(error: unknown, headers: Record<string, stri
 }
 
 export interface EventStreamOptions {
+  /** The Node response to write the stream to (`c.env.outgoing` under @hono/node-server). */
+  outgoing: ServerResponse
   /** Send an SSE comment after this long without output, so clients and load balancers keep the connection. */
   keepAliveMs: number
   headers?: Record<string, string>
 }
 
 /**
- * The only writer of SSE bytes. It waits for the first event before choosing the status: a failure that comes
- * first (an upstream 401, say) is answered as a plain JSON error with its own status; once content flows,
- * a failure becomes the dialect's error frame and the stream ends without `[DONE]`. While nothing is produced,
- * keep-alive comments go out every `keepAliveMs`. Pull-based, so a slow client slows the upstream read
- * (backpressure) and a client that leaves cancels the event source (and so every upstream call under it).
- * @example return respondWithEventStream(approach.run(context), responder.createStreamWriter(), { keepAliveMs: 5000 })
+ * The only writer of SSE bytes.
+ *
+ * It waits for the first event before it chooses the status: a failure that comes first (an upstream 401, say)
+ * is answered as a plain JSON error with its own status (a Response for Hono to send). Once there is output, it
+ * writes the stream itself to the Node response and returns RESPONSE_ALREADY_SENT; a later failure becomes
+ * the dialect's error frame and the stream ends without `[DONE]`. While nothing is produced, keep-alive
+ * comments go out every `keepAliveMs`.
+ *
+ * Frames that arrive in the same turn of the event loop (one upstream read often carries many chunks) go out
+ * in one socket write, the headers with the first frames and the last frames with the end of the response.
+ * A slow client slows the upstream read (backpressure); a client that leaves ends the event source, and so
+ * every upstream call under it.
+ * @example return respondWithEventStream(events, responder.createStreamWriter(), { outgoing: c.env.outgoing, keepAliveMs: 5000 })
  */
 export async function respondWithEventStream(events: AsyncIterable<StreamEvent>, writer: EventStreamWriter, options: EventStreamOptions): Promise<Response> {
   const iterator = events[Symbol.asyncIterator]()
+  // The next step of the source. It stays here until a consumer has taken it: when a timer wins a race
+  // against it, the same promise is raced again later, so no event is ever lost.
   let pending: Promise<IteratorResult<StreamEvent>> | undefined
-  const nextEvent = (): Promise<IteratorResult<StreamEvent>> => (pending ??= iterator.next())
+  const peek = (): Promise<IteratorResult<StreamEvent>> =>
+    (pending ??= iterator.next().catch((error: unknown) => ({ done: false, value: { type: 'error', error: toProxyError(error) } })))
+  const take = (outcome: IteratorResult<StreamEvent>): IteratorResult<StreamEvent> => {
+    pending = undefined
+    return outcome
+  }
   const stop = (): void => {
     void iterator.return?.()?.catch(() => undefined)
   }
-
-  /** Writes one step's outcome; returns the bytes and whether the stream is over. */
-  const convert = (outcome: IteratorResult<StreamEvent>): { bytes?: Uint8Array; done: boolean } => {
-    if (outcome.done === true) return { bytes: encodeFrames(writer.end()), done: true }
-    const event = outcome.value
-    if (event.type === 'error') return { bytes: encodeFrames(writer.fail(event.error)), done: true }
-    const frames = writer.write(event)
-    return frames.length === 0 ? { done: false } : { bytes: encodeFrames(frames), done: false }
-  }
-  const safeNext = async (): Promise<IteratorResult<StreamEvent>> => {
-    try {
-      return await nextEvent()
-    } catch (error) {
-      return { done: false, value: { type: 'error', error: toProxyError(error) } }
-    } finally {
-      pending = undefined
-    }
-  }
-
-  // Before committing to a 200: wait for the first output, a failure, or the keep-alive interval.
-  const head: Uint8Array[] = []
-  let finished = false
-  for (;;) {
+  type Batch = { text: string; done: boolean; failure?: ProxyError }
+  /**
+   * Waits for output, then takes whatever else arrives in the same turn of the event loop. Before the stream is
+   * committed, a failure is returned as `failure` (to be answered with its own status) rather than written, and
+   * `waitMs` bounds the wait (undefined: it passed with nothing to write).
+   */
+  const readBatch = async (committed: boolean, waitMs?: number): Promise<Batch | undefined> => {
+    let text = ''
+    let turn: Promise<typeof endOfTurn> | undefined
     let timer: NodeJS.Timeout | undefined
-    const outcome = await Promise.race([
-      safeNext(),
-      new Promise<typeof timedOut>((resolve) => {
-        timer = setTimeout(resolve, options.keepAliveMs, timedOut)
-      }),
-    ])
-    clearTimeout(timer)
-    if (outcome === timedOut) break
-    if (outcome.done !== true && outcome.value.type === 'error') {
-      stop()
-      return createErrorResponse(outcome.value.error, options.headers)
+    const deadline =
+      waitMs === undefined
+        ? undefined
+        : new Promise<typeof timedOut>((resolve) => {
+            timer = setTimeout(resolve, waitMs, timedOut)
+          })
+    try {
+      for (;;) {
+        const raced = await Promise.race([peek(), ...(turn === undefined ? [] : [turn]), ...(deadline === undefined || text !== '' ? [] : [deadline])])
+        if (raced === timedOut) return undefined
+        if (raced === endOfTurn) return { text, done: false }
+        const outcome = take(raced)
+        if (outcome.done === true) {
+          if (!committed && text === '') {
+            // the source ended without producing anything: that is a failure, not an empty success
+            return { text, done: true, failure: new ProxyError('The upstream produced no answer.', { status: 502, type: 'upstream_error', code: 'upstream_empty_response' }) }
+          }
+          return { text: text + encodeFrames(writer.end()), done: true }
+        }
+        const event = outcome.value
+        if (event.type === 'error') {
+          if (!committed && text === '') return { text, done: true, failure: event.error }
+          return { text: text + encodeFrames(writer.fail(event.error)), done: true }
+        }
+        text += encodeFrames(writer.write(event))
+        if (text !== '') turn ??= waitForEndOfTurn()
+      }
+    } finally {
+      clearTimeout(timer)
     }
-    const { bytes, done } = convert(outcome)
-    if (done && head.length === 0 && outcome.done === true) {
-      // the source ended without producing anything: that is a failure, not an empty success
-      return createErrorResponse(new ProxyError('The upstream produced no answer.', { status: 502, type: 'upstream_error', code: 'upstream_empty_response' }), options.headers)
-    }
-    if (bytes !== undefined) head.push(bytes)
-    if (done) {
-      finished = true
-      break
-    }
-    if (bytes !== undefined) break
   }
 
-  let lastWrite = Date.now()
-  let keepAlive: NodeJS.Timeout | undefined
-  let closed = false
-  const close = (controller: ReadableStreamDefaultController<Uint8Array>): void => {
-    if (closed) return
-    closed = true
-    clearInterval(keepAlive)
-    controller.close()
+  // Before committing to a 200: the first output, a failure, or the keep-alive interval, whichever comes first.
+  const head = await readBatch(false, options.keepAliveMs)
+  if (head?.failure !== undefined) {
+    stop()
+    return createErrorResponse(head.failure, options.headers)
   }
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const bytes of head) controller.enqueue(bytes)
-      if (finished) {
-        close(controller)
-        return
+
+  const { outgoing } = options
+  outgoing.writeHead(200, { ...sseHeaders, ...options.headers })
+  void pumpEvents(outgoing, head, () => readBatch(true), stop, options.keepAliveMs)
+  return RESPONSE_ALREADY_SENT
+}
+
+/** Writes batches to the response until the source is done or the client has gone. */
+async function pumpEvents(
+  outgoing: ServerResponse,
+  head: { text: string; done: boolean } | undefined,
+  readBatch: () => Promise<{ text: string; done: boolean } | undefined>,
+  stop: () => void,
+  keepAliveMs: number,
+): Promise<void> {
+  if (head?.done === true) {
+    outgoing.end(head.text)
+    return
+  }
+  let lastWrite = Date.now()
+  let closed = false
+  const onClose = (): void => {
+    closed = true
+  }
+  outgoing.once('close', onClose)
+  // the headers go out with the first write: an empty one when there is no output yet
+  outgoing.write(head?.text ?? '')
+  const keepAlive = setInterval(() => {
+    if (closed || Date.now() - lastWrite < keepAliveMs) return
+    lastWrite = Date.now()
+    outgoing.write(keepAliveComment)
+  }, Math.max(50, Math.floor(keepAliveMs / 2)))
+  keepAlive.unref()
+  let done = false
+  try {
+    while (!closed) {
+      const batch = await readBatch()
+      if (batch === undefined || closed) break
+      lastWrite = Date.now()
+      if (batch.done) {
+        done = true
+        outgoing.end(batch.text)
+        break
       }
-      keepAlive = setInterval(() => {
-        if (closed || Date.now() - lastWrite < options.keepAliveMs) return
-        lastWrite = Date.now()
-        controller.enqueue(keepAliveBytes)
-      }, Math.max(50, Math.floor(options.keepAliveMs / 2)))
-      keepAlive.unref()
-    },
-    async pull(controller) {
-      // a pull that enqueues nothing is not called again, so keep reading until there is something to send
-      for (;;) {
-        const { bytes, done } = convert(await safeNext())
-        if (closed) return
-        if (bytes !== undefined) {
-          lastWrite = Date.now()
-          controller.enqueue(bytes)
-        }
-        if (done) close(controller)
-        if (bytes !== undefined || done) return
-      }
-    },
-    cancel() {
-      closed = true
-      clearInterval(keepAlive)
-      stop()
-    },
+      if (!outgoing.write(batch.text) && !closed) await waitForDrainOrClose(outgoing)
+    }
+  } catch (error) {
+    // a bug below the writer: end the response rather than leave it hanging
+    console.error('[optiproxy] stream writer failed', error)
+    outgoing.destroy()
+  } finally {
+    clearInterval(keepAlive)
+    outgoing.off('close', onClose)
+    if (!done) stop()
+  }
+}
+
+function waitForDrainOrClose(outgoing: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const finish = (): void => {
+      outgoing.off('drain', finish)
+      outgoing.off('close', finish)
+      resolve()
+    }
+    outgoing.once('drain', finish)
+    outgoing.once('close', finish)
   })
-  return new Response(body, { status: 200, headers: { ...sseHeaders, ...options.headers } })
 }

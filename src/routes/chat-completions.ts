@@ -3,16 +3,16 @@ import { createChatCompletionsResponder } from '../openai/chat-completions-write
 import { parseChatCompletionsRequest } from '../openai/parse-chat-completions-request.js'
 import { respondWithEvents } from '../respond.js'
 import { startApproach } from '../run-approach.js'
-import type { RouteDependencies } from './route-dependencies.js'
+import type { AppEnv, RouteDependencies } from './route-dependencies.js'
 import { readJsonBody } from './read-json-body.js'
 import { createRequestScope } from './request-scope.js'
 
 /** POST /v1/chat/completions */
 export function createChatCompletionsHandler(dependencies: RouteDependencies) {
-  return async function handleChatCompletions(c: Context): Promise<Response> {
+  return async function handleChatCompletions(c: Context<AppEnv>): Promise<Response> {
     const parsed = parseChatCompletionsRequest(await readJsonBody(c, dependencies.bodyLimitBytes))
     const { request, events } = startApproach(dependencies.pipeline, { ...parsed, streaming: parsed.stream }, createRequestScope(c, dependencies.forwardClientKey))
     const responder = createChatCompletionsResponder({ model: request.model, includeUsage: parsed.includeUsage })
-    return respondWithEvents(events, responder, { stream: parsed.stream, keepAliveMs: dependencies.keepAliveMs })
+    return respondWithEvents(events, responder, { stream: parsed.stream, keepAliveMs: dependencies.keepAliveMs, outgoing: c.env.outgoing })
   }
 }

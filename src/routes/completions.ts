@@ -5,7 +5,7 @@ import { createCompletionsResponder } from '../openai/completions-writer.js'
 import { parseCompletionsRequest } from '../openai/parse-completions-request.js'
 import { respondWithEvents } from '../respond.js'
 import { startApproach } from '../run-approach.js'
-import type { RouteDependencies } from './route-dependencies.js'
+import type { AppEnv, RouteDependencies } from './route-dependencies.js'
 import { readJsonBody } from './read-json-body.js'
 import { createRequestScope } from './request-scope.js'
 
@@ -19,7 +19,7 @@ async function* renumberChoices(events: AsyncIterable<StreamEvent>, offset: numb
  * turn; several prompts run concurrently and their choices are numbered as OpenAI numbers them.
  */
 export function createCompletionsHandler(dependencies: RouteDependencies) {
-  return async function handleCompletions(c: Context): Promise<Response> {
+  return async function handleCompletions(c: Context<AppEnv>): Promise<Response> {
     const parsed = parseCompletionsRequest(await readJsonBody(c, dependencies.bodyLimitBytes))
     const scope = createRequestScope(c, dependencies.forwardClientKey)
     const runs = parsed.prompts.map(({ clientRequest }) => startApproach(dependencies.pipeline, { ...clientRequest, streaming: parsed.stream }, scope))
@@ -37,6 +37,6 @@ export function createCompletionsHandler(dependencies: RouteDependencies) {
       n: parsed.n,
       echo: parsed.echo,
     })
-    return respondWithEvents(events, responder, { stream: parsed.stream, keepAliveMs: dependencies.keepAliveMs })
+    return respondWithEvents(events, responder, { stream: parsed.stream, keepAliveMs: dependencies.keepAliveMs, outgoing: c.env.outgoing })
   }
 }

@@ -1,3 +1,4 @@
+import type { HttpBindings } from '@hono/node-server'
 import type { PipelineDependencies } from '../run-approach.js'
 
 export interface RouteDependencies {
@@ -8,3 +9,6 @@ export interface RouteDependencies {
   /** Largest accepted request body; larger is a 413. */
   bodyLimitBytes: number
 }
+
+/** The Hono environment of the proxy: it runs on @hono/node-server, whose bindings give the Node request and response. */
+export type AppEnv = { Bindings: HttpBindings }
