@@ -30,19 +30,19 @@ function createChatChunkWriter(identity: ResponseIdentity, includeUsage: boolean
   const startedCalls = new Set<string>()
   let usage: Usage | undefined
 
-  const frame = (choices: ChunkChoice[], extra?: { usage: ChatCompletionChunk['usage'] }): SseFrame => {
-    const chunk: ChatCompletionChunk = {
+  // Every chunk shares its envelope: serialise it once (again only when the upstream's metadata changes it)
+  // and stringify just the choices of each chunk.
+  let envelope: string | undefined
+  const envelopeStart = (): string =>
+    (envelope ??= JSON.stringify({
       id: identity.id,
       object: 'chat.completion.chunk',
       created: identity.created,
       model: identity.model,
-      ...(identityFields(identity) as Pick<ChatCompletionChunk, 'system_fingerprint' | 'service_tier'>),
-      choices,
-      ...(includeUsage ? { usage: null } : {}),
-      ...extra,
-    }
-    return { data: JSON.stringify(chunk) }
-  }
+      ...identityFields(identity),
+    }).slice(0, -1))
+  const envelopeEnd = includeUsage ? ',"usage":null}' : '}'
+  const frame = (choices: ChunkChoice[]): SseFrame => ({ data: `${envelopeStart()},"choices":${JSON.stringify(choices)}${envelopeEnd}` })
   const deltaFrame = (choice: number, delta: ChunkDelta, logprobs: ChunkChoice['logprobs'] = null): SseFrame => {
     if (!startedChoices.has(choice)) {
       startedChoices.add(choice)
@@ -56,6 +56,7 @@ function createChatChunkWriter(identity: ResponseIdentity, includeUsage: boolean
       switch (event.type) {
         case 'response-metadata':
           applyResponseMetadata(identity, event.metadata)
+          envelope = undefined
           return []
         case 'text-delta':
           return [deltaFrame(event.choice, { content: event.delta }, event.logprobs ? { content: convertLogprobsToOpenAI(event.logprobs), refusal: null } : null)]
@@ -85,7 +86,7 @@ function createChatChunkWriter(identity: ResponseIdentity, includeUsage: boolean
     fail: (error) => [{ data: JSON.stringify(toOpenAIError(error).body) }],
     end(): SseFrame[] {
       const frames: SseFrame[] = []
-      if (includeUsage && usage !== undefined) frames.push(frame([], { usage: convertUsageToOpenAI(usage) }))
+      if (includeUsage && usage !== undefined) frames.push({ data: `${envelopeStart()},"choices":[],"usage":${JSON.stringify(convertUsageToOpenAI(usage))}}` })
       frames.push({ data: '[DONE]' })
       return frames
     },
