@@ -15,7 +15,7 @@ import {
 } from './openai-compatible-error.js'
 import { openAIChatChunkSchema, openAIChatCompletionSchema, openAIModelListSchema } from './openai-wire-schemas.js'
 import { readServerSentEvents } from './read-server-sent-events.js'
-import { createUpstreamAgents, readBodyText, sendUpstreamRequest, type UpstreamResponse } from './send-upstream-request.js'
+import { createUpstreamAgents, createUpstreamEndpoint, readBodyText, sendUpstreamRequest, type UpstreamEndpoint, type UpstreamResponse } from './send-upstream-request.js'
 import { maxRetryAfterSeconds, waitBeforeRetry } from './wait-before-retry.js'
 
 export interface OpenAICompatibleProviderSettings {
@@ -40,17 +40,17 @@ export interface OpenAICompatibleProviderSettings {
 export function createOpenAICompatibleProvider(settings: OpenAICompatibleProviderSettings): Provider {
   const agents = createUpstreamAgents()
   const base = new URL(settings.baseURL)
-  const endpoint = (path: string): URL => {
+  const endpoint = (path: string): UpstreamEndpoint => {
     const url = new URL(base)
     url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`
-    return url
+    return createUpstreamEndpoint(url)
   }
   const chatCompletionsUrl = endpoint('/chat/completions')
   const modelsUrl = endpoint('/models')
   const secretsOf = (options: ProviderCallOptions) => [settings.apiKey, options.apiKey]
 
   /** One call, retried while it fails in a retryable way; resolves with a 2xx answer whose body is unread. */
-  async function call(method: 'GET' | 'POST', url: URL, body: string | undefined, accept: string, options: ProviderCallOptions): Promise<UpstreamResponse> {
+  async function call(method: 'GET' | 'POST', endpoint: UpstreamEndpoint, body: string | undefined, accept: string, options: ProviderCallOptions): Promise<UpstreamResponse> {
     const key = settings.apiKey ?? options.apiKey
     const headers: Record<string, string> = { accept, 'user-agent': 'optiproxy' }
     if (body !== undefined) headers['content-type'] = 'application/json'
@@ -59,7 +59,7 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleProvide
       let failure: ProxyError
       let retryAfterSeconds: number | undefined
       try {
-        const response = await sendUpstreamRequest({ url, method, headers, body, signal: options.signal, timeoutMs: settings.timeoutMs, agents })
+        const response = await sendUpstreamRequest({ endpoint, method, headers, body, signal: options.signal, timeoutMs: settings.timeoutMs, agents })
         if (response.status >= 200 && response.status < 300) return response
         failure = convertUpstreamHttpError(response.status, response.headers, await readBodyText(response.body, 1024 * 1024), secretsOf(options))
         retryAfterSeconds = readRetryAfterSeconds(response.headers)
