@@ -43,7 +43,7 @@ export type MockReply =
       /** Destroy the socket after this many events, simulating an upstream that dies mid-stream. */
       destroyAfter?: number;
     }
-  | { kind: 'raw'; status?: number; headers?: Record<string, string>; body: string }
+  | { kind: 'raw'; status?: number; headers?: Record<string, string>; /** Bytes are sent as they are; a string as UTF-8. */ body: string | Uint8Array }
   /** Read the request, never answer; the socket stays open until the client closes it. */
   | { kind: 'hang' };
 
@@ -57,7 +57,7 @@ export interface MockUpstream {
   /** Requests received since start or the last reset(), in arrival order. */
   requests: RecordedRequest[];
   setHandler(handler: MockHandler): void;
-  /** Clears `requests`, resets `closedEarly` to 0 and restores the default handler. */
+  /** Clears `requests`, resets `closedEarly` and `connections` to 0 and restores the default handler. */
   reset(): void;
   /**
    * Resolves once `count` requests (default 1, counted since start or the last reset()) had their
@@ -69,6 +69,8 @@ export interface MockUpstream {
   readonly closedEarly: number;
   /** Requests currently open. */
   readonly inFlight: number;
+  /** TCP connections accepted since start or the last reset(): with keep-alive, fewer than requests. */
+  readonly connections: number;
   /** Closes the server and every open socket. */
   close(): Promise<void>;
 }
@@ -804,6 +806,11 @@ export async function startMockOpenAIUpstream(options: { port?: number } = {}): 
     });
   });
 
+  let connections = 0;
+  server.on('connection', () => {
+    connections += 1;
+  });
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
@@ -822,6 +829,9 @@ export async function startMockOpenAIUpstream(options: { port?: number } = {}): 
     get inFlight() {
       return inFlight;
     },
+    get connections() {
+      return connections;
+    },
     setHandler(next) {
       handler = next;
     },
@@ -829,6 +839,7 @@ export async function startMockOpenAIUpstream(options: { port?: number } = {}): 
       requests.length = 0;
       handler = buildDefaultReply;
       closedEarly = 0;
+      connections = 0;
     },
     waitForClosed(count = 1, timeoutMs = 5000) {
       if (closedEarly >= count) return Promise.resolve();
