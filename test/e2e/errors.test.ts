@@ -195,6 +195,26 @@ describe('bad requests are 4xx OpenAI errors that name the parameter', () => {
     expect(json.error).toMatchObject({ code: 'request_too_large' })
   })
 
+  it('a chunked body (no Content-Length) is limited too, and a small one is accepted', async () => {
+    const chunked = (text: string) =>
+      fetch(`${t.baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode(text))
+            controller.close()
+          },
+        }),
+        duplex: 'half',
+      } as RequestInit)
+    const tooLarge = await chunked(JSON.stringify({ ...hello, messages: [{ role: 'user', content: 'x'.repeat(100 * 1024) }] }))
+    expect(tooLarge.status).toBe(413)
+    expectSchemaValidWhenAvailable('ErrorResponse', await tooLarge.json())
+    const small = await chunked(JSON.stringify(hello))
+    expect(small.status).toBe(200)
+  })
+
   it('unknown paths are JSON 404s and wrong methods JSON 405s with Allow', async () => {
     const notFound = await post('/responsez', '{}')
     expect(notFound.status).toBe(404)
