@@ -40,13 +40,13 @@ export interface OpenAICompatibleProviderSettings {
 export function createOpenAICompatibleProvider(settings: OpenAICompatibleProviderSettings): Provider {
   const agents = createUpstreamAgents()
   const base = new URL(settings.baseURL)
-  const endpoint = (path: string): UpstreamEndpoint => {
+  const endpointOf = (path: string): UpstreamEndpoint => {
     const url = new URL(base)
     url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`
     return createUpstreamEndpoint(url)
   }
-  const chatCompletionsUrl = endpoint('/chat/completions')
-  const modelsUrl = endpoint('/models')
+  const chatCompletionsEndpoint = endpointOf('/chat/completions')
+  const modelsEndpoint = endpointOf('/models')
   const secretsOf = (options: ProviderCallOptions) => [settings.apiKey, options.apiKey]
 
   /** One call, retried while it fails in a retryable way; resolves with a 2xx answer whose body is unread. */
@@ -81,15 +81,19 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleProvide
     }
   }
 
+  /** A whole completion from its body; some gateways answer 200 with an error object, which is a failure. */
+  async function readChatCompletion(response: UpstreamResponse, options: ProviderCallOptions): Promise<ModelResult> {
+    const json = await readJson(response)
+    if (typeof json === 'object' && json !== null && 'error' in json && !('choices' in json)) throw convertStreamedError(json, secretsOf(options))
+    const parsed = openAIChatCompletionSchema.safeParse(json)
+    if (!parsed.success) throw createInvalidUpstreamResponseError(parsed.error.issues[0]?.message ?? 'unexpected shape', parsed.error)
+    return convertOpenAIChatCompletion(parsed.data)
+  }
+
   async function generate(request: ModelRequest, options: ProviderCallOptions): Promise<ModelResult> {
     try {
-      const response = await call('POST', chatCompletionsUrl, JSON.stringify(convertToOpenAIChatRequest(request, false)), 'application/json', options)
-      const json = await readJson(response)
-      // some gateways answer 200 with an error object
-      if (typeof json === 'object' && json !== null && 'error' in json && !('choices' in json)) throw convertStreamedError(json, secretsOf(options))
-      const parsed = openAIChatCompletionSchema.safeParse(json)
-      if (!parsed.success) throw createInvalidUpstreamResponseError(parsed.error.issues[0]?.message ?? 'unexpected shape', parsed.error)
-      return convertOpenAIChatCompletion(parsed.data)
+      const response = await call('POST', chatCompletionsEndpoint, JSON.stringify(convertToOpenAIChatRequest(request, false)), 'application/json', options)
+      return await readChatCompletion(response, options)
     } catch (error) {
       throw convertUpstreamFailure(error)
     }
@@ -98,7 +102,7 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleProvide
   async function* stream(request: ModelRequest, options: ProviderCallOptions): AsyncGenerator<StreamEvent> {
     let response: UpstreamResponse
     try {
-      response = await call('POST', chatCompletionsUrl, JSON.stringify(convertToOpenAIChatRequest(request, true)), 'text/event-stream', options)
+      response = await call('POST', chatCompletionsEndpoint, JSON.stringify(convertToOpenAIChatRequest(request, true)), 'text/event-stream', options)
     } catch (error) {
       yield { type: 'error', error: convertUpstreamFailure(error) }
       return
@@ -106,9 +110,7 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleProvide
     if (String(response.headers['content-type']).startsWith('application/json')) {
       // a server that does not stream answered with one whole completion
       try {
-        const parsed = openAIChatCompletionSchema.safeParse(await readJson(response))
-        if (!parsed.success) throw createInvalidUpstreamResponseError(parsed.error.issues[0]?.message ?? 'unexpected shape', parsed.error)
-        yield* streamEventsFromResult(convertOpenAIChatCompletion(parsed.data))
+        yield* streamEventsFromResult(await readChatCompletion(response, options))
       } catch (error) {
         yield { type: 'error', error: convertUpstreamFailure(error) }
       }
@@ -164,7 +166,7 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleProvide
   async function listModels(options: ProviderCallOptions): Promise<ModelInfo[] | undefined> {
     let json: unknown
     try {
-      json = await readJson(await call('GET', modelsUrl, undefined, 'application/json', options))
+      json = await readJson(await call('GET', modelsEndpoint, undefined, 'application/json', options))
     } catch (error) {
       const failure = convertUpstreamFailure(error)
       if (failure.status === 404 || failure.status === 405) return undefined
