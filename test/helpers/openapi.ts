@@ -357,7 +357,8 @@ export function describeOpenApi(name: string, fn: () => void): void {
       '',
     ].join('\n'),
   );
-  describe.skip(name, fn);
+  // reached only when the spec is missing on a laptop: the suite is reported as skipped, after the warning above
+  describe.skipIf(!openApiSpecAvailable)(name, fn);
 }
 
 /**
