@@ -565,38 +565,30 @@ function readCompletionBody(request: RecordedRequest): CompletionBodyResult {
   return { ok: true, body: request.body };
 }
 
-function replyToChatCompletion(request: RecordedRequest): MockReply {
-  const parsed = readCompletionBody(request);
-  if (!parsed.ok) return parsed.reply;
-  const { body } = parsed;
-  const model = String(body.model);
-  const usage: UsageInput = { promptTokens: estimatePromptTokens(body) };
-  const n = readChoiceCount(body);
-  if (body.stream === true) {
-    return {
-      kind: 'sse',
-      events: buildChatCompletionChunks({ model, choices: n, includeUsage: readIncludeUsage(body), usage }),
-    };
-  }
-  const choices = Array.from({ length: n }, (): ChatChoiceInput => ({}));
-  return { kind: 'json', body: buildChatCompletion({ model, usage, choices }) };
+/** The builders of one endpoint: a whole answer with n empty (default) choices, or its chunks. */
+interface CompletionBuilders {
+  whole(options: { model: string; usage: UsageInput; choices: number }): unknown;
+  chunks(options: { model: string; usage: UsageInput; choices: number; includeUsage: boolean }): unknown[];
 }
 
-function replyToTextCompletion(request: RecordedRequest): MockReply {
+const chatBuilders: CompletionBuilders = {
+  whole: ({ model, usage, choices }) => buildChatCompletion({ model, usage, choices: Array.from({ length: choices }, (): ChatChoiceInput => ({})) }),
+  chunks: (options) => buildChatCompletionChunks(options),
+};
+
+const textBuilders: CompletionBuilders = {
+  whole: ({ model, usage, choices }) => buildTextCompletion({ model, usage, choices: Array.from({ length: choices }, (): TextChoiceInput => ({})) }),
+  chunks: (options) => buildTextCompletionChunks(options),
+};
+
+/** The default answer of a completions endpoint: JSON, or SSE when `stream: true`, honouring `n` and include_usage. */
+function replyToCompletion(request: RecordedRequest, builders: CompletionBuilders): MockReply {
   const parsed = readCompletionBody(request);
   if (!parsed.ok) return parsed.reply;
   const { body } = parsed;
-  const model = String(body.model);
-  const usage: UsageInput = { promptTokens: estimatePromptTokens(body) };
-  const n = readChoiceCount(body);
-  if (body.stream === true) {
-    return {
-      kind: 'sse',
-      events: buildTextCompletionChunks({ model, choices: n, includeUsage: readIncludeUsage(body), usage }),
-    };
-  }
-  const choices = Array.from({ length: n }, (): TextChoiceInput => ({}));
-  return { kind: 'json', body: buildTextCompletion({ model, usage, choices }) };
+  const options = { model: String(body.model), usage: { promptTokens: estimatePromptTokens(body) }, choices: readChoiceCount(body) };
+  if (body.stream === true) return { kind: 'sse', events: builders.chunks({ ...options, includeUsage: readIncludeUsage(body) }) };
+  return { kind: 'json', body: builders.whole(options) };
 }
 
 /**
@@ -609,8 +601,8 @@ function replyToTextCompletion(request: RecordedRequest): MockReply {
 export function buildDefaultReply(request: RecordedRequest): MockReply {
   const pathname = getRequestPathname(request);
   const method = request.method.toUpperCase();
-  if (method === 'POST' && pathname === '/v1/chat/completions') return replyToChatCompletion(request);
-  if (method === 'POST' && pathname === '/v1/completions') return replyToTextCompletion(request);
+  if (method === 'POST' && pathname === '/v1/chat/completions') return replyToCompletion(request, chatBuilders);
+  if (method === 'POST' && pathname === '/v1/completions') return replyToCompletion(request, textBuilders);
   if (method === 'GET' && pathname === '/v1/models') return { kind: 'json', body: buildModelList(DEFAULT_MODEL_IDS) };
   const modelMatch = /^\/v1\/models\/([^/]+)$/.exec(pathname);
   if (method === 'GET' && modelMatch?.[1] !== undefined) {
