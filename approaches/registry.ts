@@ -5,8 +5,3 @@ import type { Approach } from './types.js'
 export const approachRegistry: ReadonlyMap<string, Approach<unknown>> = new Map(
   [noneApproach].map((approach) => [approach.id, approach as Approach<unknown>]),
 )
-
-/** The known slugs, for error messages that list them. */
-export function listApproachSlugs(): string[] {
-  return [...approachRegistry.keys()]
-}

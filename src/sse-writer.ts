@@ -9,7 +9,7 @@ const timedOut = Symbol('timed out')
 const endOfTurn = Symbol('end of turn')
 const keepAliveComment = ': keep-alive\n\n'
 
-export const sseHeaders = {
+const sseHeaders = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache',
   connection: 'keep-alive',

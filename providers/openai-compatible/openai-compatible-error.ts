@@ -29,7 +29,7 @@ function defaultType(status: number): string {
 }
 
 /** Whether the same call may succeed if repeated: timeouts, conflicts, rate limits and server errors. */
-export function isRetryableStatus(status: number): boolean {
+function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500
 }
 

@@ -58,13 +58,3 @@ export type Message =
   | { role: 'user'; content: UserContentPart[]; name?: string }
   | { role: 'assistant'; content: Array<TextPart | ReasoningPart | RefusalPart | ToolCallPart>; name?: string }
   | { role: 'tool'; content: ToolResultPart[] }
-
-/** The concatenated text parts of a message's content, for approaches and tags that read plain text. */
-export function getMessageText(message: Message): string {
-  if (message.role === 'system') return message.content
-  let text = ''
-  for (const part of message.content) {
-    if (part.type === 'text') text += part.text
-  }
-  return text
-}
