@@ -36,7 +36,7 @@ export function startApproach(
   dependencies: PipelineDependencies,
   input: ApproachRunInput,
   scope: RequestScope,
-): { approach: Approach<unknown>; request: ModelRequest; events: AsyncIterable<StreamEvent> } {
+): { request: ModelRequest; events: AsyncIterable<StreamEvent> } {
   const selection = resolveApproach({
     request: input.request,
     defaultSlug: dependencies.defaultApproach,
@@ -61,5 +61,5 @@ export function startApproach(
     generate: (request) => provider.generate(request, callOptions),
     stream: (request) => provider.stream(request, callOptions),
   }
-  return { approach, request: selection.request, events: approach.run(context) }
+  return { request: selection.request, events: approach.run(context) }
 }

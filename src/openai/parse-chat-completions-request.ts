@@ -46,8 +46,23 @@ export function parseChatCompletionsRequest(body: unknown): ClientRequest {
     request,
     stream: data.stream === true,
     includeUsage: data.stream_options?.include_usage === true,
-    ...(data.optillm_approach !== undefined || data.approach !== undefined ? { approachField: data.optillm_approach ?? data.approach, approachFieldName: data.optillm_approach !== undefined ? 'optillm_approach' : 'approach' } : {}),
-    ...(data.optiproxy !== undefined ? { approachOptions: data.optiproxy } : {}),
+    ...readApproachFields(data),
+  }
+}
+
+/**
+ * The body's approach selection and options, as both dialects carry them: `optillm_approach` (or `approach`),
+ * and the `optiproxy` options object.
+ */
+export function readApproachFields(data: {
+  optillm_approach?: string | undefined
+  approach?: string | undefined
+  optiproxy?: Record<string, unknown> | undefined
+}): Pick<ClientRequest, 'approachField' | 'approachFieldName' | 'approachOptions'> {
+  const fieldName = data.optillm_approach !== undefined ? 'optillm_approach' : data.approach !== undefined ? 'approach' : undefined
+  return {
+    ...(fieldName === undefined ? {} : { approachField: data[fieldName], approachFieldName: fieldName }),
+    ...(data.optiproxy === undefined ? {} : { approachOptions: data.optiproxy }),
   }
 }
 

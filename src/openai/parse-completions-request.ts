@@ -2,7 +2,7 @@ import { createInvalidRequestError } from '../core/proxy-error.js'
 import type { ModelRequest } from '../core/request.js'
 import { completionsRequestSchema } from './completions-schema.js'
 import { convertZodError } from './convert-zod-error.js'
-import type { ClientRequest } from './parse-chat-completions-request.js'
+import { readApproachFields, type ClientRequest } from './parse-chat-completions-request.js'
 
 const consumedFields = new Set([
   'model', 'prompt', 'stream', 'stream_options', 'n', 'best_of', 'echo', 'suffix', 'stop', 'temperature', 'top_p', 'seed',
@@ -69,8 +69,7 @@ export function parseCompletionsRequest(body: unknown): CompletionsClientRequest
         request: { ...template, messages: [{ role: 'user', content: [{ type: 'text', text: prompt }] }] },
         stream,
         includeUsage: data.stream_options?.include_usage === true,
-        ...(data.optillm_approach !== undefined || data.approach !== undefined ? { approachField: data.optillm_approach ?? data.approach, approachFieldName: data.optillm_approach !== undefined ? 'optillm_approach' : 'approach' } : {}),
-        ...(data.optiproxy !== undefined ? { approachOptions: data.optiproxy } : {}),
+        ...readApproachFields(data),
       },
     })),
     stream,

@@ -31,6 +31,18 @@ describe('approach selection (only `none` exists so far)', () => {
     }
   })
 
+  it('per-request approach options in `optiproxy` are validated by the approach and never forwarded', async () => {
+    await t.client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], optiproxy: { none: {} } } as OpenAI.ChatCompletionCreateParamsNonStreaming)
+    expect(upstreamBody()).toEqual({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
+    await expect(
+      t.client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], optiproxy: { none: { depth: 3 } } } as OpenAI.ChatCompletionCreateParamsNonStreaming),
+    ).rejects.toMatchObject({ status: 400, error: { param: 'optiproxy.none', code: 'invalid_value' } })
+    await expect(
+      t.client.completions.create({ model: 'gpt-4o', prompt: 'hi', optiproxy: { none: { depth: 3 } } } as OpenAI.CompletionCreateParamsNonStreaming),
+    ).rejects.toMatchObject({ status: 400, error: { param: 'optiproxy.none' } })
+    expect(t.upstream.requests).toHaveLength(1)
+  })
+
   it('the <optillm_approach> tag is removed from the system message, or from the first user message', async () => {
     await t.client.chat.completions.create({
       model: 'gpt-4o',
