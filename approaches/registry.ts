@@ -1,7 +1,25 @@
+import { bonApproach } from './bon/index.js'
+import { cotReflectionApproach } from './cot_reflection/index.js'
+import { decomposeApproach } from './decompose/index.js'
+import { majorityVotingApproach } from './majority_voting/index.js'
+import { moaApproach } from './moa/index.js'
 import { noneApproach } from './none/index.js'
+import { planSearchApproach } from './plansearch/index.js'
+import { re2Approach } from './re2/index.js'
+import { selfConsistencyApproach } from './self_consistency/index.js'
 import type { Approach } from './types.js'
 
 /** Every approach the proxy knows, by slug. Immutable: per-request settings live in the request's context. */
 export const approachRegistry: ReadonlyMap<string, Approach<unknown>> = new Map(
-  [noneApproach].map((approach) => [approach.id, approach as Approach<unknown>]),
+  [
+    noneApproach,
+    bonApproach,
+    selfConsistencyApproach,
+    majorityVotingApproach,
+    moaApproach,
+    cotReflectionApproach,
+    re2Approach,
+    planSearchApproach,
+    decomposeApproach,
+  ].map((approach) => [approach.id, approach as Approach<unknown>]),
 )

@@ -5,24 +5,40 @@ import type { StreamEvent } from '../src/core/stream-event.js'
 
 /**
  * What an approach gets to work with. It never sees a provider or a wire format: `generate` and `stream`
- * are already routed to the target model, carry the request's AbortSignal and credentials, and are counted.
+ * are already routed to the target model, carry the request's AbortSignal and credentials, are counted
+ * (upstream calls and usage), are bounded by the request's fan-out limit and checked against its budgets.
  */
 export interface ApproachContext<Options> {
-  /** The client's request, with the approach prefix already removed from the model name. */
+  /** The client's request, with the approach prefix removed from the model name, `n` removed, and no tools. */
   readonly request: ModelRequest
+  /** The approach's options: its defaults, overridden by config, overridden by the request's `optiproxy.<slug>`. */
   readonly options: Options
-  /** Aborts when the client leaves or the request times out. */
+  /** Aborts when the client leaves, the run ends, or the request times out. */
   readonly signal: AbortSignal
-  /** True when the client reads a stream (the approach may then stream its final step). */
+  /** True when the client reads a stream (the approach then streams its final step with `stream`). */
   readonly streaming: boolean
+  /**
+   * One whole answer. Throws a ProxyError on an upstream failure and a BudgetExhaustedError when the budget
+   * allows no further call. Waits for a free slot when the fan-out limit is reached.
+   */
   generate(request: ModelRequest): Promise<ModelResult>
+  /**
+   * The answer as it arrives (the final step). Its usage is counted by the runner and not passed on.
+   * Throws a BudgetExhaustedError on the first read when the budget allows no further call.
+   */
   stream(request: ModelRequest): AsyncIterable<StreamEvent>
+  /** Adds text to the intermediate trace, sent as `reasoning_content`; does nothing when the trace is off. */
+  trace(text: string): void
+  /** Records the best complete answer so far: what the client gets, with finish_reason `length`, if a budget runs out. */
+  offerBest(text: string): void
 }
 
 export interface Approach<Options = unknown> {
   /** The OptiLLM-compatible slug: 'none', 'bon', 'moa', ... */
   readonly id: string
   readonly description: string
+  /** Validates `optiproxy.<slug>` (strict: unknown keys are a 400); every key has a default. */
   readonly optionsSchema: z.ZodType<Options>
+  /** Yields the answer of choice 0 (only `none` yields more choices, when the client asked for n). */
   run(context: ApproachContext<Options>): AsyncIterable<StreamEvent>
 }

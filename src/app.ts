@@ -26,7 +26,18 @@ export function createApp(config: Config, overrides: { provider?: Provider } = {
       maxRetries: config.upstreamMaxRetries,
     })
   const dependencies: RouteDependencies = {
-    pipeline: { provider, registry: approachRegistry, defaultApproach: config.defaultApproach },
+    pipeline: {
+      provider,
+      registry: approachRegistry,
+      defaultApproach: config.defaultApproach,
+      approachDefaults: {
+        trace: config.approachTrace,
+        maxUpstreamCalls: config.approachMaxUpstreamCalls,
+        maxParallelCalls: config.approachMaxParallelCalls,
+        approachOptions: config.approachOptions,
+        ...(config.approachMaxTotalTokens === undefined ? {} : { maxTotalTokens: config.approachMaxTotalTokens }),
+      },
+    },
     forwardClientKey: config.openaiApiKey === undefined && config.proxyApiKey === undefined,
     keepAliveMs: config.keepAliveMs,
     bodyLimitBytes: config.bodyLimitBytes,

@@ -16,6 +16,22 @@ const byteSizeSchema = z.union([z.number(), z.string()]).transform((value, conte
 
 const integer = (minimum: number) => z.coerce.number().int().min(minimum)
 
+/** `true`/`false` (also 1/0, yes/no, on/off) from a flag or variable, or a boolean. */
+const booleanSetting = z.union([z.boolean(), z.stringbool()])
+
+/** Per-slug approach option defaults as a JSON object: `{"bon":{"n":5},"moa":{"proposals":4}}`. */
+const approachOptionsSchema = z
+  .union([z.record(z.string(), z.record(z.string(), z.unknown())), z.string()])
+  .transform((value, context) => {
+    if (typeof value !== 'string') return value
+    try {
+      return z.record(z.string(), z.record(z.string(), z.unknown())).parse(JSON.parse(value))
+    } catch {
+      context.addIssue({ code: 'custom', message: `expected a JSON object of objects keyed by approach slug, got '${value}'` })
+      return z.NEVER
+    }
+  })
+
 export const configSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   port: integer(0).max(65535).default(8000),
@@ -29,6 +45,11 @@ export const configSchema = z.object({
   upstreamMaxRetries: integer(0).max(10).default(0),
   keepAliveMs: integer(100).default(5_000),
   defaultApproach: z.string().min(1).default('none'),
+  approachTrace: booleanSetting.default(true),
+  approachMaxUpstreamCalls: integer(1).default(64),
+  approachMaxTotalTokens: integer(1).optional(),
+  approachMaxParallelCalls: integer(1).max(64).default(4),
+  approachOptions: approachOptionsSchema.default({}),
 })
 export type Config = z.infer<typeof configSchema>
 
@@ -44,6 +65,11 @@ export const settingSources: Record<keyof Config, { flag?: string; env: string; 
   upstreamMaxRetries: { flag: 'upstream-max-retries', env: 'OPTIPROXY_UPSTREAM_MAX_RETRIES', description: 'retries of 408/409/429/5xx before the first byte (default 0)' },
   keepAliveMs: { flag: 'keep-alive-ms', env: 'OPTIPROXY_KEEPALIVE_MS', description: 'SSE keep-alive comment after this much silence (default 5000)' },
   defaultApproach: { flag: 'default-approach', env: 'OPTIPROXY_DEFAULT_APPROACH', description: 'approach when the request names none (default none)' },
+  approachTrace: { flag: 'approach-trace', env: 'OPTIPROXY_APPROACH_TRACE', description: "stream approaches' intermediate work as reasoning_content (default true)" },
+  approachMaxUpstreamCalls: { flag: 'approach-max-upstream-calls', env: 'OPTIPROXY_APPROACH_MAX_UPSTREAM_CALLS', description: 'upstream call budget of one request (default 64)' },
+  approachMaxTotalTokens: { flag: 'approach-max-total-tokens', env: 'OPTIPROXY_APPROACH_MAX_TOTAL_TOKENS', description: 'token budget of one request, summed over its calls (default none)' },
+  approachMaxParallelCalls: { flag: 'approach-max-parallel-calls', env: 'OPTIPROXY_APPROACH_MAX_PARALLEL_CALLS', description: 'upstream calls of one request in flight at once (default 4)' },
+  approachOptions: { flag: 'approach-options', env: 'OPTIPROXY_APPROACH_OPTIONS', description: 'per-approach option defaults as JSON, e.g. {"bon":{"n":5}}' },
 }
 
 export class ConfigError extends Error {

@@ -11,13 +11,26 @@ import { createErrorResponse, respondWithEventStream } from './sse-writer.js'
 export async function respondWithEvents(
   events: AsyncIterable<StreamEvent>,
   responder: DialectResponder,
-  options: { stream: boolean; keepAliveMs: number; outgoing: ServerResponse },
+  options: {
+    stream: boolean
+    keepAliveMs: number
+    outgoing: ServerResponse
+    /** Headers known only once the events are done (a JSON answer's headers; a stream's HTTP trailers). */
+    finalHeaders?: { names: string[]; read: () => Record<string, string> }
+  },
 ): Promise<Response> {
-  if (options.stream) return respondWithEventStream(events, responder.createStreamWriter(), { keepAliveMs: options.keepAliveMs, outgoing: options.outgoing })
+  const { finalHeaders } = options
+  if (options.stream) {
+    return respondWithEventStream(events, responder.createStreamWriter(), {
+      keepAliveMs: options.keepAliveMs,
+      outgoing: options.outgoing,
+      ...(finalHeaders === undefined ? {} : { trailers: finalHeaders }),
+    })
+  }
   try {
     const body = responder.createBody(await foldStreamEvents(events))
-    return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } })
+    return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json', ...finalHeaders?.read() } })
   } catch (error) {
-    return createErrorResponse(error)
+    return createErrorResponse(error, finalHeaders?.read())
   }
 }

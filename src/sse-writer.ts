@@ -40,6 +40,12 @@ export interface EventStreamOptions {
   /** Send an SSE comment after this long without output, so clients and load balancers keep the connection. */
   keepAliveMs: number
   headers?: Record<string, string>
+  /**
+   * HTTP trailers sent after the last frame of a successful or failed stream (values known only at the end,
+   * such as the number of upstream calls). Announced in the `Trailer` header; on an error answered before the
+   * stream starts they are sent as ordinary headers.
+   */
+  trailers?: { names: string[]; read: () => Record<string, string> }
 }
 
 /**
@@ -117,12 +123,20 @@ export async function respondWithEventStream(events: AsyncIterable<StreamEvent>,
   const head = await readBatch(false, options.keepAliveMs)
   if (head?.failure !== undefined) {
     stop()
-    return createErrorResponse(head.failure, options.headers)
+    return createErrorResponse(head.failure, { ...options.headers, ...options.trailers?.read() })
   }
 
-  const { outgoing } = options
-  outgoing.writeHead(200, { ...sseHeaders, ...options.headers })
-  void pumpEvents(outgoing, head, () => readBatch(true), stop, options.keepAliveMs)
+  const { outgoing, trailers } = options
+  outgoing.writeHead(200, { ...sseHeaders, ...options.headers, ...(trailers === undefined ? {} : { trailer: trailers.names.join(', ') }) })
+  const end = (text: string): void => {
+    if (trailers !== undefined) {
+      // trailers follow a chunked body: the last write must not be folded into one fixed-length response
+      if (text !== '') outgoing.write(text)
+      outgoing.addTrailers(trailers.read())
+      outgoing.end()
+    } else outgoing.end(text)
+  }
+  void pumpEvents(outgoing, head, () => readBatch(true), stop, options.keepAliveMs, end)
   return RESPONSE_ALREADY_SENT
 }
 
@@ -133,9 +147,10 @@ async function pumpEvents(
   readBatch: () => Promise<{ text: string; done: boolean } | undefined>,
   stop: () => void,
   keepAliveMs: number,
+  end: (text: string) => void,
 ): Promise<void> {
   if (head?.done === true) {
-    outgoing.end(head.text)
+    end(head.text)
     return
   }
   let lastWrite = Date.now()
@@ -160,7 +175,7 @@ async function pumpEvents(
       lastWrite = Date.now()
       if (batch.done) {
         done = true
-        outgoing.end(batch.text)
+        end(batch.text)
         break
       }
       if (!outgoing.write(batch.text) && !closed) await waitForDrainOrClose(outgoing)

@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import { createChatCompletionsResponder } from '../openai/chat-completions-writer.js'
 import { parseChatCompletionsRequest } from '../openai/parse-chat-completions-request.js'
 import { respondWithEvents } from '../respond.js'
-import { startApproach } from '../run-approach.js'
+import { startApproach, upstreamCallsHeader } from '../run-approach.js'
 import type { AppEnv, RouteDependencies } from './route-dependencies.js'
 import { readJsonBody } from './read-json-body.js'
 import { createRequestScope } from './request-scope.js'
@@ -11,8 +11,13 @@ import { createRequestScope } from './request-scope.js'
 export function createChatCompletionsHandler(dependencies: RouteDependencies) {
   return async function handleChatCompletions(c: Context<AppEnv>): Promise<Response> {
     const parsed = parseChatCompletionsRequest(await readJsonBody(c, dependencies.bodyLimitBytes))
-    const { request, events } = startApproach(dependencies.pipeline, { ...parsed, streaming: parsed.stream }, createRequestScope(c, dependencies.forwardClientKey))
-    const responder = createChatCompletionsResponder({ model: request.model, includeUsage: parsed.includeUsage })
-    return respondWithEvents(events, responder, { stream: parsed.stream, keepAliveMs: dependencies.keepAliveMs, outgoing: c.env.outgoing })
+    const started = startApproach(dependencies.pipeline, { ...parsed, streaming: parsed.stream }, createRequestScope(c, dependencies.forwardClientKey))
+    const responder = createChatCompletionsResponder({ model: started.request.model, includeUsage: parsed.includeUsage })
+    return respondWithEvents(started.events, responder, {
+      stream: parsed.stream,
+      keepAliveMs: dependencies.keepAliveMs,
+      outgoing: c.env.outgoing,
+      finalHeaders: upstreamCallsHeader(() => started.upstreamCalls()),
+    })
   }
 }

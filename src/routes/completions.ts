@@ -4,7 +4,7 @@ import type { StreamEvent } from '../core/stream-event.js'
 import { createCompletionsResponder } from '../openai/completions-writer.js'
 import { parseCompletionsRequest } from '../openai/parse-completions-request.js'
 import { respondWithEvents } from '../respond.js'
-import { startApproach } from '../run-approach.js'
+import { startApproach, upstreamCallsHeader } from '../run-approach.js'
 import type { AppEnv, RouteDependencies } from './route-dependencies.js'
 import { readJsonBody } from './read-json-body.js'
 import { createRequestScope } from './request-scope.js'
@@ -37,6 +37,11 @@ export function createCompletionsHandler(dependencies: RouteDependencies) {
       n: parsed.n,
       echo: parsed.echo,
     })
-    return respondWithEvents(events, responder, { stream: parsed.stream, keepAliveMs: dependencies.keepAliveMs, outgoing: c.env.outgoing })
+    return respondWithEvents(events, responder, {
+      stream: parsed.stream,
+      keepAliveMs: dependencies.keepAliveMs,
+      outgoing: c.env.outgoing,
+      finalHeaders: upstreamCallsHeader(() => runs.reduce((sum, run) => sum + run.upstreamCalls(), 0)),
+    })
   }
 }

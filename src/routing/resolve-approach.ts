@@ -5,8 +5,15 @@ import type { ModelRequest } from '../core/request.js'
 
 const tagPattern = /<optillm_approach>\s*([^<]*?)\s*<\/optillm_approach>/
 
+/** How the approaches of a selection combine: one alone, a `&` pipeline, or `|` parallel branches. */
+export type ApproachOperator = 'single' | 'pipeline' | 'parallel'
+
 export interface ApproachSelection {
+  /** The first (with `single`, the only) approach. */
   approach: Approach<unknown>
+  /** Every approach named, in order: `moa&bon` is [moa, bon]. */
+  approaches: Array<Approach<unknown>>
+  operator: ApproachOperator
   /** Where the choice came from, for logs and tests. */
   source: 'message-tag' | 'request-field' | 'model-prefix' | 'default'
   /** The request to run: model name without the approach prefix, the tag removed from the messages. */
@@ -30,41 +37,66 @@ export interface ResolveApproachInput {
  * 2. the `optillm_approach` request field (also accepted as `approach`); `auto` means "not set";
  * 3. the model-name prefix: `moa-gpt-4o-mini` runs `moa` on `gpt-4o-mini`;
  * 4. the configured default (`none` unless set).
- * A model prefix that is a known slug is always removed from the model name, whichever source wins.
- * A prefix that is not a known slug is part of the model name (`gpt-4o`, `meta-llama/llama-3.3-70b`).
- * An unknown slug in a tag or field is a 400 that lists the known slugs.
+ * Every source may name a combination, as in OptiLLM: `moa&bon` (a pipeline) or `bon|moa|none` (parallel
+ * branches, one choice each); one expression uses one operator.
+ * A model prefix that is a known slug or combination is always removed from the model name, whichever source wins.
+ * A prefix that is not a known slug is part of the model name (`gpt-4o`, `meta-llama/llama-3.3-70b`); a prefix
+ * with `&` or `|` must be a combination of known slugs.
+ * An unknown slug in a tag, field or combination is a 400 that lists the known slugs.
  */
 export function resolveApproach(input: ResolveApproachInput): ApproachSelection {
   const { registry } = input
   let request = input.request
-  const lookup = (slug: string, param: string): Approach<unknown> => {
-    const approach = registry.get(slug)
-    if (approach === undefined) {
-      throw createInvalidRequestError(
-        `Unknown approach '${slug}'. Known approaches: ${[...registry.keys()].join(', ')}.`,
-        param,
-        'unknown_approach',
-      )
-    }
-    return approach
-  }
+  const parse = (expression: string, param: string): Pick<ApproachSelection, 'approach' | 'approaches' | 'operator'> =>
+    parseApproachExpression(expression, registry, param)
 
   const dash = request.model.indexOf('-')
   const prefix = dash > 0 ? request.model.slice(0, dash) : undefined
-  const prefixApproach = prefix === undefined ? undefined : registry.get(prefix)
-  if (prefixApproach !== undefined) request = { ...request, model: request.model.slice(dash + 1) }
+  let prefixSelection: Pick<ApproachSelection, 'approach' | 'approaches' | 'operator'> | undefined
+  if (prefix !== undefined && (registry.has(prefix) || /[&|]/.test(prefix))) {
+    prefixSelection = parse(prefix, 'model')
+    request = { ...request, model: request.model.slice(dash + 1) }
+  }
 
   const tagged = extractApproachTag(request.messages)
   if (tagged !== undefined) {
     request = { ...request, messages: tagged.messages }
-    if (tagged.slug !== '' && tagged.slug !== 'auto') return { approach: lookup(tagged.slug, 'messages'), source: 'message-tag', request }
+    if (tagged.slug !== '' && tagged.slug !== 'auto') return { ...parse(tagged.slug, 'messages'), source: 'message-tag', request }
   }
   const field = input.field?.trim()
   if (field !== undefined && field !== '' && field !== 'auto') {
-    return { approach: lookup(field, input.fieldName ?? 'optillm_approach'), source: 'request-field', request }
+    return { ...parse(field, input.fieldName ?? 'optillm_approach'), source: 'request-field', request }
   }
-  if (prefixApproach !== undefined) return { approach: prefixApproach, source: 'model-prefix', request }
-  return { approach: lookup(input.defaultSlug, 'model'), source: 'default', request }
+  if (prefixSelection !== undefined) return { ...prefixSelection, source: 'model-prefix', request }
+  return { ...parse(input.defaultSlug, 'model'), source: 'default', request }
+}
+
+/**
+ * Parses `slug`, `a&b&c` or `a|b|c` into approaches. Throws a 400 listing the known slugs for an unknown one,
+ * and a 400 for an expression that mixes `&` and `|` or has an empty part.
+ * @example parseApproachExpression('moa&bon', registry, 'model') // { operator: 'pipeline', approaches: [moa, bon], ... }
+ */
+export function parseApproachExpression(
+  expression: string,
+  registry: ReadonlyMap<string, Approach<unknown>>,
+  param: string,
+): Pick<ApproachSelection, 'approach' | 'approaches' | 'operator'> {
+  const hasAnd = expression.includes('&')
+  const hasOr = expression.includes('|')
+  if (hasAnd && hasOr) {
+    throw createInvalidRequestError(`Invalid approach '${expression}': use either '&' (pipeline) or '|' (parallel) in one combination, not both.`, param, 'invalid_approach')
+  }
+  const slugs = expression.split(hasAnd ? '&' : '|').map((slug) => slug.trim())
+  const approaches = slugs.map((slug) => {
+    const approach = registry.get(slug)
+    if (approach === undefined) {
+      const where = slugs.length > 1 ? ` in '${expression}'` : ''
+      throw createInvalidRequestError(`Unknown approach '${slug}'${where}. Known approaches: ${[...registry.keys()].join(', ')}.`, param, 'unknown_approach')
+    }
+    return approach
+  })
+  const operator = approaches.length === 1 ? 'single' : hasAnd ? 'pipeline' : 'parallel'
+  return { approach: approaches[0] as Approach<unknown>, approaches, operator }
 }
 
 /** Finds the approach tag in the system messages, else in the first user message, and returns the messages without it. */

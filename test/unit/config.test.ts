@@ -12,6 +12,10 @@ describe('loadConfig', () => {
       upstreamMaxRetries: 0,
       keepAliveMs: 5_000,
       defaultApproach: 'none',
+      approachTrace: true,
+      approachMaxUpstreamCalls: 64,
+      approachMaxParallelCalls: 4,
+      approachOptions: {},
     })
   })
 

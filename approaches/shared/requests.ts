@@ -1,0 +1,70 @@
+import { isBudgetExhausted } from '../../src/core/budget-exhausted-error.js'
+import type { Message } from '../../src/core/message.js'
+import type { ModelResult } from '../../src/core/model-result.js'
+import type { ModelRequest } from '../../src/core/request.js'
+
+/** A user message holding one text. */
+export function createUserMessage(text: string): Message {
+  return { role: 'user', content: [{ type: 'text', text }] }
+}
+
+/** An assistant message holding one text. */
+export function createAssistantMessage(text: string): Message {
+  return { role: 'assistant', content: [{ type: 'text', text }] }
+}
+
+/**
+ * A request for an intermediate step: the client's sampling settings, new messages, no output format or
+ * logprobs (those belong to the answer the client reads).
+ * @example ctx.generate(createStepRequest(ctx.request, [...ctx.request.messages, createUserMessage('Critique ...')], { temperature: 0.2 }))
+ */
+export function createStepRequest(base: ModelRequest, messages: Message[], overrides: Partial<ModelRequest> = {}): ModelRequest {
+  const { responseFormat: _format, logprobs: _logprobs, topLogprobs: _top, ...rest } = base
+  return { ...rest, messages, ...overrides }
+}
+
+/** A request for the final step: like the client's (output format included), with new messages. */
+export function createFinalRequest(base: ModelRequest, messages: Message[], overrides: Partial<ModelRequest> = {}): ModelRequest {
+  return { ...base, messages, ...overrides }
+}
+
+/** The text of a result's first choice. */
+export function readText(result: ModelResult): string {
+  return result.choices[0]?.text ?? ''
+}
+
+/** The text of the conversation's last user message (the question the approach works on). */
+export function readLastUserText(messages: Message[]): string {
+  for (let index = messages.length - 1; index >= 0; index--) {
+    const message = messages[index] as Message
+    if (message.role !== 'user') continue
+    return message.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n')
+  }
+  return ''
+}
+
+/** The messages with `extra` appended to the last user message's text (a new user message when there is none). */
+export function appendToLastUser(messages: Message[], extra: string): Message[] {
+  const index = messages.findLastIndex((message) => message.role === 'user')
+  if (index < 0) return [...messages, createUserMessage(extra)]
+  const user = messages[index] as Extract<Message, { role: 'user' }>
+  const updated = messages.slice()
+  updated[index] = { ...user, content: [...user.content, { type: 'text', text: extra }] }
+  return updated
+}
+
+/**
+ * Waits for concurrent tasks; returns the values of those that succeeded, in order. Throws the first error when
+ * none succeeded, and a budget cut-off whenever one happened (after every task has settled: the approach has
+ * offered its best answer so far meanwhile), so a cut-off always ends with finish_reason `length`.
+ * @example const drafts = await settleAll([1, 2, 3].map(() => context.generate(request)))
+ */
+export async function settleAll<T>(tasks: Array<Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(tasks)
+  const cutOff = settled.find((entry): entry is PromiseRejectedResult => entry.status === 'rejected' && isBudgetExhausted(entry.reason))
+  if (cutOff !== undefined) throw cutOff.reason
+  const values = settled.filter((entry): entry is PromiseFulfilledResult<Awaited<T>> => entry.status === 'fulfilled').map((entry) => entry.value)
+  const failure = settled.find((entry): entry is PromiseRejectedResult => entry.status === 'rejected')
+  if (values.length === 0 && failure !== undefined) throw failure.reason
+  return values as T[]
+}

@@ -1,0 +1,81 @@
+import type { Provider, ProviderCallOptions } from '../../providers/types.js'
+import { BudgetExhaustedError } from '../core/budget-exhausted-error.js'
+import type { ModelResult } from '../core/model-result.js'
+import type { ModelRequest } from '../core/request.js'
+import type { StreamEvent } from '../core/stream-event.js'
+import { addUsage, type Usage } from '../core/usage.js'
+import { createFanOutLimiter } from './fan-out-limiter.js'
+
+export interface CallLimits {
+  /** Most upstream calls one client request may cause. */
+  maxUpstreamCalls: number
+  /** Most tokens (prompt + completion, summed over calls) one client request may use; undefined: no cap. */
+  maxTotalTokens?: number
+  /** Most upstream calls in flight at once. */
+  maxParallelCalls: number
+}
+
+/**
+ * The request's upstream calls: routed to the provider, counted, summed, bounded and budgeted. One ledger per
+ * client request, shared by every approach run under it (`n` runs, `|` branches, `&` stages).
+ */
+export interface CallLedger {
+  generate(request: ModelRequest, signal: AbortSignal): Promise<ModelResult>
+  stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<StreamEvent>
+  /** Upstream calls started so far. */
+  readonly upstreamCalls: number
+  /** Usage summed over every call that reported it. */
+  readonly usage: Usage | undefined
+}
+
+/**
+ * Creates the ledger of one client request.
+ * @example const ledger = createCallLedger(provider, { apiKey }, { maxUpstreamCalls: 64, maxParallelCalls: 4 })
+ */
+export function createCallLedger(provider: Provider, callOptions: Omit<ProviderCallOptions, 'signal'>, limits: CallLimits): CallLedger {
+  const limiter = createFanOutLimiter(limits.maxParallelCalls)
+  let upstreamCalls = 0
+  let usage: Usage | undefined
+  const record = (callUsage: Usage | undefined): void => {
+    if (callUsage !== undefined) usage = addUsage(usage, callUsage)
+  }
+  /** Checks the budget and counts the call; runs after a slot is free, so the check sees every finished call's tokens. */
+  const admit = (): void => {
+    if (upstreamCalls >= limits.maxUpstreamCalls) throw new BudgetExhaustedError('upstream-calls', limits.maxUpstreamCalls)
+    if (limits.maxTotalTokens !== undefined && (usage?.totalTokens ?? 0) >= limits.maxTotalTokens) {
+      throw new BudgetExhaustedError('total-tokens', limits.maxTotalTokens)
+    }
+    upstreamCalls++
+  }
+  return {
+    get upstreamCalls() {
+      return upstreamCalls
+    },
+    get usage() {
+      return usage
+    },
+    async generate(request, signal) {
+      const release = await limiter.acquire(signal)
+      try {
+        admit()
+        const result = await provider.generate(request, { ...callOptions, signal })
+        record(result.usage)
+        return result
+      } finally {
+        release()
+      }
+    },
+    async *stream(request, signal) {
+      const release = await limiter.acquire(signal)
+      try {
+        admit()
+        for await (const event of provider.stream(request, { ...callOptions, signal })) {
+          if (event.type === 'usage') record(event.usage)
+          else yield event
+        }
+      } finally {
+        release()
+      }
+    },
+  }
+}

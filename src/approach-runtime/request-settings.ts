@@ -1,0 +1,87 @@
+import { z } from 'zod'
+import type { Approach } from '../../approaches/types.js'
+import { createInvalidRequestError } from '../core/proxy-error.js'
+import { formatParam } from '../openai/convert-zod-error.js'
+
+/** The general keys of the request's `optiproxy` object (the other keys are approach slugs). */
+export const generalSettingsSchema = z.object({
+  /** Stream the intermediate work as `reasoning_content` (and keep it in the non-streamed message). */
+  trace: z.boolean().optional(),
+  /** Most upstream calls this request may cause. */
+  max_upstream_calls: z.int().min(1).max(10_000).optional(),
+  /** Most tokens (prompt + completion over every call) this request may use. */
+  max_total_tokens: z.int().min(1).optional(),
+  /** Most upstream calls in flight at once. */
+  max_parallel_calls: z.int().min(1).max(64).optional(),
+  /** Reserved for per-request timeouts (not interpreted here). */
+  timeouts: z.unknown().optional(),
+})
+export type GeneralSettings = z.infer<typeof generalSettingsSchema>
+
+/** Settings of the whole request: the request's general keys over the configured defaults. */
+export interface RunSettings {
+  trace: boolean
+  maxUpstreamCalls: number
+  maxTotalTokens?: number
+  maxParallelCalls: number
+}
+
+export interface SettingDefaults extends RunSettings {
+  /** Per-slug option defaults from the configuration (`approachOptions`). */
+  approachOptions: Record<string, Record<string, unknown>>
+}
+
+const generalKeys = new Set(Object.keys(generalSettingsSchema.shape))
+
+/**
+ * Validates the request's `optiproxy` object: general keys, then each known slug's options (the config's
+ * defaults for that slug under the request's values). Unknown keys and bad values are a 400 naming the key.
+ * Returns the run settings and the options of each approach in `approaches`.
+ * @example readRequestSettings({ trace: false, bon: { n: 5 } }, [bon], defaults)
+ */
+export function readRequestSettings(
+  raw: Record<string, unknown> | undefined,
+  approaches: ReadonlyArray<Approach<unknown>>,
+  registry: ReadonlyMap<string, Approach<unknown>>,
+  defaults: SettingDefaults,
+): { settings: RunSettings; options: Map<string, unknown> } {
+  const body = raw ?? {}
+  for (const key of Object.keys(body)) {
+    if (!generalKeys.has(key) && !registry.has(key)) {
+      throw createInvalidRequestError(
+        `Unknown key 'optiproxy.${key}'. Known keys: ${[...generalKeys, ...registry.keys()].join(', ')}.`,
+        `optiproxy.${key}`,
+        'unknown_parameter',
+      )
+    }
+  }
+  const general = generalSettingsSchema.safeParse(Object.fromEntries(Object.entries(body).filter(([key]) => generalKeys.has(key))))
+  if (!general.success) throw createOptionError(general.error.issues[0], [])
+  const settings: RunSettings = {
+    trace: general.data.trace ?? defaults.trace,
+    maxUpstreamCalls: general.data.max_upstream_calls ?? defaults.maxUpstreamCalls,
+    maxParallelCalls: general.data.max_parallel_calls ?? defaults.maxParallelCalls,
+  }
+  const maxTotalTokens = general.data.max_total_tokens ?? defaults.maxTotalTokens
+  if (maxTotalTokens !== undefined) settings.maxTotalTokens = maxTotalTokens
+  const options = new Map<string, unknown>()
+  const slugs = new Set([...approaches.map((approach) => approach.id), ...Object.keys(body).filter((key) => registry.has(key))])
+  for (const slug of slugs) {
+    const approach = registry.get(slug) as Approach<unknown>
+    const given = body[slug] ?? {}
+    if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+      throw createInvalidRequestError(`Invalid value for 'optiproxy.${slug}': expected an object.`, `optiproxy.${slug}`, 'invalid_value')
+    }
+    const parsed = approach.optionsSchema.safeParse({ ...defaults.approachOptions[slug], ...given })
+    if (!parsed.success) throw createOptionError(parsed.error.issues[0], [slug])
+    options.set(slug, parsed.data)
+  }
+  return { settings, options }
+}
+
+function createOptionError(issue: z.core.$ZodIssue | undefined, prefix: string[]) {
+  const path = [...prefix, ...(issue?.path ?? []).map(String)]
+  const param = formatParam(['optiproxy', ...path])
+  const message = issue?.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.join(', ')}` : (issue?.message ?? 'invalid option')
+  return createInvalidRequestError(`Invalid value for '${param}': ${message}.`, param, 'invalid_value')
+}

@@ -1,0 +1,129 @@
+import type { Approach, ApproachContext } from '../../approaches/types.js'
+import { isBudgetExhausted } from '../core/budget-exhausted-error.js'
+import { mergeAsyncIterables } from '../core/merge-async-iterables.js'
+import type { Message } from '../core/message.js'
+import type { ModelRequest } from '../core/request.js'
+import type { StreamEvent } from '../core/stream-event.js'
+import type { ApproachOperator } from '../routing/resolve-approach.js'
+import type { CallLedger } from './call-ledger.js'
+import { interleaveTrace } from './interleave-trace.js'
+
+export interface PlanStage {
+  approach: Approach<unknown>
+  options: unknown
+}
+
+export interface RunPlanInput {
+  operator: ApproachOperator
+  stages: PlanStage[]
+  /** The request the approaches work on (no `n`, no tools). */
+  request: ModelRequest
+  /** Independent runs per branch (the client's `n`). */
+  runs: number
+  streaming: boolean
+  trace: boolean
+  ledger: CallLedger
+  signal: AbortSignal
+}
+
+/** What a pipeline stage after the first is asked, after the previous stage's answer. */
+const refinePrompt =
+  'Above is an answer to this conversation from an earlier pass. Work on the same request again, using that ' +
+  'answer as a draft: keep what is right, fix what is wrong, and give your complete final answer.'
+
+/**
+ * Runs a resolved plan and yields the client's choices: `single` gives `runs` choices of one approach,
+ * `parallel` gives `runs` choices per branch (branch b's run j is choice b * runs + j), `pipeline` gives `runs`
+ * choices, each the last stage's refinement of the earlier stages' answers. Runs go on concurrently.
+ * @example yield* runPlan({ operator: 'single', stages: [{ approach: bon, options }], runs: 1, ... })
+ */
+export async function* runPlan(input: RunPlanInput): AsyncGenerator<StreamEvent> {
+  const runs: Array<AsyncIterable<StreamEvent>> = []
+  const branches = input.operator === 'parallel' ? input.stages.map((stage) => [stage]) : [input.stages]
+  branches.forEach((stages, branch) => {
+    for (let run = 0; run < input.runs; run++) runs.push(guardBudget(input, branch * input.runs + run, stages))
+  })
+  if (runs.length === 1) {
+    yield* runs[0] as AsyncIterable<StreamEvent>
+    return
+  }
+  for await (const { value } of mergeAsyncIterables(runs)) yield value
+}
+
+/** One choice: its stages in order; a budget cut-off ends it with the best answer so far and finish_reason `length`. */
+async function* guardBudget(input: RunPlanInput, choice: number, stages: PlanStage[]): AsyncGenerator<StreamEvent> {
+  const best: { text?: string } = {}
+  let answered = false
+  // ends this choice's calls still in flight when a budget cut-off ends the choice early
+  const cutOff = new AbortController()
+  const signal = AbortSignal.any([input.signal, cutOff.signal])
+  try {
+    for await (const event of runStages({ ...input, signal }, choice, stages, best)) {
+      if (event.type === 'text-delta') answered = true
+      yield event
+    }
+  } catch (error) {
+    if (!isBudgetExhausted(error)) throw error
+    cutOff.abort(error)
+    if (input.trace) yield { type: 'reasoning-delta', choice, delta: `\n[budget] ${error.message} Returning the best answer so far.\n` }
+    if (!answered) yield { type: 'text-delta', choice, delta: best.text ?? '' }
+    yield { type: 'finish', choice, finishReason: 'length' }
+  }
+}
+
+async function* runStages(input: RunPlanInput, choice: number, stages: PlanStage[], best: { text?: string }): AsyncGenerator<StreamEvent> {
+  let request = input.request
+  for (let index = 0; index < stages.length; index++) {
+    const stage = stages[index] as PlanStage
+    const last = index === stages.length - 1
+    if (stages.length > 1 && input.trace) {
+      yield { type: 'reasoning-delta', choice, delta: `\n[stage ${index + 1}/${stages.length}: ${stage.approach.id}]\n` }
+    }
+    if (last) {
+      yield* runApproach(input, stage, request, choice, input.streaming, best)
+      return
+    }
+    let answer = ''
+    for await (const event of runApproach(input, stage, request, choice, false, best)) {
+      if (event.type === 'text-delta') answer += event.delta
+      else if (event.type === 'reasoning-delta' || event.type === 'error') yield event
+    }
+    best.text = answer
+    if (input.trace) yield { type: 'reasoning-delta', choice, delta: `\n[stage ${index + 1} answer]\n${answer}\n` }
+    const messages: Message[] = [
+      ...input.request.messages,
+      { role: 'assistant', content: [{ type: 'text', text: answer }] },
+      { role: 'user', content: [{ type: 'text', text: refinePrompt }] },
+    ]
+    request = { ...input.request, messages }
+  }
+}
+
+/** One approach run as choice `choice`: its trace interleaved, its usage left to the ledger, its choices renumbered. */
+function runApproach(
+  input: RunPlanInput,
+  stage: PlanStage,
+  request: ModelRequest,
+  choice: number,
+  streaming: boolean,
+  best: { text?: string },
+): AsyncGenerator<StreamEvent> {
+  return interleaveTrace(async function* (push) {
+    const context: ApproachContext<unknown> = {
+      request,
+      options: stage.options,
+      signal: input.signal,
+      streaming,
+      generate: (call) => input.ledger.generate(call, input.signal),
+      stream: (call) => input.ledger.stream(call, input.signal),
+      trace: input.trace ? (text) => push({ type: 'reasoning-delta', choice, delta: text }) : () => undefined,
+      offerBest: (text) => {
+        best.text = text
+      },
+    }
+    for await (const event of stage.approach.run(context)) {
+      if (event.type === 'usage') continue
+      yield 'choice' in event ? { ...event, choice: event.choice + choice } : event
+    }
+  })
+}
