@@ -1,11 +1,15 @@
 import { bonApproach } from './bon/index.js'
 import { cotReflectionApproach } from './cot_reflection/index.js'
 import { decomposeApproach } from './decompose/index.js'
+import { leapApproach } from './leap/index.js'
 import { majorityVotingApproach } from './majority_voting/index.js'
+import { mctsApproach } from './mcts/index.js'
 import { moaApproach } from './moa/index.js'
 import { noneApproach } from './none/index.js'
 import { planSearchApproach } from './plansearch/index.js'
+import { pvgApproach } from './pvg/index.js'
 import { re2Approach } from './re2/index.js'
+import { rtoApproach } from './rto/index.js'
 import { selfConsistencyApproach } from './self_consistency/index.js'
 import type { Approach } from './types.js'
 
@@ -19,7 +23,11 @@ export const approachRegistry: ReadonlyMap<string, Approach<unknown>> = new Map(
     moaApproach,
     cotReflectionApproach,
     re2Approach,
+    rtoApproach,
+    leapApproach,
     planSearchApproach,
+    pvgApproach,
+    mctsApproach,
     decomposeApproach,
   ].map((approach) => [approach.id, approach as Approach<unknown>]),
 )

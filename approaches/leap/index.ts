@@ -1,0 +1,62 @@
+import { z } from 'zod'
+import { runFinalStep } from '../shared/final-step.js'
+import { createFinalRequest, createStepRequest, createUserMessage, readLastUserText, readText } from '../shared/requests.js'
+import type { Approach } from '../types.js'
+
+const optionsSchema = z.object({}).strict()
+type LeapOptions = z.infer<typeof optionsSchema>
+
+const extractPrompt = (text: string): string =>
+  `Below is a request. If it contains worked examples (an input together with its expected output), copy them out as a ` +
+  `JSON array of objects {"input": ..., "output": ...}. If it contains none, reply with [].\n\nRequest:\n${text}`
+const attemptPrompt = (inputs: string[]): string =>
+  `Solve each of these inputs, reasoning step by step, and label your answers with their numbers:\n${inputs.map((input, index) => `${index + 1}. ${input}`).join('\n')}`
+const principlesPrompt = (examples: Example[], attempt: string): string =>
+  `Your attempts:\n${attempt}\n\nThe expected outputs:\n${examples.map((example, index) => `${index + 1}. ${example.output}`).join('\n')}\n\n` +
+  'Where your attempts differ from the expected outputs, explain the mistake. Then state, as a short numbered list, ' +
+  'the general principles that would avoid such mistakes on similar tasks.'
+const applyPrinciples = (principles: string): string => `Keep these principles, learned from worked examples, in mind while answering:\n${principles}`
+
+const exampleSchema = z.array(z.object({ input: z.unknown(), output: z.unknown() }))
+interface Example {
+  input: string
+  output: string
+}
+
+/** The examples in the extractor's reply; none when it is not a JSON array of {input, output}. */
+export function readExamples(reply: string): Example[] {
+  const json = /\[[\s\S]*\]/.exec(reply)?.[0]
+  if (json === undefined) return []
+  try {
+    const parsed = exampleSchema.safeParse(JSON.parse(json))
+    if (!parsed.success) return []
+    return parsed.data.map((entry) => ({ input: String(typeof entry.input === 'string' ? entry.input : JSON.stringify(entry.input)), output: String(typeof entry.output === 'string' ? entry.output : JSON.stringify(entry.output)) }))
+  } catch {
+    return []
+  }
+}
+
+/**
+ * `leap`, learning principles from few-shot mistakes: the request's worked examples are extracted; the model
+ * attempts them, compares with the expected outputs and states principles; the final answer (streamed) is given
+ * with those principles as a system message. Calls: 4 (2 when the request has no examples).
+ */
+export const leapApproach: Approach<LeapOptions> = {
+  id: 'leap',
+  description: 'Learn principles from mistakes on the few-shot examples, then answer with them.',
+  optionsSchema: optionsSchema as z.ZodType<LeapOptions>,
+  async *run(context) {
+    const { request } = context
+    const examples = readExamples(readText(await context.generate(createStepRequest(request, [createUserMessage(extractPrompt(readLastUserText(request.messages)))], { temperature: 0 }))))
+    context.trace(`[examples found] ${examples.length}\n`)
+    if (examples.length === 0) {
+      yield* runFinalStep(context, createFinalRequest(request, request.messages))
+      return
+    }
+    const attempt = readText(await context.generate(createStepRequest(request, [createUserMessage(attemptPrompt(examples.map((example) => example.input)))])))
+    context.trace(`[attempts]\n${attempt}\n`)
+    const principles = readText(await context.generate(createStepRequest(request, [createUserMessage(principlesPrompt(examples, attempt))])))
+    context.trace(`[principles]\n${principles}\n`)
+    yield* runFinalStep(context, createFinalRequest(request, [{ role: 'system', content: applyPrinciples(principles) }, ...request.messages]))
+  },
+}
