@@ -1,14 +1,17 @@
 import { bonApproach } from './bon/index.js'
+import { cepoApproach } from './cepo/index.js'
 import { cotReflectionApproach } from './cot_reflection/index.js'
 import { decomposeApproach } from './decompose/index.js'
 import { leapApproach } from './leap/index.js'
 import { majorityVotingApproach } from './majority_voting/index.js'
+import { marsApproach } from './mars/index.js'
 import { mctsApproach } from './mcts/index.js'
 import { moaApproach } from './moa/index.js'
 import { noneApproach } from './none/index.js'
 import { planSearchApproach } from './plansearch/index.js'
 import { pvgApproach } from './pvg/index.js'
 import { re2Approach } from './re2/index.js'
+import { rstarApproach } from './rstar/index.js'
 import { rtoApproach } from './rto/index.js'
 import { selfConsistencyApproach } from './self_consistency/index.js'
 import type { Approach } from './types.js'
@@ -28,6 +31,9 @@ export const approachRegistry: ReadonlyMap<string, Approach<unknown>> = new Map(
     planSearchApproach,
     pvgApproach,
     mctsApproach,
+    rstarApproach,
+    cepoApproach,
+    marsApproach,
     decomposeApproach,
   ].map((approach) => [approach.id, approach as Approach<unknown>]),
 )

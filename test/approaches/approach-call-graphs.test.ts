@@ -197,3 +197,87 @@ describe('decompose', () => {
     expect(run.result.choices[0]?.reasoning).toContain('[step 2 result]')
   })
 })
+
+describe('cepo', () => {
+  it('defaults: 3 candidates × (3 plan+solve proposals, refine, final) concurrently, then 3 ratings; the best-rated wins', async () => {
+    const provider = createScriptedProvider((call) => {
+      if (call.lastText.includes('Rating: N')) return previousAnswer(call).startsWith('final') && previousAnswer(call).endsWith('#2') ? 'Rating: 9' : 'Rating: 4'
+      if (call.lastText.includes('Solve the problem by following the refined plan')) return `final #${(call.request.messages.length > 0 && textOf(call.request.messages.at(-2)).match(/refined (\d)/)?.[1]) ?? '?'}`
+      if (call.lastText.includes('refined, corrected step-by-step plan')) return `refined ${provider.calls.filter((entry) => entry.lastText.includes('refined, corrected')).length}`
+      return call.lastText.includes('Carry out the plan') ? 'solution' : 'plan'
+    })
+    const run = await runApproachDirectly(provider, { approach: 'cepo' })
+    expect(provider.calls).toHaveLength(27)
+    expect(provider.calls.filter((call) => call.lastText.includes('Carry out the plan'))).toHaveLength(9)
+    expect(provider.calls.filter((call) => call.lastText.includes('Rating: N')).every((call) => call.request.temperature === 0)).toBe(true)
+    expect(run.result.choices[0]?.text).toBe('final #2')
+  })
+
+  it('a proposal cut off by the token limit is planned again (within planning_m)', async () => {
+    let cut = false
+    const provider = createScriptedProvider((call) => {
+      if (call.lastText.includes('Carry out the plan') && !cut) {
+        cut = true
+        return { text: 'partial', finishReason: 'length' }
+      }
+      return call.lastText.includes('Rating: N') ? 'Rating: 5' : 'x'
+    })
+    await runApproachDirectly(provider, { approach: 'cepo', optiproxy: { cepo: { bestofn_n: 1, planning_n: 2 } } })
+    // 2 proposals (one retried: +2) + refine + final + 1 rating
+    expect(provider.calls).toHaveLength(2 * 2 + 2 + 2 + 1)
+  })
+
+  it('planning_m below planning_n is a 400', async () => {
+    await expect(runApproachDirectly(createScriptedProvider(() => 'x'), { approach: 'cepo', optiproxy: { cepo: { planning_n: 4, planning_m: 2 } } })).rejects.toMatchObject({ status: 400, param: 'optiproxy.cepo.planning_m' })
+  })
+})
+
+describe('mars', () => {
+  it('agents at diverse temperatures, two verifications each, a streamed aggregation of the verified solutions', async () => {
+    const provider = createScriptedProvider((call) => {
+      if (call.lastText.includes('Score: N')) return 'Score: 9'
+      if (call.lastText.includes('Combine them into one final answer')) return 'aggregated answer'
+      return `solution t=${call.request.temperature}`
+    })
+    const run = await runApproachDirectly(provider, { approach: 'mars', streaming: true })
+    expect(provider.calls).toHaveLength(10)
+    expect(provider.calls.slice(0, 3).map((call) => call.request.temperature)).toEqual([0.3, 0.6, 1])
+    expect(provider.calls[9]?.kind).toBe('stream')
+    expect(['t=0.3', 't=0.6', 't=1'].every((text) => provider.calls[9]?.lastText.includes(text))).toBe(true)
+    expect(run.result.choices[0]?.text).toBe('aggregated answer')
+  })
+
+  it('a solution that fails verification is improved with the findings and verified again; failures stay out of the aggregate', async () => {
+    const provider = createScriptedProvider((call) => {
+      if (call.lastText.includes('Score: N')) return call.lastText.includes('t=1') ? 'wrong step 2. Score: 3' : 'Score: 9'
+      if (call.lastText.includes("reviewer's findings")) return 'improved t=1'
+      if (call.lastText.includes('Combine them')) return 'aggregated'
+      return `solution t=${call.request.temperature}`
+    })
+    await runApproachDirectly(provider, { approach: 'mars' })
+    expect(provider.calls).toHaveLength(13)
+    const improve = provider.calls.find((call) => call.lastText.includes("reviewer's findings"))
+    expect(improve?.lastText).toContain('wrong step 2')
+    const aggregate = provider.calls.at(-1) as ScriptedCall
+    expect(aggregate.lastText).not.toContain('t=1')
+    expect(aggregate.lastText).toContain('t=0.3')
+  })
+})
+
+describe('rstar', () => {
+  it('rollouts grow steps to a finish at max_depth, each finished solution is checked, the consistent majority wins', async () => {
+    let finishes = 0
+    const provider = createScriptedProvider((call) => {
+      if (call.lastText.includes('Continue these steps')) return 'The answer is 4.'
+      if (call.lastText.includes('Complete the solution')) return finishes++ % 2 === 0 ? 'so the answer is 4.' : 'so the answer is 5.'
+      return `step ${call.index}`
+    })
+    const run = await runApproachDirectly(provider, { approach: 'rstar', optiproxy: { rstar: { rollouts: 2 } } })
+    // two rollouts: step, step, finish each (depth 3), then one check per finished solution
+    expect(provider.calls.map((call) => (call.lastText.includes('Continue') ? 'check' : call.lastText.includes('Complete') ? 'finish' : 'step'))).toEqual([
+      'step', 'step', 'finish', 'step', 'step', 'finish', 'check', 'check',
+    ])
+    expect(provider.calls[1]?.lastText).toContain('1. step 0')
+    expect(run.result.choices[0]?.text).toContain('so the answer is 4.')
+  })
+})

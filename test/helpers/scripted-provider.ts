@@ -1,7 +1,7 @@
 import type { Provider, ProviderCallOptions } from '../../providers/types.js'
 import type { ModelResult } from '../../src/core/model-result.js'
 import type { ModelRequest } from '../../src/core/request.js'
-import type { StreamEvent } from '../../src/core/stream-event.js'
+import type { FinishReason, StreamEvent } from '../../src/core/stream-event.js'
 import type { Usage } from '../../src/core/usage.js'
 
 /** One upstream call the scripted provider received. */
@@ -19,7 +19,8 @@ export interface ScriptedCall {
 }
 
 /** What the script answers: a text (usage: 10 prompt + 5 completion tokens), or `hang` to never answer. */
-export type ScriptedReply = string | { text: string; usage?: Usage } | { hang: true } | Promise<string | { text: string; usage?: Usage } | { hang: true }>
+type ScriptedAnswer = string | { text: string; usage?: Usage; finishReason?: FinishReason } | { hang: true }
+export type ScriptedReply = ScriptedAnswer | Promise<ScriptedAnswer>
 
 export interface ScriptedProvider extends Provider {
   calls: ScriptedCall[]
@@ -45,7 +46,7 @@ export function createScriptedProvider(script: (call: ScriptedCall) => ScriptedR
   const calls: ScriptedCall[] = []
   let inFlight = 0
   let maxInFlight = 0
-  const answer = async (kind: ScriptedCall['kind'], request: ModelRequest, options: ProviderCallOptions): Promise<{ text: string; usage: Usage }> => {
+  const answer = async (kind: ScriptedCall['kind'], request: ModelRequest, options: ProviderCallOptions): Promise<{ text: string; usage: Usage; finishReason: FinishReason }> => {
     inFlight++
     maxInFlight = Math.max(maxInFlight, inFlight)
     const call: ScriptedCall = { index: calls.length, kind, request, lastText: readLastText(request), inFlightAtStart: inFlight, aborted: false }
@@ -63,7 +64,7 @@ export function createScriptedProvider(script: (call: ScriptedCall) => ScriptedR
         })
       }
       options.signal.throwIfAborted()
-      return typeof reply === 'string' ? { text: reply, usage: defaultUsage } : { text: reply.text, usage: reply.usage ?? defaultUsage }
+      return typeof reply === 'string' ? { text: reply, usage: defaultUsage, finishReason: 'stop' } : { text: reply.text, usage: reply.usage ?? defaultUsage, finishReason: reply.finishReason ?? 'stop' }
     } finally {
       inFlight--
     }
@@ -78,17 +79,17 @@ export function createScriptedProvider(script: (call: ScriptedCall) => ScriptedR
       return inFlight
     },
     async generate(request, options): Promise<ModelResult> {
-      const { text, usage } = await answer('generate', request, options)
+      const { text, usage, finishReason } = await answer('generate', request, options)
       return {
         metadata: { id: `scripted-${calls.length}` },
-        choices: [{ index: 0, text, reasoning: '', refusal: null, toolCalls: [], finishReason: 'stop', logprobs: null, refusalLogprobs: null }],
+        choices: [{ index: 0, text, reasoning: '', refusal: null, toolCalls: [], finishReason, logprobs: null, refusalLogprobs: null }],
         usage,
       }
     },
     async *stream(request, options): AsyncGenerator<StreamEvent> {
-      const { text, usage } = await answer('stream', request, options)
+      const { text, usage, finishReason } = await answer('stream', request, options)
       for (const word of text.match(/\S+\s*/g) ?? []) yield { type: 'text-delta', choice: 0, delta: word }
-      yield { type: 'finish', choice: 0, finishReason: 'stop' }
+      yield { type: 'finish', choice: 0, finishReason }
       yield { type: 'usage', usage }
     },
     async listModels() {

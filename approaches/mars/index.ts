@@ -1,0 +1,79 @@
+import { z } from 'zod'
+import { readRating } from '../shared/answers.js'
+import { runFinalStep } from '../shared/final-step.js'
+import { createFinalRequest, createStepRequest, createUserMessage, readLastUserText, readText, settleAll } from '../shared/requests.js'
+import type { Approach, ApproachContext } from '../types.js'
+
+const optionsSchema = z
+  .object({
+    /** Agents solving independently; agent i samples at temperatures[i mod length]. */
+    agents: z.int().min(1).max(8).default(3),
+    temperatures: z.array(z.number().min(0).max(2)).min(1).default([0.3, 0.6, 1]),
+    /** Independent verifications a solution must all pass to count as verified. */
+    verifications: z.int().min(1).max(5).default(2),
+    /** A verification passes at this score (0-10) or above. */
+    pass_score: z.number().min(0).max(10).default(7),
+  })
+  .strict()
+type MarsOptions = z.infer<typeof optionsSchema>
+
+const solveSystem = 'Solve the problem with complete, rigorous reasoning. State the final answer clearly at the end.'
+const verifyPrompt = (problem: string, solution: string): string =>
+  `Problem:\n${problem}\n\nSolution under review:\n${solution}\n\nVerify the solution line by line. List every error or gap ` +
+  'you find, then end with "Score: N", N from 0 (wrong) to 10 (fully correct and complete).'
+const improvePrompt = (problem: string, solution: string, feedback: string): string =>
+  `Problem:\n${problem}\n\nA solution:\n${solution}\n\nA reviewer's findings:\n${feedback}\n\nWrite a corrected, complete solution that fixes every finding.`
+const aggregatePrompt = (solutions: string[]): string =>
+  `Independent, verified solutions to the request above:\n\n${solutions.map((text, index) => `### Solution ${index + 1}\n${text}`).join('\n\n')}\n\n` +
+  'Combine them into one final answer: keep the reasoning they agree on, resolve any disagreement, and state the final answer clearly.'
+
+interface Verified {
+  text: string
+  passed: boolean
+  feedback: string
+  score: number
+}
+
+async function verify(context: ApproachContext<MarsOptions>, problem: string, text: string): Promise<Verified> {
+  const reviews = await settleAll(
+    Array.from({ length: context.options.verifications }, async () => readText(await context.generate(createStepRequest(context.request, [createUserMessage(verifyPrompt(problem, text))], { temperature: 0 })))),
+  )
+  const scores = reviews.map((review) => readRating(review) ?? 0)
+  return { text, passed: scores.every((score) => score >= context.options.pass_score), feedback: reviews.join('\n---\n'), score: Math.min(...scores) }
+}
+
+/**
+ * `mars`, multi-agent reasoning with verification and aggregation: `agents` solve concurrently at diverse
+ * temperatures; each solution is verified `verifications` times; a solution that fails is improved once with the
+ * reviewers' findings and verified again; the verified solutions (else the best-scored) are aggregated by a final
+ * step, streamed. Calls with the defaults when all pass: 3 + 6 + 1 = 10; each failing solution adds 1 + 2.
+ */
+export const marsApproach: Approach<MarsOptions> = {
+  id: 'mars',
+  description: 'Multi-agent reasoning: diverse agents solve, verify each other, improve, and aggregate.',
+  optionsSchema: optionsSchema as z.ZodType<MarsOptions>,
+  async *run(context) {
+    const { request, options } = context
+    const problem = readLastUserText(request.messages)
+    const checked = await settleAll(
+      Array.from({ length: options.agents }, async (_, agent) => {
+        const temperature = options.temperatures[agent % options.temperatures.length] as number
+        const text = readText(await context.generate(createStepRequest(request, [{ role: 'system', content: solveSystem }, ...request.messages], { temperature })))
+        context.trace(`[agent ${agent + 1}, temperature ${temperature}]\n${text}\n`)
+        let result = await verify(context, problem, text)
+        context.trace(`[agent ${agent + 1} verification] ${result.passed ? 'passed' : 'failed'} (lowest score ${result.score})\n`)
+        if (!result.passed) {
+          const improved = readText(await context.generate(createStepRequest(request, [createUserMessage(improvePrompt(problem, text, result.feedback))], { temperature })))
+          result = await verify(context, problem, improved)
+          context.trace(`[agent ${agent + 1} improved, verification] ${result.passed ? 'passed' : 'failed'} (lowest score ${result.score})\n`)
+        }
+        if (result.passed) context.offerBest(result.text)
+        return result
+      }),
+    )
+    const verified = checked.filter((entry) => entry.passed)
+    const chosen = verified.length > 0 ? verified : [checked.reduce((best, entry) => (entry.score > best.score ? entry : best))]
+    context.offerBest((chosen[0] as Verified).text)
+    yield* runFinalStep(context, createFinalRequest(request, [...request.messages, createUserMessage(aggregatePrompt(chosen.map((entry) => entry.text)))]))
+  },
+}
