@@ -2,7 +2,8 @@ import { Hono } from 'hono'
 import { approachRegistry } from '../approaches/registry.js'
 import { createOpenAICompatibleProvider } from '../providers/openai-compatible/index.js'
 import type { Provider } from '../providers/types.js'
-import type { Config } from './config.js'
+import { findApproachOptionProblems } from './approach-runtime/request-settings.js'
+import { ConfigError, type Config } from './config.js'
 import { ProxyError } from './core/proxy-error.js'
 import { requireApiKey } from './middleware/require-api-key.js'
 import { createChatCompletionsHandler } from './routes/chat-completions.js'
@@ -25,6 +26,8 @@ export function createApp(config: Config, overrides: { provider?: Provider } = {
       timeoutMs: config.upstreamTimeoutMs,
       maxRetries: config.upstreamMaxRetries,
     })
+  const optionProblems = findApproachOptionProblems(approachRegistry, config.approachOptions)
+  if (optionProblems.length > 0) throw new ConfigError(`Invalid configuration:\n  --approach-options / OPTIPROXY_APPROACH_OPTIONS: ${optionProblems.join('; ')}`)
   const dependencies: RouteDependencies = {
     pipeline: {
       provider,

@@ -85,3 +85,22 @@ function createOptionError(issue: z.core.$ZodIssue | undefined, prefix: string[]
   const message = issue?.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.join(', ')}` : (issue?.message ?? 'invalid option')
   return createInvalidRequestError(`Invalid value for '${param}': ${message}.`, param, 'invalid_value')
 }
+
+/**
+ * Checks the configured per-slug option defaults once, at startup: every key must be a known slug whose
+ * options schema accepts the values. Returns the problems (empty when all is well).
+ * @example findApproachOptionProblems(registry, { bon: { n: 0 } }) // ["bon.n: Too small: expected number to be >=1"]
+ */
+export function findApproachOptionProblems(registry: ReadonlyMap<string, Approach<unknown>>, approachOptions: Record<string, Record<string, unknown>>): string[] {
+  const problems: string[] = []
+  for (const [slug, options] of Object.entries(approachOptions)) {
+    const approach = registry.get(slug)
+    if (approach === undefined) {
+      problems.push(`${slug}: not a known approach (known: ${[...registry.keys()].join(', ')})`)
+      continue
+    }
+    const parsed = approach.optionsSchema.safeParse(options)
+    if (!parsed.success) problems.push(...parsed.error.issues.map((issue) => `${[slug, ...issue.path.map(String)].join('.')}: ${issue.message}`))
+  }
+  return problems
+}

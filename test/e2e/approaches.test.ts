@@ -118,3 +118,23 @@ describe('approach requests over HTTP', () => {
     expect(completion.choices[0]?.message.tool_calls?.[0]).toMatchObject({ function: { name: 'get_weather', arguments: '{"city":"Paris"}' } })
   })
 })
+
+describe('approach failures and cancellation over HTTP', () => {
+  it('an upstream error inside an approach reaches the client with its status', async () => {
+    t.upstream.setHandler(() => ({ kind: 'json', status: 401, body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } } }))
+    await expect(t.client.chat.completions.create({ model: 'moa-gpt-4o-mini', messages: question })).rejects.toMatchObject({ status: 401 })
+  })
+
+  it('a client that leaves a streamed approach mid-run cancels every upstream call in flight', async () => {
+    t.upstream.setHandler(() => ({ kind: 'hang' }))
+    const controller = new AbortController()
+    const pending = t.client.chat.completions.create({ model: 'self_consistency-gpt-4o-mini', messages: question, stream: true }, { signal: controller.signal })
+    const deadline = Date.now() + 5000
+    while (t.upstream.inFlight < 4 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(t.upstream.inFlight).toBe(4)
+    controller.abort()
+    await expect(pending.then(async (stream) => { for await (const _ of stream) void _ })).rejects.toThrow()
+    await t.upstream.waitForClosed(4)
+    expect(t.upstream.requests).toHaveLength(4)
+  })
+})
