@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { RecordedRequest } from '../helpers/mock-openai-upstream.js'
 import { startProxyUnderTest, type ProxyUnderTest } from '../helpers/start-proxy.js'
 
-describe('approach selection (only `none` exists so far)', () => {
+describe('approach selection', () => {
   let t: ProxyUnderTest
   beforeAll(async () => {
     t = await startProxyUnderTest()
