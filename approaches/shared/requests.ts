@@ -1,4 +1,5 @@
 import { isBudgetExhausted } from '../../src/core/budget-exhausted-error.js'
+import { isAbortError } from '../../src/core/proxy-error.js'
 import type { Message } from '../../src/core/message.js'
 import type { ModelResult } from '../../src/core/model-result.js'
 import type { ModelRequest } from '../../src/core/request.js'
@@ -55,13 +56,14 @@ export function appendToLastUser(messages: Message[], extra: string): Message[] 
 
 /**
  * Waits for concurrent tasks; returns the values of those that succeeded, in order. Throws the first error when
- * none succeeded, and a budget cut-off whenever one happened (after every task has settled: the approach has
- * offered its best answer so far meanwhile), so a cut-off always ends with finish_reason `length`.
+ * none succeeded, and a budget cut-off or a cancellation whenever one happened (after every task has settled: the
+ * approach has offered its best answer so far meanwhile), so a cut-off always ends with finish_reason `length` and a
+ * cancelled request never carries on with partial results.
  * @example const drafts = await settleAll([1, 2, 3].map(() => context.generate(request)))
  */
 export async function settleAll<T>(tasks: Array<Promise<T>>): Promise<T[]> {
   const settled = await Promise.allSettled(tasks)
-  const cutOff = settled.find((entry): entry is PromiseRejectedResult => entry.status === 'rejected' && isBudgetExhausted(entry.reason))
+  const cutOff = settled.find((entry): entry is PromiseRejectedResult => entry.status === 'rejected' && (isBudgetExhausted(entry.reason) || isAbortError(entry.reason)))
   if (cutOff !== undefined) throw cutOff.reason
   const values = settled.filter((entry): entry is PromiseFulfilledResult<Awaited<T>> => entry.status === 'fulfilled').map((entry) => entry.value)
   const failure = settled.find((entry): entry is PromiseRejectedResult => entry.status === 'rejected')

@@ -61,6 +61,11 @@ export function createCallLedger(provider: Provider, callOptions: Omit<ProviderC
         const result = await provider.generate(request, { ...callOptions, signal })
         record(result.usage)
         return result
+      } catch (error) {
+        // a cancelled call fails with the cancellation itself (the client's abort, or a budget cut-off), whatever the
+        // provider made of it, so approaches can tell a cancellation from an upstream failure
+        if (signal.aborted && signal.reason instanceof Error) throw signal.reason
+        throw error
       } finally {
         release()
       }

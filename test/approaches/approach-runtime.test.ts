@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { ProxyError } from '../../src/core/proxy-error.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
 import { runApproachDirectly } from '../helpers/run-approach-directly.js'
 import { createScriptedProvider } from '../helpers/scripted-provider.js'
@@ -172,5 +173,25 @@ describe('tool-bearing requests', () => {
     await runApproachDirectly(provider, { approach: 'bon', request: { tools, toolChoice: 'none' } })
     expect(provider.calls).toHaveLength(6)
     expect(provider.calls.every((call) => call.request.tools === undefined && call.request.toolChoice === undefined)).toBe(true)
+  })
+})
+
+describe('cancellation as the provider reports it', () => {
+  it('a provider that turns an abort into its own error still ends the run (no carrying on with partial results)', async () => {
+    const base = createScriptedProvider((call) => (call.index === 0 ? 'The answer is 4' : { hang: true }))
+    const provider = {
+      ...base,
+      calls: base.calls,
+      // like the openai-compatible provider: an aborted call fails with a 499 ProxyError, not the AbortError
+      generate: (request: Parameters<typeof base.generate>[0], options: Parameters<typeof base.generate>[1]) =>
+        base.generate(request, options).catch(() => {
+          throw new ProxyError('The request was cancelled.', { status: 499, type: 'server_error', code: 'request_cancelled' })
+        }),
+    } as typeof base
+    const controller = new AbortController()
+    const running = runApproachDirectly(provider, { approach: 'self_consistency', signal: controller.signal })
+    while (base.calls.length < 4) await nextTurn()
+    controller.abort()
+    await expect(running).rejects.toMatchObject({ name: 'AbortError' })
   })
 })
