@@ -67,7 +67,7 @@ export function startApproach(dependencies: PipelineDependencies, input: Approac
   const ledger = createCallLedger(dependencies.provider, scope.apiKey === undefined ? {} : { apiKey: scope.apiKey }, settings)
   const passThrough = plan.operator === 'single' && plan.approaches[0]?.id === 'none'
   const { n, ...single } = selection.request
-  const request = passThrough ? selection.request : withoutTools(single)
+  const request = passThrough ? selection.request : removeTools(single)
   const stages: PlanStage[] = plan.approaches.map((approach) => ({ approach, options: options.get(approach.id) ?? {} }))
   const events = (async function* (): AsyncGenerator<StreamEvent> {
     const run = new AbortController()
@@ -104,7 +104,7 @@ function choosePlan(selection: ApproachSelection, registry: ReadonlyMap<string, 
   return selection
 }
 
-function withoutTools(request: ModelRequest): ModelRequest {
+function removeTools(request: ModelRequest): ModelRequest {
   const { tools: _tools, toolChoice: _choice, parallelToolCalls: _parallel, ...rest } = request
   return rest
 }

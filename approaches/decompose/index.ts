@@ -17,7 +17,10 @@ const planPrompt = (maxSteps: number): string =>
 const stepPrompt = (step: number, text: string): string => `Carry out step ${step} now: ${text}\nGive only the result of this step.`
 const synthesisPrompt = 'Using the results of all the steps above, give the complete final answer to the original request.'
 
-/** The numbered lines of a plan. */
+/**
+ * The numbered lines of a plan (the whole plan as one step when it has none), at most `maxSteps`.
+ * @example readNumberedSteps('1. find a\n2. find b', 5) // ['find a', 'find b']
+ */
 export function readNumberedSteps(plan: string, maxSteps: number): string[] {
   const steps = [...plan.matchAll(/^\s*\d+[.)]\s+(.+)$/gm)].map((match) => (match[1] as string).trim())
   return (steps.length > 0 ? steps : [plan.trim()]).slice(0, maxSteps)

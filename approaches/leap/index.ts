@@ -23,7 +23,10 @@ interface Example {
   output: string
 }
 
-/** The examples in the extractor's reply; none when it is not a JSON array of {input, output}. */
+/**
+ * The examples in the extractor's reply; none when it is not a JSON array of {input, output}.
+ * @example readExamples('[{"input":"3+3","output":"6"}]') // [{ input: '3+3', output: '6' }]
+ */
 export function readExamples(reply: string): Example[] {
   const json = /\[[\s\S]*\]/.exec(reply)?.[0]
   if (json === undefined) return []

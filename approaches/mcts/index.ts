@@ -35,14 +35,14 @@ interface TreeNode {
   order: number
 }
 
-const mean = (node: TreeNode): number => (node.visits === 0 ? 0 : node.value / node.visits)
+const computeMean = (node: TreeNode): number => (node.visits === 0 ? 0 : node.value / node.visits)
 
 /** UCT: mean value plus the exploration bonus; an unvisited child first. Ties: the earliest child. */
 function selectChild(node: TreeNode, exploration: number): TreeNode {
   let best = node.children[0] as TreeNode
   let bestScore = -Infinity
   for (const child of node.children) {
-    const score = child.visits === 0 ? Infinity : mean(child) + exploration * Math.sqrt(Math.log(node.visits) / child.visits)
+    const score = child.visits === 0 ? Infinity : computeMean(child) + exploration * Math.sqrt(Math.log(node.visits) / child.visits)
     if (score > bestScore) {
       best = child
       bestScore = score
@@ -52,7 +52,7 @@ function selectChild(node: TreeNode, exploration: number): TreeNode {
 }
 
 /** The node's conversation: the request's messages, then each ancestor's answer followed by the refine instruction. */
-function conversationAt(base: Message[], node: TreeNode): Message[] {
+function buildConversation(base: Message[], node: TreeNode): Message[] {
   const path: TreeNode[] = []
   for (let current: TreeNode | undefined = node; current?.parent !== undefined; current = current.parent) path.unshift(current)
   const messages = [...base]
@@ -61,7 +61,7 @@ function conversationAt(base: Message[], node: TreeNode): Message[] {
 }
 
 async function evaluate(context: ApproachContext<MctsOptions>, node: TreeNode): Promise<number> {
-  const messages = [...conversationAt(context.request.messages, node.parent as TreeNode), createAssistantMessage(node.text), createUserMessage(ratePrompt)]
+  const messages = [...buildConversation(context.request.messages, node.parent as TreeNode), createAssistantMessage(node.text), createUserMessage(ratePrompt)]
   const rating = readRating(readText(await context.generate(createStepRequest(context.request, messages, { temperature: 0 })))) ?? 0
   return rating / 10
 }
@@ -91,7 +91,7 @@ export const mctsApproach: Approach<MctsOptions> = {
     const bestPath = (): TreeNode => {
       let node = root
       while (node.children.length > 0) {
-        node = node.children.reduce((best, child) => (mean(child) > mean(best) || (mean(child) === mean(best) && child.visits > best.visits) ? child : best))
+        node = node.children.reduce((best, child) => (computeMean(child) > computeMean(best) || (computeMean(child) === computeMean(best) && child.visits > best.visits) ? child : best))
       }
       return node
     }
@@ -104,7 +104,7 @@ export const mctsApproach: Approach<MctsOptions> = {
         order += options.expansions
         const children = await settleAll(
           Array.from({ length: options.expansions }, async (_, index) => {
-            const text = readText(await context.generate(createStepRequest(request, conversationAt(request.messages, parent), { temperature: options.temperature })))
+            const text = readText(await context.generate(createStepRequest(request, buildConversation(request.messages, parent), { temperature: options.temperature })))
             const child: TreeNode = { text, depth: parent.depth + 1, visits: 0, value: 0, parent, children: [], order: firstOrder + index }
             parent.children.push(child)
             if (parent === root && root.children.length === 1) context.offerBest(text)

@@ -40,7 +40,7 @@ interface StepNode {
   answer?: string
 }
 
-const stepsTo = (node: StepNode): string[] => {
+const collectSteps = (node: StepNode): string[] => {
   const steps: string[] = []
   for (let current: StepNode | undefined = node; current?.parent !== undefined; current = current.parent) steps.unshift(current.step)
   return steps
@@ -69,7 +69,7 @@ export const rstarApproach: Approach<RstarOptions> = {
       for (;;) {
         if (node.answer !== undefined) break
         if (node.children.length < options.branching) {
-          const steps = stepsTo(node)
+          const steps = collectSteps(node)
           const last = node.depth + 1 >= options.max_depth
           const text = await ask(last ? finishPrompt(problem, steps) : stepPrompt(problem, steps), options.temperature)
           const child: StepNode = { step: text, depth: node.depth + 1, visits: 0, reward: 0, parent: node, children: [] }
@@ -81,7 +81,7 @@ export const rstarApproach: Approach<RstarOptions> = {
           continue
         }
         const parent = node
-        node = parent.children.reduce((best, child) => (uct(child, parent, options.c) > uct(best, parent, options.c) ? child : best))
+        node = parent.children.reduce((best, child) => (computeUct(child, parent, options.c) > computeUct(best, parent, options.c) ? child : best))
       }
       if (node.answer !== undefined && !finished.includes(node)) finished.push(node)
       const agreeing = finished.filter((entry) => entry.answer === node.answer).length
@@ -90,12 +90,12 @@ export const rstarApproach: Approach<RstarOptions> = {
         current.visits++
         current.reward += reward
       }
-      context.trace(`[rollout ${rollout}] ${stepsTo(node).length} steps, answer ${node.answer ?? '(none)'}\n`)
-      if (node.answer !== undefined) context.offerBest(stepsTo(node).join('\n'))
+      context.trace(`[rollout ${rollout}] ${collectSteps(node).length} steps, answer ${node.answer ?? '(none)'}\n`)
+      if (node.answer !== undefined) context.offerBest(collectSteps(node).join('\n'))
     }
     const checks = await settleAll(
       finished.map(async (entry) => {
-        const steps = stepsTo(entry)
+        const steps = collectSteps(entry)
         const continued = await ask(checkPrompt(problem, steps.slice(0, Math.floor(steps.length / 2))), 0)
         const consistent = extractFinalAnswer(continued) === entry.answer
         context.trace(`[check] answer ${entry.answer}: ${consistent ? 'consistent' : 'inconsistent'}\n`)
@@ -106,11 +106,11 @@ export const rstarApproach: Approach<RstarOptions> = {
     const support = new Map<string, number>()
     for (const { entry } of pool) support.set(entry.answer ?? '', (support.get(entry.answer ?? '') ?? 0) + 1)
     const winner = pool.reduce<(typeof pool)[number] | undefined>((best, check) => (best === undefined || (support.get(check.entry.answer ?? '') ?? 0) > (support.get(best.entry.answer ?? '') ?? 0) ? check : best), undefined)
-    yield* emitAnswer(winner === undefined ? '' : stepsTo(winner.entry).join('\n'))
+    yield* emitAnswer(winner === undefined ? '' : collectSteps(winner.entry).join('\n'))
   },
 }
 
-function uct(child: StepNode, parent: StepNode, c: number): number {
+function computeUct(child: StepNode, parent: StepNode, c: number): number {
   if (child.visits === 0) return Infinity
   return child.reward / child.visits + c * Math.sqrt(Math.log(parent.visits) / child.visits)
 }

@@ -19,6 +19,7 @@ export async function* runFinalStep(context: ApproachContext<unknown>, request: 
 /**
  * An answer the approach already has (a vote winner, the best-rated candidate), given to the client as the
  * final answer: there is no final generation to stream.
+ * @example yield* emitAnswer(best.text)
  */
 export function* emitAnswer(text: string): Generator<StreamEvent> {
   yield { type: 'text-delta', choice: 0, delta: text }

@@ -4,12 +4,18 @@ import type { Message } from '../../src/core/message.js'
 import type { ModelResult } from '../../src/core/model-result.js'
 import type { ModelRequest } from '../../src/core/request.js'
 
-/** A user message holding one text. */
+/**
+ * A user message holding one text.
+ * @example createUserMessage('Rate the reply above.')
+ */
 export function createUserMessage(text: string): Message {
   return { role: 'user', content: [{ type: 'text', text }] }
 }
 
-/** An assistant message holding one text. */
+/**
+ * An assistant message holding one text.
+ * @example createAssistantMessage(candidate.text)
+ */
 export function createAssistantMessage(text: string): Message {
   return { role: 'assistant', content: [{ type: 'text', text }] }
 }
@@ -24,17 +30,26 @@ export function createStepRequest(base: ModelRequest, messages: Message[], overr
   return { ...rest, messages, ...overrides }
 }
 
-/** A request for the final step: like the client's (output format included), with new messages. */
+/**
+ * A request for the final step: like the client's (output format included), with new messages.
+ * @example yield* runFinalStep(context, createFinalRequest(context.request, [...context.request.messages, createUserMessage(prompt)]))
+ */
 export function createFinalRequest(base: ModelRequest, messages: Message[], overrides: Partial<ModelRequest> = {}): ModelRequest {
   return { ...base, messages, ...overrides }
 }
 
-/** The text of a result's first choice. */
+/**
+ * The text of a result's first choice.
+ * @example const draft = readText(await context.generate(request))
+ */
 export function readText(result: ModelResult): string {
   return result.choices[0]?.text ?? ''
 }
 
-/** The text of the conversation's last user message (the question the approach works on). */
+/**
+ * The text of the conversation's last user message (the question the approach works on).
+ * @example const problem = readLastUserText(context.request.messages)
+ */
 export function readLastUserText(messages: Message[]): string {
   for (let index = messages.length - 1; index >= 0; index--) {
     const message = messages[index] as Message
@@ -44,7 +59,10 @@ export function readLastUserText(messages: Message[]): string {
   return ''
 }
 
-/** The messages with `extra` appended to the last user message's text (a new user message when there is none). */
+/**
+ * The messages with `extra` appended to the last user message's text (a new user message when there is none).
+ * @example appendToLastUser(messages, '\n\nRead the question again: ...')
+ */
 export function appendToLastUser(messages: Message[], extra: string): Message[] {
   const index = messages.findLastIndex((message) => message.role === 'user')
   if (index < 0) return [...messages, createUserMessage(extra)]

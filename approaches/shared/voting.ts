@@ -8,6 +8,7 @@ import type { Message } from '../../src/core/message.js'
 /**
  * Samples `samples` answers concurrently, votes on their extracted final answers, and yields the first sample
  * that gave the winning answer. Shared by `self_consistency` and `majority_voting`.
+ * @example return sampleAndVote(context, context.request.messages, 5, 1)
  */
 export async function* sampleAndVote(context: ApproachContext<unknown>, messages: Message[], samples: number, temperature: number): AsyncGenerator<StreamEvent> {
   const texts: string[] = []

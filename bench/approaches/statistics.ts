@@ -1,5 +1,5 @@
 /** Binomial coefficient C(n, k). */
-function choose(n: number, k: number): number {
+function computeBinomialCoefficient(n: number, k: number): number {
   let result = 1
   for (let i = 1; i <= k; i++) result = (result * (n - k + i)) / i
   return result
@@ -13,7 +13,7 @@ function choose(n: number, k: number): number {
 export function predictMajorityVote(k: number, p: number): number {
   let probability = 0
   for (let right = 0; right <= k; right++) {
-    const chance = choose(k, right) * p ** right * (1 - p) ** (k - right)
+    const chance = computeBinomialCoefficient(k, right) * p ** right * (1 - p) ** (k - right)
     if (right * 2 > k) probability += chance
     else if (right * 2 === k) probability += chance / 2
   }

@@ -26,12 +26,12 @@ export function createFanOutLimiter(limit: number): FanOutLimiter {
       signal.throwIfAborted()
       if (active < limit) {
         active++
-        return Promise.resolve(once(release))
+        return Promise.resolve(createReleaseOnce(release))
       }
       return new Promise((resolve, reject) => {
         const grant = (): void => {
           signal.removeEventListener('abort', onAbort)
-          resolve(once(release))
+          resolve(createReleaseOnce(release))
         }
         const onAbort = (): void => {
           const position = waiting.indexOf(grant)
@@ -45,7 +45,7 @@ export function createFanOutLimiter(limit: number): FanOutLimiter {
   }
 }
 
-function once(action: () => void): () => void {
+function createReleaseOnce(action: () => void): () => void {
   let done = false
   return () => {
     if (done) return
