@@ -32,3 +32,26 @@ export function computeWilsonInterval(successes: number, trials: number, z = 1.9
   const half = (z * Math.sqrt((phat * (1 - phat)) / trials + (z * z) / (4 * trials * trials))) / denominator
   return [Math.max(0, centre - half), Math.min(1, centre + half)]
 }
+
+/**
+ * Probability that best-of-n picks a right candidate when each candidate is right with probability p and each
+ * rating is right with probability q (a right rating is high for a right answer and low for a wrong one); the first
+ * of the highest-rated candidates wins. Exact, by enumerating every outcome.
+ * @example predictBestOfN(3, 0.6, 0.8) // 0.7958...
+ */
+export function predictBestOfN(n: number, p: number, q: number): number {
+  let probability = 0
+  for (let outcome = 0; outcome < 4 ** n; outcome++) {
+    let chance = 1
+    let winner: { right: boolean; high: boolean } | undefined
+    for (let candidate = 0; candidate < n; candidate++) {
+      const right = ((outcome >> (2 * candidate)) & 1) === 1
+      const raterRight = ((outcome >> (2 * candidate + 1)) & 1) === 1
+      chance *= (right ? p : 1 - p) * (raterRight ? q : 1 - q)
+      const high = right === raterRight
+      if (winner === undefined || (high && !winner.high)) winner = { right, high }
+    }
+    if (winner?.right === true) probability += chance
+  }
+  return probability
+}
