@@ -138,3 +138,29 @@ describe('approach failures and cancellation over HTTP', () => {
     expect(t.upstream.requests).toHaveLength(4)
   })
 })
+
+describe('streamed cut-offs and failures', () => {
+  it('a streamed budget cut-off ends with finish_reason length and the best answer so far', async () => {
+    const stream = await t.client.chat.completions.create({ model: 'bon-gpt-4o-mini', messages: question, stream: true, optiproxy: { max_upstream_calls: 2 } } as OpenAI.ChatCompletionCreateParamsStreaming)
+    let content = ''
+    const finishes: string[] = []
+    for await (const chunk of stream) {
+      expectSchemaValidWhenAvailable('CreateChatCompletionStreamResponse', chunk)
+      content += chunk.choices[0]?.delta.content ?? ''
+      if (chunk.choices[0]?.finish_reason) finishes.push(chunk.choices[0].finish_reason)
+    }
+    expect(content).toBe('The answer is 4')
+    expect(finishes).toEqual(['length'])
+    expect(t.upstream.requests).toHaveLength(2)
+  })
+
+  it('a failure before the stream starts is a JSON error that still carries the call count', async () => {
+    t.upstream.setHandler(() => ({ kind: 'json', status: 401, body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } } }))
+    const failure = await t.client.chat.completions.create({ model: 'moa-gpt-4o-mini', messages: question, stream: true }).then(
+      () => undefined,
+      (error: unknown) => error as { status: number; headers: Headers },
+    )
+    expect(failure?.status).toBe(401)
+    expect(failure?.headers.get('x-optiproxy-upstream-calls')).toBe('3')
+  })
+})

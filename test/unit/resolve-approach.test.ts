@@ -56,4 +56,16 @@ describe('resolveApproach', () => {
   it('an unknown slug in a field or tag is a 400 naming the source and listing the known slugs', () => {
     expect(() => resolve({ request: request('gpt-4o'), field: 'magic' })).toThrow(expect.objectContaining({ status: 400, param: 'optillm_approach', message: expect.stringContaining('none, moa, bon') }))
   })
+
+  it('reads combinations from the prefix, the field and the tag: & is a pipeline, | parallel branches', () => {
+    expect(resolve({ request: request('moa&bon-gpt-4o') })).toMatchObject({ operator: 'pipeline', approaches: [{ id: 'moa' }, { id: 'bon' }], source: 'model-prefix', request: { model: 'gpt-4o' } })
+    expect(resolve({ request: request('gpt-4o'), field: 'bon | moa | none' })).toMatchObject({ operator: 'parallel', approaches: [{ id: 'bon' }, { id: 'moa' }, { id: 'none' }] })
+    expect(resolve({ request: request('gpt-4o'), field: 'moa' })).toMatchObject({ operator: 'single', approaches: [{ id: 'moa' }] })
+  })
+
+  it('a combination with an unknown slug or mixed operators is a 400, from any source', () => {
+    expect(() => resolve({ request: request('moa&magic-gpt-4o') })).toThrow(expect.objectContaining({ status: 400, param: 'model', code: 'unknown_approach', message: expect.stringContaining("Unknown approach 'magic' in 'moa&magic'. Known approaches: none, moa, bon.") }))
+    expect(() => resolve({ request: request('gpt-4o'), field: 'moa|' })).toThrow(expect.objectContaining({ status: 400, code: 'unknown_approach' }))
+    expect(() => resolve({ request: request('gpt-4o'), field: 'moa&bon|none' })).toThrow(expect.objectContaining({ status: 400, code: 'invalid_approach' }))
+  })
 })
