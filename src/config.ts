@@ -29,6 +29,14 @@ export const configSchema = z.object({
   upstreamMaxRetries: integer(0).max(10).default(0),
   keepAliveMs: integer(100).default(5_000),
   defaultApproach: z.string().min(1).default('none'),
+  /** Responses API: Redis for several instances (stored responses, event streams, the background-run queue). */
+  redisUrl: z.string().min(1).optional(),
+  redisKeyPrefix: z.string().min(1).default('optiproxy:'),
+  responseTtlSeconds: integer(1).default(86_400),
+  responseStoreMax: integer(1).default(10_000),
+  runLeaseMs: integer(500).default(30_000),
+  runDrainMs: integer(0).default(10_000),
+  backgroundConcurrency: integer(1).default(16),
 })
 export type Config = z.infer<typeof configSchema>
 
@@ -44,6 +52,13 @@ export const settingSources: Record<keyof Config, { flag?: string; env: string; 
   upstreamMaxRetries: { flag: 'upstream-max-retries', env: 'OPTIPROXY_UPSTREAM_MAX_RETRIES', description: 'retries of 408/409/429/5xx before the first byte (default 0)' },
   keepAliveMs: { flag: 'keep-alive-ms', env: 'OPTIPROXY_KEEPALIVE_MS', description: 'SSE keep-alive comment after this much silence (default 5000)' },
   defaultApproach: { flag: 'default-approach', env: 'OPTIPROXY_DEFAULT_APPROACH', description: 'approach when the request names none (default none)' },
+  redisUrl: { env: 'REDIS_URL', description: 'Redis for the Responses API across instances (unset: in memory, one instance)' },
+  redisKeyPrefix: { flag: 'redis-key-prefix', env: 'OPTIPROXY_REDIS_KEY_PREFIX', description: 'prefix of every Redis key (default optiproxy:)' },
+  responseTtlSeconds: { flag: 'response-ttl-seconds', env: 'OPTIPROXY_RESPONSE_TTL_SECONDS', description: 'how long stored responses are kept (default 86400)' },
+  responseStoreMax: { flag: 'response-store-max', env: 'OPTIPROXY_RESPONSE_STORE_MAX', description: 'most responses kept in memory, least recently used go first (default 10000)' },
+  runLeaseMs: { flag: 'run-lease-ms', env: 'OPTIPROXY_RUN_LEASE_MS', description: "lease of a background run; a run whose instance died ends failed after it (default 30000)" },
+  runDrainMs: { flag: 'run-drain-ms', env: 'OPTIPROXY_RUN_DRAIN_MS', description: 'at shutdown, time for running background runs to finish before they end failed (default 10000)' },
+  backgroundConcurrency: { flag: 'background-concurrency', env: 'OPTIPROXY_BACKGROUND_CONCURRENCY', description: 'background runs one instance executes at once with Redis (default 16)' },
 }
 
 export class ConfigError extends Error {

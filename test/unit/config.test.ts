@@ -12,6 +12,12 @@ describe('loadConfig', () => {
       upstreamMaxRetries: 0,
       keepAliveMs: 5_000,
       defaultApproach: 'none',
+      redisKeyPrefix: 'optiproxy:',
+      responseTtlSeconds: 86_400,
+      responseStoreMax: 10_000,
+      runLeaseMs: 30_000,
+      runDrainMs: 10_000,
+      backgroundConcurrency: 16,
     })
   })
 
