@@ -52,6 +52,11 @@ async function readResponseEvents(response: Response): Promise<Array<Record<stri
   return parsed
 }
 
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let attempt = 0; attempt < 400 && !condition(); attempt++) await new Promise((resolve) => setTimeout(resolve, 10))
+  expect(condition()).toBe(true)
+}
+
 async function waitForStatus(id: string, statuses: string[]): Promise<Record<string, unknown>> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const response = (await t.client.responses.retrieve(id)) as unknown as Record<string, unknown>
@@ -262,6 +267,7 @@ function defineResponsesSuite(settings: Partial<Config>): void {
       t.upstream.setHandler(() => ({ kind: 'hang' }))
       const queued = await t.client.responses.create({ model: 'gpt-4o-mini', input: 'hi', background: true })
       await waitForStatus(queued.id, ['in_progress'])
+      await waitUntil(() => t.upstream.inFlight === 1)
       const cancelled = await t.client.responses.cancel(queued.id)
       expectSchemaValidWhenAvailable('Response', cancelled)
       expect(cancelled.status).toBe('cancelled')
