@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { PipelineDependencies } from '../run-approach.js'
 import { createMemoryResponseStore } from '../storage/memory-response-store.js'
 import type { ResponseStore } from '../storage/response-store.js'
@@ -9,9 +10,14 @@ import { runBackgroundResponse } from './run-background-response.js'
 export interface ResponsesService {
   store: ResponseStore
   runs: BackgroundRuns
-  /** Aborts when the instance stops: streams that follow a run end with an `error` event. */
+  /** Aborts when the instance stops (after its own runs have ended): streams still following a run end with an `error` event. */
   shutdownSignal: AbortSignal
-  /** Ends followers, drains (then fails) this instance's runs, closes connections. */
+  /** Registers a stream that follows a run; shutdown waits (briefly) for it to write its last event. */
+  trackFollower(ended: Promise<void>): void
+  /**
+   * Graceful shutdown: this instance's runs finish within the drain time or end failed (their followers see
+   * `response.failed`), then streams still following other instances' runs end with an `error` event.
+   */
   close(): Promise<void>
 }
 
@@ -31,18 +37,27 @@ export function createMemoryResponsesService(pipeline: PipelineDependencies, set
   return assembleService(store, runs)
 }
 
+/** How long shutdown waits for followed streams to write their closing `error` event. */
+const followerGraceMs = 2_000
+
 /** Puts a store and its runs together with the shutdown signal. */
 export function assembleService(store: ResponseStore, runs: BackgroundRuns, closeExtra: () => Promise<void> = async () => undefined): ResponsesService {
   const shutdown = new AbortController()
+  const followers = new Set<Promise<void>>()
   let closed: Promise<void> | undefined
   return {
     store,
     runs,
     shutdownSignal: shutdown.signal,
+    trackFollower(ended) {
+      followers.add(ended)
+      void ended.finally(() => followers.delete(ended))
+    },
     close() {
       closed ??= (async () => {
-        shutdown.abort()
         await runs.close()
+        shutdown.abort()
+        await Promise.race([Promise.all(followers), sleep(followerGraceMs, undefined, { ref: false })])
         await store.close()
         await closeExtra()
       })()

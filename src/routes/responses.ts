@@ -33,6 +33,8 @@ async function* followEvents(service: ResponsesService, id: string, startingAfte
     yield { type: 'responses-event', event }
     if (isTerminalEvent(event)) return
   }
+  // the log ended without a terminal event: the response expired or was deleted, or this instance is stopping
+  if (!service.shutdownSignal.aborted) return
   yield {
     type: 'error',
     error: new ProxyError('The stream ended before the response finished (the instance is shutting down): retrieve the response or resume with starting_after.', {
@@ -44,6 +46,8 @@ async function* followEvents(service: ResponsesService, id: string, startingAfte
 }
 
 function streamLogged(c: Context<AppEnv>, dependencies: RouteDependencies, service: ResponsesService, id: string, startingAfter: number): Promise<Response> {
+  const outgoing = c.env.outgoing
+  service.trackFollower(new Promise((resolve) => outgoing.once('close', () => resolve())))
   return respondWithEventStream(followEvents(service, id, startingAfter, c.req.raw.signal), createLoggedEventsWriter(startingAfter), {
     keepAliveMs: dependencies.keepAliveMs,
     outgoing: c.env.outgoing,

@@ -107,7 +107,8 @@ export function createRedisResponseStore(redis: Redis, options: { prefix: string
             throw error
           }
           if (result === null) {
-            if ((await redis.exists(k.response)) === 0) return
+            // nothing new: stop when the response is gone or its run has ended (everything after it was read)
+            if ((await redis.exists(k.response)) === 0 || (await redis.exists(k.ended)) === 1) return
             continue
           }
           for (const [, entries] of result) {

@@ -287,9 +287,43 @@ function defineResponsesSuite(settings: Partial<Config>): void {
   })
 }
 
-describe('Responses API, in-memory store', () => defineResponsesSuite({}))
+/** Graceful shutdown: the instance's own runs end failed; streams following another instance's run end with `error`. */
+function defineShutdownSuite(settings: Partial<Config>, twoInstances: boolean): void {
+  it('a stopping instance ends its runs failed and the streams it serves with a final event', async () => {
+    const runner = await startProxyUnderTest({ keepAliveMs: 200, runDrainMs: 0, ...settings })
+    runner.upstream.setHandler(() => ({ kind: 'hang' }))
+    const queued = await runner.client.responses.create({ model: 'gpt-4o-mini', input: 'hi', background: true })
+    await waitUntil(() => runner.upstream.inFlight === 1)
+    // with Redis, a second instance serves the follower; the run stays on the first one
+    const server = twoInstances ? await startProxyUnderTest({ keepAliveMs: 200, runDrainMs: 0, ...settings }) : runner
+    try {
+      const followed = await fetch(`${server.baseURL}/responses/${queued.id}?stream=true`)
+      const events = readResponseEvents(followed)
+      await server.close()
+      const received = await events
+      if (twoInstances) {
+        expect(received.at(-1)).toMatchObject({ type: 'error', code: 'stream_interrupted' })
+      } else {
+        expect(received.at(-1)).toMatchObject({ type: 'response.failed', response: { status: 'failed', error: { code: 'server_error' } } })
+        expect((received.at(-1) as unknown as { response: { error: { message: string } } }).response.error.message).toMatch(/shut down/)
+      }
+    } finally {
+      if (twoInstances) await runner.close()
+    }
+  })
+}
+
+describe('Responses API, in-memory store', () => {
+  defineResponsesSuite({})
+  describe('shutdown', () => defineShutdownSuite({}, false))
+})
 describeWithRedis(await isRedisReachable(), 'Responses API, Redis store and BullMQ runs', () => {
   const prefix = createTestKeyPrefix()
   afterAll(() => deleteKeysWithPrefix(prefix))
-  defineResponsesSuite({ redisUrl, redisKeyPrefix: prefix, runDrainMs: 0, responseTtlSeconds: 600 })
+  const settings = { redisUrl, redisKeyPrefix: prefix, runDrainMs: 0, responseTtlSeconds: 600 }
+  defineResponsesSuite(settings)
+  // its own prefix: the suite's proxy above must not take these runs
+  const shutdownPrefix = createTestKeyPrefix()
+  afterAll(() => deleteKeysWithPrefix(shutdownPrefix))
+  describe('shutdown', () => defineShutdownSuite({ ...settings, redisKeyPrefix: shutdownPrefix }, true))
 })
