@@ -56,8 +56,9 @@ export function createBullMqBackgroundRuns(
       lockDuration: options.leaseMs,
       stalledInterval: Math.max(250, Math.floor(options.leaseMs / 2)),
       maxStalledCount: 0,
+      // finished jobs go at once: a job's data may hold a client's key (bring-your-own-key)
       removeOnComplete: { count: 0 },
-      removeOnFail: { count: 1000 },
+      removeOnFail: { count: 0 },
     },
   )
   worker.on('error', (error) => console.error('[optiproxy] background worker', error.message))

@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import { z } from 'zod'
-import { createInvalidRequestError, ProxyError } from '../core/proxy-error.js'
+import { createInvalidRequestError, ProxyError, toProxyError } from '../core/proxy-error.js'
 import type { StreamEvent } from '../core/stream-event.js'
 import { createModelRequest, parseResponsesRequest } from '../openai/parse-responses-request.js'
 import { createResponsesEventBuilder } from '../openai/responses-event-builder.js'
@@ -78,7 +78,13 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
       const id = builder.response.id
       await service.store.save({ response: builder.response, inputItems: parsed.inputItems, historyItems, body: parsed.body, nextSequenceNumber: builder.nextSequenceNumber })
       await service.store.appendEvents(id, startEvents)
-      await service.runs.enqueue({ id, ...(scope.apiKey === undefined ? {} : { apiKey: scope.apiKey }) })
+      try {
+        await service.runs.enqueue({ id, ...(scope.apiKey === undefined ? {} : { apiKey: scope.apiKey }) })
+      } catch (error) {
+        // never left queued: the response ends failed, and the client gets the error
+        await service.store.finish(id, () => ({ response: builder.response, events: builder.fail(toProxyError(error)) }))
+        throw error
+      }
       if (parsed.stream) return streamLogged(c, dependencies, service, id, -1)
       return c.json(builder.response)
     }

@@ -180,6 +180,7 @@ describeWithRedis(await isRedisReachable(), 'Responses API across two instances 
     await a.stop('SIGKILL')
     const failed = await waitForStatus(b, queued.id, ['failed'], leaseMs * 6)
     const elapsed = Date.now() - killedAt
+    if (process.env.DEBUG_INSTANCES === '1') console.log(`failed ${elapsed} ms after the kill (lease ${leaseMs} ms)`)
     expect(failed.error?.code).toBe('server_error')
     expect(failed.error?.message).toMatch(/stopped/)
     // the lease plus one stalled-job check, with room for a loaded machine
