@@ -9,13 +9,17 @@ import { startProxyUnderTest, type ProxyUnderTest } from '../helpers/start-proxy
  * One upstream the agent runs against through the proxy's /v1/responses. Each variant starts the proxy in front of
  * its own mock (speaking only that vendor's API) and scripts it: a tool call first, then a final answer once the
  * tool's result is in the conversation.
- * The Anthropic and Gemini variants are one entry each here, once their providers and mock servers exist.
+ * The Anthropic and Gemini variants are one entry each in `variants`, once their providers and mock servers exist:
+ * start the proxy routed to that mock, script it (a tool call, then the answer with the tool's result in it) and
+ * say what its two requests must look like.
  */
 interface AgentUpstreamVariant {
   name: string
   /** The model name the agent asks the proxy for. */
   model: string
   start(): Promise<{ baseURL: string; upstreamRequests: () => RecordedRequest[]; close(): Promise<void> }>
+  /** Checks the upstream calls of one agent run in the vendor's own terms: the tool turn, then the answer with the tool's result. */
+  expectToolTurn(requests: RecordedRequest[]): void
 }
 
 /** The OpenAI-compatible mock: it speaks Chat Completions only (a /v1/responses call to it would be a 404). */
@@ -39,6 +43,12 @@ const chatCompletionsUpstream: AgentUpstreamVariant = {
         : { kind: 'json', body: buildChatCompletion({ content: answer }) }
     })
     return { baseURL: proxy.baseURL, upstreamRequests: () => proxy.upstream.requests, close: () => proxy.close() }
+  },
+  expectToolTurn(requests) {
+    expect(requests.map((request) => request.path)).toEqual(['/v1/chat/completions', '/v1/chat/completions'])
+    // the second call carries the whole turn: the user's question, the model's tool call and the tool's result
+    const messages = (requests[1]?.body as { messages: Array<{ role: string }> }).messages.map((message) => message.role)
+    expect(messages).toEqual(['system', 'user', 'assistant', 'tool'])
   },
 }
 
@@ -78,10 +88,6 @@ describe.each(variants)('@openai/agents through /v1/responses, against $name', (
       : await runner.run(createAgent(calls), 'What is the weather in Paris?')
     expect(calls).toEqual(['Paris'])
     expect(result.finalOutput).toBe('The weather in Paris: sunny, 21 C in Paris')
-    const requests = started.upstreamRequests().slice(before)
-    expect(requests.map((request) => request.path)).toEqual(['/v1/chat/completions', '/v1/chat/completions'])
-    // the second call carries the whole turn: the user's question, the model's tool call and the tool's result
-    const messages = (requests[1]?.body as { messages: Array<{ role: string }> }).messages.map((message) => message.role)
-    expect(messages).toEqual(['system', 'user', 'assistant', 'tool'])
+    variant.expectToolTurn(started.upstreamRequests().slice(before))
   })
 })

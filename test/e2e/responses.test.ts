@@ -254,6 +254,10 @@ function defineResponsesSuite(settings: Partial<Config>): void {
       expect(all.at(-1)?.type).toBe('response.completed')
       const tail = await readResponseEvents(await get(`/responses/${queued.id}?stream=true&starting_after=4`))
       expect(tail).toEqual(all.filter((event) => event.sequence_number > 4))
+      // the openai SDK's resume: responses.retrieve with stream and starting_after
+      const resumed: number[] = []
+      for await (const event of await t.client.responses.retrieve(queued.id, { stream: true, starting_after: 4 })) resumed.push(event.sequence_number)
+      expect(resumed).toEqual(tail.map((event) => event.sequence_number))
     })
 
     it('streams a background run live from its start (stream + background)', async () => {
