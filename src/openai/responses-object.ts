@@ -53,11 +53,18 @@ export interface ResponsesStreamEvent {
 
 const terminalStatuses: ReadonlySet<ResponseStatus> = new Set(['completed', 'failed', 'incomplete', 'cancelled'])
 
+/**
+ * Whether a response with this status has ended.
+ * @example isTerminalStatus('cancelled') // true
+ */
 export function isTerminalStatus(status: ResponseStatus): boolean {
   return terminalStatuses.has(status)
 }
 
-/** The stream events after which nothing more comes for a response. */
+/**
+ * The stream events after which nothing more comes for a response.
+ * @example isTerminalEvent({ type: 'response.completed' }) // true
+ */
 export function isTerminalEvent(event: { type: string }): boolean {
   return event.type === 'response.completed' || event.type === 'response.failed' || event.type === 'response.incomplete' || event.type === 'error'
 }
@@ -102,7 +109,10 @@ export function createResponseObject(body: ResponsesRequest, options: { model: s
   }
 }
 
-/** Canonical usage in the Responses shape. */
+/**
+ * Canonical usage in the Responses shape.
+ * @example convertUsageToResponses({ promptTokens: 1, completionTokens: 2, totalTokens: 3 })
+ */
 export function convertUsageToResponses(usage: Usage): ResponseUsage {
   return {
     input_tokens: usage.promptTokens,
@@ -113,7 +123,10 @@ export function convertUsageToResponses(usage: Usage): ResponseUsage {
   }
 }
 
-/** A failure as the response's `error` (its code is one of the spec's ResponseErrorCode values). */
+/**
+ * A failure as the response's `error` (its code is one of the spec's ResponseErrorCode values).
+ * @example convertErrorToResponses(error) // { code: 'rate_limit_exceeded', message: '...' }
+ */
 export function convertErrorToResponses(error: ProxyError): { code: string; message: string } {
   const code = error.status === 429 ? 'rate_limit_exceeded' : error.status === 400 ? 'invalid_prompt' : 'server_error'
   return { code, message: error.message }

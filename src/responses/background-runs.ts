@@ -21,7 +21,10 @@ export interface BackgroundRuns {
   close(): Promise<void>
 }
 
-/** Why a run was stopped by its instance shutting down: its response ends failed with this message. */
+/**
+ * Why a run was stopped by its instance shutting down: its response ends failed with this message.
+ * @example controller.abort(createShutdownError())
+ */
 export function createShutdownError(): ProxyError {
   return new ProxyError('The optiproxy instance running this response shut down before it finished.', {
     status: 503,
@@ -31,7 +34,10 @@ export function createShutdownError(): ProxyError {
   })
 }
 
-/** Why a run was stopped by a cancel. */
+/**
+ * Why a run was stopped by a cancel.
+ * @example controller.abort(createCancelledError())
+ */
 export function createCancelledError(): ProxyError {
   return new ProxyError('The response was cancelled.', { status: 499, type: 'server_error', code: 'response_cancelled' })
 }

@@ -40,7 +40,10 @@ export function createMemoryResponsesService(pipeline: PipelineDependencies, set
 /** How long shutdown waits for followed streams to write their closing `error` event. */
 const followerGraceMs = 2_000
 
-/** Puts a store and its runs together with the shutdown signal. */
+/**
+ * Puts a store and its runs together with the shutdown signal.
+ * @example const service = assembleService(store, runs, () => redis.quit().then(() => undefined))
+ */
 export function assembleService(store: ResponseStore, runs: BackgroundRuns, closeExtra: () => Promise<void> = async () => undefined): ResponsesService {
   const shutdown = new AbortController()
   const followers = new Set<Promise<void>>()
