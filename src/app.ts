@@ -10,6 +10,15 @@ import { createChatCompletionsHandler } from './routes/chat-completions.js'
 import { createCompletionsHandler } from './routes/completions.js'
 import { createMethodNotAllowedHandler, handleRetiredAssistantsApi, handleUnknownRoute } from './routes/fallback.js'
 import { createListModelsHandler, createRetrieveModelHandler } from './routes/models.js'
+import {
+  createCancelResponseHandler,
+  createDeleteResponseHandler,
+  createListInputItemsHandler,
+  createResponsesHandler,
+  createRetrieveResponseHandler,
+} from './routes/responses.js'
+import { createResponsesService } from './responses/create-responses-service.js'
+import type { ResponsesService } from './responses/responses-service.js'
 import type { AppEnv, RouteDependencies } from './routes/route-dependencies.js'
 import { createErrorResponse } from './sse-writer.js'
 
@@ -17,7 +26,7 @@ import { createErrorResponse } from './sse-writer.js'
  * The proxy as a Hono app. Everything it answers, errors included, is in the OpenAI shape.
  * @example const app = createApp(loadConfig([], process.env)); serve({ fetch: app.fetch, port: 8000 })
  */
-export function createApp(config: Config, overrides: { provider?: Provider } = {}): Hono<AppEnv> {
+export function createApp(config: Config, overrides: { provider?: Provider; onResponsesService?: (service: ResponsesService) => void } = {}): Hono<AppEnv> {
   const provider =
     overrides.provider ??
     createOpenAICompatibleProvider({
@@ -46,6 +55,10 @@ export function createApp(config: Config, overrides: { provider?: Provider } = {
     bodyLimitBytes: config.bodyLimitBytes,
   }
 
+  // the Responses API's store and background runs; the server closes it at shutdown
+  const responses = createResponsesService(config, dependencies.pipeline)
+  overrides.onResponsesService?.(responses)
+
   const app = new Hono<AppEnv>()
   app.get('/health', (c) => c.json({ status: 'ok' }))
 
@@ -54,12 +67,21 @@ export function createApp(config: Config, overrides: { provider?: Provider } = {
   app.post('/v1/completions', createCompletionsHandler(dependencies))
   app.get('/v1/models', createListModelsHandler(dependencies))
   app.get('/v1/models/:model{.+}', createRetrieveModelHandler(dependencies))
+  app.post('/v1/responses', createResponsesHandler(dependencies, responses))
+  app.get('/v1/responses/:id', createRetrieveResponseHandler(dependencies, responses))
+  app.delete('/v1/responses/:id', createDeleteResponseHandler(responses))
+  app.post('/v1/responses/:id/cancel', createCancelResponseHandler(responses))
+  app.get('/v1/responses/:id/input_items', createListInputItemsHandler(responses))
 
   for (const path of ['/v1/assistants', '/v1/assistants/*', '/v1/threads', '/v1/threads/*']) app.all(path, handleRetiredAssistantsApi)
   app.all('/v1/chat/completions', createMethodNotAllowedHandler(['POST']))
   app.all('/v1/completions', createMethodNotAllowedHandler(['POST']))
   app.all('/v1/models', createMethodNotAllowedHandler(['GET']))
   app.all('/v1/models/*', createMethodNotAllowedHandler(['GET']))
+  app.all('/v1/responses', createMethodNotAllowedHandler(['POST']))
+  app.all('/v1/responses/:id', createMethodNotAllowedHandler(['GET', 'DELETE']))
+  app.all('/v1/responses/:id/cancel', createMethodNotAllowedHandler(['POST']))
+  app.all('/v1/responses/:id/input_items', createMethodNotAllowedHandler(['GET']))
   app.all('/health', createMethodNotAllowedHandler(['GET', 'HEAD']))
 
   app.notFound(handleUnknownRoute)

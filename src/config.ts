@@ -50,6 +50,14 @@ export const configSchema = z.object({
   approachMaxTotalTokens: integer(1).optional(),
   approachMaxParallelCalls: integer(1).max(64).default(4),
   approachOptions: approachOptionsSchema.default({}),
+  /** Responses API: Redis for several instances (stored responses, event streams, the background-run queue). */
+  redisUrl: z.string().min(1).optional(),
+  redisKeyPrefix: z.string().min(1).default('optiproxy:'),
+  responseTtlSeconds: integer(1).default(86_400),
+  responseStoreMax: integer(1).default(10_000),
+  runLeaseMs: integer(500).default(30_000),
+  runDrainMs: integer(0).default(10_000),
+  backgroundConcurrency: integer(1).default(16),
 })
 export type Config = z.infer<typeof configSchema>
 
@@ -70,6 +78,13 @@ export const settingSources: Record<keyof Config, { flag?: string; env: string; 
   approachMaxTotalTokens: { flag: 'approach-max-total-tokens', env: 'OPTIPROXY_APPROACH_MAX_TOTAL_TOKENS', description: 'token budget of one request, summed over its calls (default none)' },
   approachMaxParallelCalls: { flag: 'approach-max-parallel-calls', env: 'OPTIPROXY_APPROACH_MAX_PARALLEL_CALLS', description: 'upstream calls of one request in flight at once (default 4)' },
   approachOptions: { flag: 'approach-options', env: 'OPTIPROXY_APPROACH_OPTIONS', description: 'per-approach option defaults as JSON, e.g. {"bon":{"n":5}}' },
+  redisUrl: { env: 'REDIS_URL', description: 'Redis for the Responses API across instances (unset: in memory, one instance)' },
+  redisKeyPrefix: { flag: 'redis-key-prefix', env: 'OPTIPROXY_REDIS_KEY_PREFIX', description: 'prefix of every Redis key (default optiproxy:)' },
+  responseTtlSeconds: { flag: 'response-ttl-seconds', env: 'OPTIPROXY_RESPONSE_TTL_SECONDS', description: 'how long stored responses are kept (default 86400)' },
+  responseStoreMax: { flag: 'response-store-max', env: 'OPTIPROXY_RESPONSE_STORE_MAX', description: 'most responses kept in memory, least recently used go first (default 10000)' },
+  runLeaseMs: { flag: 'run-lease-ms', env: 'OPTIPROXY_RUN_LEASE_MS', description: "lease of a background run; a run whose instance died ends failed after it (default 30000)" },
+  runDrainMs: { flag: 'run-drain-ms', env: 'OPTIPROXY_RUN_DRAIN_MS', description: 'at shutdown, time for running background runs to finish before they end failed (default 10000)' },
+  backgroundConcurrency: { flag: 'background-concurrency', env: 'OPTIPROXY_BACKGROUND_CONCURRENCY', description: 'background runs one instance executes at once with Redis (default 16)' },
 }
 
 export class ConfigError extends Error {

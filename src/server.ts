@@ -3,6 +3,7 @@ import { serve, type ServerType } from '@hono/node-server'
 import type { Provider } from '../providers/types.js'
 import { createApp } from './app.js'
 import type { Config } from './config.js'
+import type { ResponsesService } from './responses/responses-service.js'
 
 export interface RunningServer {
   url: string
@@ -17,7 +18,8 @@ export interface RunningServer {
  * @example const { url, close } = await startServer(loadConfig([], process.env))
  */
 export function startServer(config: Config, overrides: { provider?: Provider } = {}): Promise<RunningServer> {
-  const app = createApp(config, overrides)
+  let responses: ResponsesService | undefined
+  const app = createApp(config, { ...overrides, onResponsesService: (service) => (responses = service) })
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
       const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
@@ -25,11 +27,14 @@ export function startServer(config: Config, overrides: { provider?: Provider } =
         url: `http://${host}:${info.port}`,
         port: info.port,
         server,
-        close: () =>
-          new Promise<void>((done) => {
+        close: async () => {
+          // background runs finish (or end failed) and streams that follow them end with an error event first
+          await responses?.close()
+          await new Promise<void>((done) => {
             server.close(() => done())
             if ('closeAllConnections' in server) server.closeAllConnections()
-          }),
+          })
+        },
       })
     })
     server.once('error', reject)

@@ -28,6 +28,12 @@ function waitForEndOfTurn(): Promise<typeof endOfTurn> {
   return new Promise((resolve) => setImmediate(resolve, endOfTurn))
 }
 
+type ErrorEvent = Extract<StreamEvent, { type: 'error' }>
+
+function isErrorEvent(event: { type: string }): event is ErrorEvent {
+  return event.type === 'error' && (event as { error?: unknown }).error instanceof ProxyError
+}
+
 /** An error response in the OpenAI shape, with Retry-After when the error carries one. */
 export function createErrorResponse(error: unknown, headers: Record<string, string> = {}): Response {
   const { status, body, headers: errorHeaders } = toOpenAIError(error)
@@ -63,14 +69,19 @@ export interface EventStreamOptions {
  * every upstream call under it.
  * @example return respondWithEventStream(events, responder.createStreamWriter(), { outgoing: c.env.outgoing, keepAliveMs: 5000 })
  */
-export async function respondWithEventStream(events: AsyncIterable<StreamEvent>, writer: EventStreamWriter, options: EventStreamOptions): Promise<Response> {
+export async function respondWithEventStream<E extends { type: string } = Exclude<StreamEvent, { type: 'error' }>>(
+  events: AsyncIterable<E | ErrorEvent>,
+  writer: EventStreamWriter<E>,
+  options: EventStreamOptions,
+): Promise<Response> {
+  type SourceEvent = E | ErrorEvent
   const iterator = events[Symbol.asyncIterator]()
   // The next step of the source. It stays here until a consumer has taken it: when a timer wins a race
   // against it, the same promise is raced again later, so no event is ever lost.
-  let pending: Promise<IteratorResult<StreamEvent>> | undefined
-  const peek = (): Promise<IteratorResult<StreamEvent>> =>
-    (pending ??= iterator.next().catch((error: unknown) => ({ done: false, value: { type: 'error', error: toProxyError(error) } })))
-  const take = (outcome: IteratorResult<StreamEvent>): IteratorResult<StreamEvent> => {
+  let pending: Promise<IteratorResult<SourceEvent>> | undefined
+  const peek = (): Promise<IteratorResult<SourceEvent>> =>
+    (pending ??= iterator.next().catch((error: unknown) => ({ done: false, value: { type: 'error' as const, error: toProxyError(error) } })))
+  const take = (outcome: IteratorResult<SourceEvent>): IteratorResult<SourceEvent> => {
     pending = undefined
     return outcome
   }
@@ -107,7 +118,7 @@ export async function respondWithEventStream(events: AsyncIterable<StreamEvent>,
           return { text: text + encodeFrames(writer.end()), done: true }
         }
         const event = outcome.value
-        if (event.type === 'error') {
+        if (isErrorEvent(event)) {
           if (!committed && text === '') return { text, done: true, failure: event.error }
           return { text: text + encodeFrames(writer.fail(event.error)), done: true }
         }

@@ -12,8 +12,8 @@ export interface SseFrame {
  * How one dialect writes canonical events out. The SSE writer (src/sse-writer.ts) owns the bytes and the
  * connection; a dialect only says which frames an event becomes.
  */
-export interface EventStreamWriter {
-  write(event: Exclude<StreamEvent, { type: 'error' }>): SseFrame[]
+export interface EventStreamWriter<E extends { type: string } = Exclude<StreamEvent, { type: 'error' }>> {
+  write(event: E): SseFrame[]
   /** Frames that report a failure after the stream has started (the official SDKs raise them). */
   fail(error: ProxyError): SseFrame[]
   /** Frames that close a successful stream, e.g. the usage chunk and `[DONE]`. */

@@ -61,10 +61,12 @@ const completion = await (await fetch(`${base}/chat/completions`, { method: 'POS
 if (completion.object !== 'chat.completion' || completion.choices?.[0]?.message?.content !== 'pong') fail(`unexpected completion ${JSON.stringify(completion)}`)
 const streamed = await (await fetch(`${base}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...request, stream: true }) })).text()
 if (!streamed.includes('"content":"pong"') || !streamed.trimEnd().endsWith('data: [DONE]')) fail(`unexpected stream ${streamed}`)
+const response = await (await fetch(`${base}/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-smoke', input: 'ping' }) })).json()
+if (response.object !== 'response' || response.output?.[0]?.content?.[0]?.text !== 'pong') fail(`unexpected response ${JSON.stringify(response)}`)
 const missing = await fetch(`${base}/nope`)
 if (missing.status !== 404 || !(missing.headers.get('content-type') ?? '').startsWith('application/json')) fail('unknown path is not a JSON 404')
 
 server.kill('SIGTERM')
 await new Promise((resolve) => server.once('exit', resolve))
 upstream.close()
-console.log(`production smoke: ok (node ${process.version}: /health, HEALTHCHECK, chat completion, stream, JSON 404)`)
+console.log(`production smoke: ok (node ${process.version}: /health, HEALTHCHECK, chat completion, stream, responses, JSON 404)`)

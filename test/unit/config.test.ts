@@ -16,6 +16,12 @@ describe('loadConfig', () => {
       approachMaxUpstreamCalls: 64,
       approachMaxParallelCalls: 4,
       approachOptions: {},
+      redisKeyPrefix: 'optiproxy:',
+      responseTtlSeconds: 86_400,
+      responseStoreMax: 10_000,
+      runLeaseMs: 30_000,
+      runDrainMs: 10_000,
+      backgroundConcurrency: 16,
     })
   })
 

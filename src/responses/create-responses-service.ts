@@ -1,0 +1,29 @@
+import { Redis } from 'ioredis'
+import type { Config } from '../config.js'
+import type { PipelineDependencies } from '../run-approach.js'
+import { createRedisResponseStore } from '../storage/redis-response-store.js'
+import { createBullMqBackgroundRuns } from './bullmq-background-runs.js'
+import { assembleService, createMemoryResponsesService, type ResponsesService } from './responses-service.js'
+import { runBackgroundResponse } from './run-background-response.js'
+
+/**
+ * The Responses service the configuration asks for: Redis-backed when REDIS_URL is set, else in memory.
+ * @example const service = createResponsesService(config, pipeline)
+ */
+export function createResponsesService(config: Config, pipeline: PipelineDependencies): ResponsesService {
+  if (config.redisUrl === undefined) return createMemoryResponsesService(pipeline, config)
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 })
+  const subscriber = redis.duplicate()
+  const store = createRedisResponseStore(redis, { prefix: config.redisKeyPrefix, ttlMs: config.responseTtlSeconds * 1000 })
+  const runs = createBullMqBackgroundRuns((job, signal) => runBackgroundResponse({ pipeline, store }, job, signal), store, { publisher: redis, subscriber }, {
+    redisUrl: config.redisUrl,
+    prefix: config.redisKeyPrefix,
+    leaseMs: config.runLeaseMs,
+    concurrency: config.backgroundConcurrency,
+    drainMs: config.runDrainMs,
+  })
+  return assembleService(store, runs, async () => {
+    subscriber.disconnect()
+    await redis.quit()
+  })
+}
