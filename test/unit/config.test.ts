@@ -12,6 +12,9 @@ describe('loadConfig', () => {
       upstreamMaxRetries: 0,
       keepAliveMs: 5_000,
       defaultApproach: 'none',
+      providers: {},
+      models: {},
+      defaultProvider: 'openai',
     })
   })
 
