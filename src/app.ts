@@ -1,6 +1,5 @@
 import { Hono } from 'hono'
 import { approachRegistry } from '../approaches/registry.js'
-import { createOpenAICompatibleProvider } from '../providers/openai-compatible/index.js'
 import type { Provider } from '../providers/types.js'
 import type { Config } from './config.js'
 import { ProxyError } from './core/proxy-error.js'
@@ -9,6 +8,7 @@ import { createChatCompletionsHandler } from './routes/chat-completions.js'
 import { createCompletionsHandler } from './routes/completions.js'
 import { createMethodNotAllowedHandler, handleRetiredAssistantsApi, handleUnknownRoute } from './routes/fallback.js'
 import { createListModelsHandler, createRetrieveModelHandler } from './routes/models.js'
+import { createProvidersRouter } from './routing/create-providers.js'
 import type { AppEnv, RouteDependencies } from './routes/route-dependencies.js'
 import { createErrorResponse } from './sse-writer.js'
 
@@ -17,14 +17,8 @@ import { createErrorResponse } from './sse-writer.js'
  * @example const app = createApp(loadConfig([], process.env)); serve({ fetch: app.fetch, port: 8000 })
  */
 export function createApp(config: Config, overrides: { provider?: Provider } = {}): Hono<AppEnv> {
-  const provider =
-    overrides.provider ??
-    createOpenAICompatibleProvider({
-      baseURL: config.openaiBaseUrl,
-      ...(config.openaiApiKey === undefined ? {} : { apiKey: config.openaiApiKey }),
-      timeoutMs: config.upstreamTimeoutMs,
-      maxRetries: config.upstreamMaxRetries,
-    })
+  // one Provider for the pipeline: the model router (or a test's stand-in, used for every model)
+  const provider = overrides.provider ?? createProvidersRouter(config)
   const dependencies: RouteDependencies = {
     pipeline: { provider, registry: approachRegistry, defaultApproach: config.defaultApproach },
     forwardClientKey: config.openaiApiKey === undefined && config.proxyApiKey === undefined,

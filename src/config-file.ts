@@ -78,6 +78,9 @@ export const configFileSchema = z.strictObject(configFileShape).superRefine((fil
     context.addIssue({ code: 'custom', path: ['defaults', 'provider'], message: `unknown provider '${file.defaults.provider}'` })
   }
   for (const [id, provider] of Object.entries(file.providers ?? {})) {
+    if (provider.type === 'openai-compatible' && provider.base_url === undefined && id !== 'openai') {
+      context.addIssue({ code: 'custom', path: ['providers', id, 'base_url'], message: 'an openai-compatible provider needs a base_url' })
+    }
     if (provider.api_key !== undefined && provider.api_key_env !== undefined) {
       context.addIssue({ code: 'custom', path: ['providers', id, 'api_key'], message: 'set api_key or api_key_env, not both' })
     }
