@@ -49,6 +49,7 @@ export function convertAnthropicFailure(error: unknown, secrets: ReadonlyArray<s
     }
   }
   if (error instanceof APIError) return { error: convertAnthropicStreamError(error.error, secrets) }
+  if (error instanceof SyntaxError) return { error: createInvalidAnthropicResponseError('a stream event is not JSON', error) }
   return { error: createInvalidAnthropicResponseError(error instanceof Error ? error.message : 'unexpected failure', error) }
 }
 

@@ -51,6 +51,9 @@ export function convertGeminiFailure(error: unknown, secrets: ReadonlyArray<stri
       ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
     }
   }
+  if (error instanceof SyntaxError || (error instanceof Error && error.message.startsWith('exception parsing stream chunk'))) {
+    return { error: createInvalidGeminiResponseError('a stream chunk is not JSON', error) }
+  }
   if (error instanceof TypeError && error.message === 'fetch failed') {
     return { error: new ProxyError('The upstream could not be reached or closed the connection.', { status: 502, type: 'upstream_error', code: 'upstream_unreachable', isRetryable: true, cause: error }) }
   }
