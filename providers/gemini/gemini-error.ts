@@ -6,7 +6,7 @@ import { defaultErrorType, isRetryableStatus, mapUpstreamStatus } from '../share
 import { geminiErrorBodySchema } from './gemini-wire-schemas.js'
 
 /** The SDK puts the error body, as JSON, into the message (after `got status: ...` for errors inside a stream). */
-function readErrorBody(message: string): { message?: string; status?: string; retryAfterSeconds?: number } {
+function readErrorBody(message: string): { message?: string; status?: string; retryAfterSeconds?: number; badKey?: boolean } {
   const start = message.indexOf('{')
   if (start < 0) return {}
   let json: unknown
@@ -25,6 +25,8 @@ function readErrorBody(message: string): { message?: string; status?: string; re
     ...(error.message === undefined ? {} : { message: error.message }),
     ...(error.status === undefined ? {} : { status: error.status }),
     ...(Number.isFinite(seconds) ? { retryAfterSeconds: seconds } : {}),
+    // Gemini answers a bad key with 400 INVALID_ARGUMENT and the reason API_KEY_INVALID: for the client it is a 401
+    ...(error.details?.some((detail) => detail.reason === 'API_KEY_INVALID') === true ? { badKey: true } : {}),
   }
 }
 
@@ -38,13 +40,13 @@ export function convertGeminiFailure(error: unknown, secrets: ReadonlyArray<stri
   if (isAbortError(error)) return { error: new ProxyError('The request was cancelled.', { status: 499, type: 'server_error', code: 'request_cancelled', cause: error }) }
   if (error instanceof ApiError) {
     const fields = readErrorBody(error.message)
-    const status = mapUpstreamStatus(error.status)
+    const status = fields.badKey === true ? 401 : mapUpstreamStatus(error.status)
     const retryAfter = fields.retryAfterSeconds
     return {
       error: new ProxyError(redactSecrets((fields.message ?? `The upstream answered with HTTP ${error.status}.`).slice(0, 2000), secrets), {
         status,
         type: defaultErrorType(status),
-        code: fields.status ?? null,
+        code: fields.badKey === true ? 'invalid_api_key' : (fields.status ?? null),
         isRetryable: isRetryableStatus(error.status),
         ...(retryAfter === undefined ? {} : { retryAfter: String(Math.ceil(retryAfter)) }),
       }),
