@@ -46,11 +46,14 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
   }
   const secretsOf = (options: ProviderCallOptions) => [settings.apiKey, options.apiKey]
   const requestOptions = (key: string, signal: AbortSignal) => ({ headers: { 'x-api-key': key }, signal, maxRetries: 0 })
+  // client.post, not client.messages.create: create() prints deprecation notices to the console on every call
+  const postMessages = <T>(body: Record<string, unknown>, key: string, signal: AbortSignal, stream: boolean) =>
+    client.post<T>('/v1/messages', { body, ...requestOptions(key, signal), stream })
 
   async function generateOne(request: ModelRequest, choice: number, options: ProviderCallOptions): Promise<ModelResult> {
     const key = keyOf(options)
-    const body = convertToAnthropicRequest(request, false) as unknown as Anthropic.MessageCreateParamsNonStreaming
-    const message = await callWithRetries(settings.maxRetries, options.signal, () => client.messages.create(body, requestOptions(key, options.signal)), (error) => convertAnthropicFailure(error, secretsOf(options)))
+    const body = convertToAnthropicRequest(request, false)
+    const message = await callWithRetries(settings.maxRetries, options.signal, () => postMessages<unknown>(body, key, options.signal, false), (error) => convertAnthropicFailure(error, secretsOf(options)))
     const parsed = anthropicMessageSchema.safeParse(message)
     if (!parsed.success) throw createInvalidAnthropicResponseError(parsed.error.issues[0]?.message ?? 'unexpected shape', parsed.error)
     return convertAnthropicMessage(parsed.data, choice)
@@ -64,8 +67,8 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
     let failure: ProxyError | undefined
     try {
       const key = keyOf(options)
-      const body = convertToAnthropicRequest(request, true) as unknown as Anthropic.MessageCreateParamsStreaming
-      const stream = await callWithRetries(settings.maxRetries, signal, () => client.messages.create(body, requestOptions(key, signal)), (error) => convertAnthropicFailure(error, secretsOf(options)))
+      const body = convertToAnthropicRequest(request, true)
+      const stream = await callWithRetries(settings.maxRetries, signal, () => postMessages<AsyncIterable<unknown>>(body, key, signal, true), (error) => convertAnthropicFailure(error, secretsOf(options)))
       for await (const raw of stream) {
         const parsed = anthropicStreamEventSchema.safeParse(raw)
         if (!parsed.success) {
