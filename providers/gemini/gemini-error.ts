@@ -1,9 +1,11 @@
-import { ApiError } from '@google/genai'
 import { isAbortError, ProxyError } from '../../src/core/proxy-error.js'
 import { redactSecrets } from '../../src/core/redact-secrets.js'
 import type { RetryFailure } from '../shared/call-with-retries.js'
 import { defaultErrorType, isRetryableStatus, mapUpstreamStatus } from '../shared/upstream-status.js'
 import { geminiErrorBodySchema } from './gemini-wire-schemas.js'
+
+/** The SDK module: loaded on a provider's first call, so its error class comes with it. */
+export type GeminiSdk = typeof import('@google/genai')
 
 /** The SDK puts the error body, as JSON, into the message (after `got status: ...` for errors inside a stream). */
 function readErrorBody(message: string): { message?: string; status?: string; retryAfterSeconds?: number; badKey?: boolean } {
@@ -33,12 +35,12 @@ function readErrorBody(message: string): { message?: string; status?: string; re
 /**
  * Anything the Gemini SDK threw, as a ProxyError: HTTP errors keep their status (5xx become 502/503/504) and
  * message, Google's status name becomes the code, a 429's retryDelay becomes Retry-After; keys never reach the message.
- * @example throw convertGeminiFailure(error, [apiKey]).error
+ * @example throw convertGeminiFailure(error, [apiKey], sdk).error
  */
-export function convertGeminiFailure(error: unknown, secrets: ReadonlyArray<string | undefined>): RetryFailure {
+export function convertGeminiFailure(error: unknown, secrets: ReadonlyArray<string | undefined>, sdk: GeminiSdk | undefined): RetryFailure {
   if (error instanceof ProxyError) return { error }
   if (isAbortError(error)) return { error: new ProxyError('The request was cancelled.', { status: 499, type: 'server_error', code: 'request_cancelled', cause: error }) }
-  if (error instanceof ApiError) {
+  if (sdk !== undefined && error instanceof sdk.ApiError) {
     const fields = readErrorBody(error.message)
     const status = fields.badKey === true ? 401 : mapUpstreamStatus(error.status)
     const retryAfter = fields.retryAfterSeconds
