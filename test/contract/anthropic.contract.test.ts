@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startVendorUnderTest, vendorKeys, type VendorUnderTest } from './contract-harness.js'
 import { anthropicFixtures as fixtures, overloadedReply } from './fixtures/anthropic-fixtures.js'
+import { buildAnthropicError, buildAnthropicTextEvents, formatAnthropicEvents } from '../helpers/mock-anthropic-upstream.js'
 import { runAbortScenario, runErrorScenario, runScenario } from './scenarios.js'
 
 describe('provider contract: anthropic', () => {
@@ -767,6 +768,16 @@ describe('provider contract: anthropic', () => {
       }
     `)
     expect(t.upstream.requests[0]?.headers['x-api-key']).toBe(vendorKeys.anthropic)
+  })
+
+  it('an error event mid-stream ends the stream with that error', async () => {
+    const frames = formatAnthropicEvents(buildAnthropicTextEvents(['Hello']).slice(0, 4))
+    t.upstream.setHandler(() => ({ kind: 'sse', done: false, events: [...frames, `event: error\ndata: ${JSON.stringify(buildAnthropicError('overloaded_error', 'Overloaded'))}\n\n`] }))
+    const response = await fetch(`${t.baseURL}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: t.model, stream: true, messages: [{ role: 'user', content: 'hi' }] }) })
+    const text = await response.text()
+    expect(text).toContain('"content":"Hello"')
+    expect(text).toContain('data: {"error":{"message":"Overloaded","type":"upstream_error","param":null,"code":"overloaded_error"}}')
+    expect(text).not.toContain('[DONE]')
   })
 
   it('an aborted request closes the upstream socket', async () => {

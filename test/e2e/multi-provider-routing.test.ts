@@ -44,6 +44,7 @@ describe('one proxy, several providers (config file, routing, model list)', () =
         '    base_url: ' + groq.url,
         '    api_key_env: GROQ_TEST_KEY',
         '    params: { temperature: 0.2 }',
+        '    models: [llama-3.3-70b-versatile]',
         '  anthropic: { type: anthropic, base_url: ' + anthropic.baseURL + ', api_key: sk-ant-file-key-0001, max_retries: 1 }',
         '  gemini: { type: gemini, base_url: ' + gemini.baseURL + ', api_key: AIzaFileKey0001 }',
         'models:',
@@ -124,9 +125,12 @@ describe('one proxy, several providers (config file, routing, model list)', () =
     const ids = async () => (await client.models.list()).data.map((model) => `${model.owned_by}:${model.id}`)
     const all = await ids()
     expect(all).toEqual(
-      expect.arrayContaining(['anthropic:claude-sonnet-4-5-20250929', 'gemini:gemini-2.0-flash', 'gemini:gemini-2.5-flash', 'groq:groq/gpt-4o-mini', 'groq:fast', 'anthropic:thinker']),
+      expect.arrayContaining(['anthropic:claude-sonnet-4-5-20250929', 'gemini:gemini-2.0-flash', 'gemini:gemini-2.5-flash', 'groq:groq/llama-3.3-70b-versatile', 'groq:fast', 'anthropic:thinker']),
     )
     expect(all.filter((id) => id.startsWith('openai:') || id.startsWith('system:')).length).toBeGreaterThan(0)
+    // groq's list comes from the file, not from its list endpoint
+    expect(all.filter((id) => id.startsWith('groq:'))).toEqual(['groq:groq/llama-3.3-70b-versatile', 'groq:fast'])
+    expect(groq.requests).toHaveLength(0)
     gemini.setHandler(() => ({ kind: 'json', status: 500, body: buildGeminiError(500, 'INTERNAL', 'down') }))
     const withoutGemini = await ids()
     expect(withoutGemini.some((id) => id.startsWith('gemini:'))).toBe(false)
