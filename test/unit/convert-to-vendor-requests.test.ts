@@ -27,6 +27,22 @@ describe('Anthropic request translation', () => {
     expect(convertToAnthropicRequest({ ...base, reasoningEffort: 'none', temperature: 0.3 }, true)).toMatchObject({ temperature: 0.3 })
   })
 
+  it('runs a turn that continues from a tool call without thinking (the signature cannot round-trip)', () => {
+    const body = convertToAnthropicRequest(
+      {
+        ...base,
+        reasoningEffort: 'low',
+        messages: [
+          ...base.messages,
+          { role: 'assistant', content: [{ type: 'tool-call', id: 'a', name: 'f', arguments: '{}' }] },
+          { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'a', content: [{ type: 'text', text: '1' }] }] },
+        ],
+      },
+      true,
+    )
+    expect(body).not.toHaveProperty('thinking')
+  })
+
   it('chooses max_tokens per model family', () => {
     expect([defaultAnthropicMaxTokens('claude-3-haiku-20240307'), defaultAnthropicMaxTokens('claude-3-5-sonnet-latest'), defaultAnthropicMaxTokens('claude-opus-4-1')]).toEqual([4096, 8192, 32_000])
   })
