@@ -3,6 +3,7 @@ import { foldStreamEvents, type ModelResult } from '../../src/core/model-result.
 import { ProxyError } from '../../src/core/proxy-error.js'
 import type { ModelRequest } from '../../src/core/request.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
+import { callWithFirstByteTimeout } from '../shared/call-with-first-byte-timeout.js'
 import { callWithRetries } from '../shared/call-with-retries.js'
 import type { ModelInfo, Provider, ProviderCallOptions } from '../types.js'
 import { convertGeminiResponse, createGeminiStreamState, finishGeminiStream } from './convert-gemini-response.js'
@@ -36,7 +37,8 @@ export function createGeminiProvider(settings: GeminiProviderSettings): Provider
       sdk = module
       return new module.GoogleGenAI({
         apiKey: settings.apiKey ?? 'unset',
-        httpOptions: { ...(settings.baseURL === undefined ? {} : { baseUrl: settings.baseURL }), timeout: settings.timeoutMs },
+        // no SDK timeout: it would also cut a long stream, and look like a cancellation (callWithFirstByteTimeout instead)
+        httpOptions: settings.baseURL === undefined ? {} : { baseUrl: settings.baseURL },
       })
     }))
   const keyOf = (options: ProviderCallOptions): string => {
@@ -57,8 +59,16 @@ export function createGeminiProvider(settings: GeminiProviderSettings): Provider
     try {
       const key = keyOf(options)
       const { model, contents, config } = convertToGeminiRequest(request)
-      const parameters = { model, contents, config: { ...config, abortSignal: signal, httpOptions: { headers: { 'x-goog-api-key': key } } } }
-      const chunks = await callWithRetries(settings.maxRetries, signal, async () => (await loadClient()).models.generateContentStream(parameters), (error) => convertGeminiFailure(error, secretsOf(options), sdk))
+      const client = await loadClient()
+      const chunks = await callWithRetries(
+        settings.maxRetries,
+        signal,
+        () =>
+          callWithFirstByteTimeout(settings.timeoutMs, signal, (abortSignal) =>
+            client.models.generateContentStream({ model, contents, config: { ...config, abortSignal, httpOptions: { headers: { 'x-goog-api-key': key } } } }),
+          ),
+        (error) => convertGeminiFailure(error, secretsOf(options), sdk),
+      )
       for await (const chunk of chunks) {
         const parsed = geminiResponseSchema.safeParse(chunk)
         if (!parsed.success) {
@@ -86,8 +96,16 @@ export function createGeminiProvider(settings: GeminiProviderSettings): Provider
     try {
       const key = keyOf(options)
       const { model, contents, config } = convertToGeminiRequest(request)
-      const parameters = { model, contents, config: { ...config, abortSignal: options.signal, httpOptions: { headers: { 'x-goog-api-key': key } } } }
-      const response = await callWithRetries(settings.maxRetries, options.signal, async () => (await loadClient()).models.generateContent(parameters), (error) => convertGeminiFailure(error, secretsOf(options), sdk))
+      const client = await loadClient()
+      const response = await callWithRetries(
+        settings.maxRetries,
+        options.signal,
+        () =>
+          callWithFirstByteTimeout(settings.timeoutMs, options.signal, (abortSignal) =>
+            client.models.generateContent({ model, contents, config: { ...config, abortSignal, httpOptions: { headers: { 'x-goog-api-key': key } } } }),
+          ),
+        (error) => convertGeminiFailure(error, secretsOf(options), sdk),
+      )
       const parsed = geminiResponseSchema.safeParse(response)
       if (!parsed.success) throw createInvalidGeminiResponseError(parsed.error.issues[0]?.message ?? 'unexpected shape', parsed.error)
       const state = createGeminiStreamState(request.n ?? 1)
