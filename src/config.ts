@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
-import { ConfigFileError, providerFileSchema, readConfigFile, type ConfigFile } from './config-file.js'
+import { ConfigFileError, configFileSchema, providerFileSchema, readConfigFile, type ConfigFile } from './config-file.js'
 
 const byteUnits: Record<string, number> = { b: 1, kb: 1024, k: 1024, mb: 1024 ** 2, m: 1024 ** 2, gb: 1024 ** 3, g: 1024 ** 3 }
 
@@ -48,6 +48,8 @@ export const configSchema = settingsSchema.extend({
   models: z.record(z.string(), z.string()).default({}),
   /** The provider of model names that name no provider and no known family. */
   defaultProvider: z.string().min(1).default('openai'),
+  /** The config file as written and validated (empty without one): a section added to configFileShape appears here. */
+  file: configFileSchema.default({}),
 })
 export type Config = z.infer<typeof configSchema>
 
@@ -140,6 +142,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   }
   raw.providers = resolveProviderKeys(file, env)
   raw.models = file.models ?? {}
+  raw.file = file
   if (file.defaults?.provider !== undefined) raw.defaultProvider = file.defaults.provider
   const parsed = configSchema.safeParse(raw)
   if (!parsed.success) {

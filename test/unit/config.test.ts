@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       providers: {},
       models: {},
       defaultProvider: 'openai',
+      file: {},
     })
   })
 
