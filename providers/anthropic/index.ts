@@ -55,10 +55,10 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
   const postMessages = async <T>(body: Record<string, unknown>, key: string, signal: AbortSignal, stream: boolean): Promise<T> =>
     (await loadClient()).post<T>('/v1/messages', { body, ...requestOptions(key, signal), stream })
 
-  async function generateOne(request: ModelRequest, choice: number, options: ProviderCallOptions): Promise<ModelResult> {
+  async function generateOne(request: ModelRequest, choice: number, options: ProviderCallOptions, signal: AbortSignal): Promise<ModelResult> {
     const key = keyOf(options)
     const body = convertToAnthropicRequest(request, false)
-    const message = await callWithRetries(settings.maxRetries, options.signal, () => postMessages<unknown>(body, key, options.signal, false), (error) => convertAnthropicFailure(error, secretsOf(options), sdk))
+    const message = await callWithRetries(settings.maxRetries, signal, () => postMessages<unknown>(body, key, signal, false), (error) => convertAnthropicFailure(error, secretsOf(options), sdk))
     const parsed = anthropicMessageSchema.safeParse(message)
     if (!parsed.success) throw createInvalidAnthropicResponseError(parsed.error.issues[0]?.message ?? 'unexpected shape', parsed.error)
     return convertAnthropicMessage(parsed.data, choice)
@@ -101,7 +101,7 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
 
   async function generate(request: ModelRequest, options: ProviderCallOptions): Promise<ModelResult> {
     try {
-      return await generateChoicesInParallel(request.n ?? 1, (choice) => generateOne(request, choice, options))
+      return await generateChoicesInParallel(request.n ?? 1, options.signal, (choice, signal) => generateOne(request, choice, options, signal))
     } catch (error) {
       throw convertAnthropicFailure(error, secretsOf(options), sdk).error
     }

@@ -159,6 +159,16 @@ describe('one proxy, several providers (config file, routing, model list)', () =
     expect(gemini.requests[0]?.body).toMatchObject({ generationConfig: { candidateCount: 2 } })
   })
 
+  it('n > 1 on Anthropic: the first failing call aborts its siblings', async () => {
+    let calls = 0
+    anthropic.setHandler(() => {
+      calls += 1
+      return calls === 1 ? { kind: 'hang' } : { kind: 'json', status: 400, body: buildAnthropicError('invalid_request_error', 'bad request') }
+    })
+    await expect(client.chat.completions.create({ model: 'claude-sonnet-4-5', n: 2, messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 400 })
+    await anthropic.waitForClosed(1)
+  })
+
   it('retries a 429 before the first byte, honouring Retry-After', async () => {
     let calls = 0
     anthropic.setHandler(() => {
