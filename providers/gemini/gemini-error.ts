@@ -34,16 +34,17 @@ function readErrorBody(message: string): { message?: string; status?: string; re
 
 /**
  * Anything the Gemini SDK threw, as a ProxyError: HTTP errors keep their status (5xx become 502/503/504) and
- * message, Google's status name becomes the code, a 429's retryDelay becomes Retry-After; keys never reach the message.
- * @example throw convertGeminiFailure(error, [apiKey], sdk).error
+ * message, Google's status name becomes the code, the answer's Retry-After header (else a 429's retryDelay) becomes
+ * Retry-After; keys never reach the message.
+ * @example throw convertGeminiFailure(error, [apiKey], sdk, headerRetryAfterSeconds).error
  */
-export function convertGeminiFailure(error: unknown, secrets: ReadonlyArray<string | undefined>, sdk: GeminiSdk | undefined): RetryFailure {
+export function convertGeminiFailure(error: unknown, secrets: ReadonlyArray<string | undefined>, sdk: GeminiSdk | undefined, headerRetryAfterSeconds?: number): RetryFailure {
   if (error instanceof ProxyError) return { error }
   if (isAbortError(error)) return { error: new ProxyError('The request was cancelled.', { status: 499, type: 'server_error', code: 'request_cancelled', cause: error }) }
   if (sdk !== undefined && error instanceof sdk.ApiError) {
     const fields = readErrorBody(error.message)
     const status = fields.badKey === true ? 401 : mapUpstreamStatus(error.status)
-    const retryAfter = fields.retryAfterSeconds
+    const retryAfter = headerRetryAfterSeconds ?? fields.retryAfterSeconds
     return {
       error: new ProxyError(redactSecrets((fields.message ?? `The upstream answered with HTTP ${error.status}.`).slice(0, 2000), secrets), {
         status,

@@ -5,6 +5,7 @@ import type { ModelRequest } from '../../src/core/request.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
 import { callWithFirstByteTimeout } from '../shared/call-with-first-byte-timeout.js'
 import { callWithRetries } from '../shared/call-with-retries.js'
+import { readRetryAfterFromHeaders } from '../shared/read-retry-after.js'
 import type { ModelInfo, Provider, ProviderCallOptions } from '../types.js'
 import { convertGeminiResponse, createGeminiStreamState, finishGeminiStream } from './convert-gemini-response.js'
 import { convertToGeminiRequest } from './convert-to-gemini-request.js'
@@ -50,6 +51,24 @@ export function createGeminiProvider(settings: GeminiProviderSettings): Provider
   }
   const secretsOf = (options: ProviderCallOptions) => [settings.apiKey, options.apiKey]
 
+  /**
+   * The SDK's errors carry no response headers: one call's fetch notes the Retry-After of a failed answer, which
+   * wins over the body's RetryInfo.retryDelay.
+   */
+  const watchRetryAfter = (key: string) => {
+    const seen: { retryAfterSeconds?: number } = {}
+    const fetchNoting = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      const response = await fetch(input, init)
+      if (!response.ok) {
+        const seconds = readRetryAfterFromHeaders(response.headers)
+        if (seconds === undefined) delete seen.retryAfterSeconds
+        else seen.retryAfterSeconds = seconds
+      }
+      return response
+    }
+    return { seen, httpOptions: { headers: { 'x-goog-api-key': key }, fetch: fetchNoting } }
+  }
+
   async function* stream(request: ModelRequest, options: ProviderCallOptions): AsyncGenerator<StreamEvent> {
     // ending this generator early (the client left) closes the upstream connection
     const controller = new AbortController()
@@ -60,14 +79,15 @@ export function createGeminiProvider(settings: GeminiProviderSettings): Provider
       const key = keyOf(options)
       const { model, contents, config } = convertToGeminiRequest(request)
       const client = await loadClient()
+      const watch = watchRetryAfter(key)
       const chunks = await callWithRetries(
         settings.maxRetries,
         signal,
         () =>
           callWithFirstByteTimeout(settings.timeoutMs, signal, (abortSignal) =>
-            client.models.generateContentStream({ model, contents, config: { ...config, abortSignal, httpOptions: { headers: { 'x-goog-api-key': key } } } }),
+            client.models.generateContentStream({ model, contents, config: { ...config, abortSignal, httpOptions: watch.httpOptions } }),
           ),
-        (error) => convertGeminiFailure(error, secretsOf(options), sdk),
+        (error) => convertGeminiFailure(error, secretsOf(options), sdk, watch.seen.retryAfterSeconds),
       )
       for await (const chunk of chunks) {
         const parsed = geminiResponseSchema.safeParse(chunk)
@@ -97,14 +117,15 @@ export function createGeminiProvider(settings: GeminiProviderSettings): Provider
       const key = keyOf(options)
       const { model, contents, config } = convertToGeminiRequest(request)
       const client = await loadClient()
+      const watch = watchRetryAfter(key)
       const response = await callWithRetries(
         settings.maxRetries,
         options.signal,
         () =>
           callWithFirstByteTimeout(settings.timeoutMs, options.signal, (abortSignal) =>
-            client.models.generateContent({ model, contents, config: { ...config, abortSignal, httpOptions: { headers: { 'x-goog-api-key': key } } } }),
+            client.models.generateContent({ model, contents, config: { ...config, abortSignal, httpOptions: watch.httpOptions } }),
           ),
-        (error) => convertGeminiFailure(error, secretsOf(options), sdk),
+        (error) => convertGeminiFailure(error, secretsOf(options), sdk, watch.seen.retryAfterSeconds),
       )
       const parsed = geminiResponseSchema.safeParse(response)
       if (!parsed.success) throw createInvalidGeminiResponseError(parsed.error.issues[0]?.message ?? 'unexpected shape', parsed.error)

@@ -183,6 +183,13 @@ describe('one proxy, several providers (config file, routing, model list)', () =
     expect(anthropic.requests).toHaveLength(2)
   })
 
+  it("Gemini: the answer's Retry-After header is passed on (else the body's retryDelay), and a retry waits for it", async () => {
+    gemini.setHandler(() => ({ kind: 'json', status: 429, headers: { 'retry-after': '23' }, body: buildGeminiError(429, 'RESOURCE_EXHAUSTED', 'quota') }))
+    const failure = await client.chat.completions.create({ model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'hi' }] }).catch((error: unknown) => error)
+    expect(failure).toMatchObject({ status: 429 })
+    expect((failure as InstanceType<typeof OpenAI.APIError>).headers?.get('retry-after')).toBe('23')
+  })
+
   it('rejects an http image URL for Gemini with a 400 and never fetches it', async () => {
     await expect(
       client.chat.completions.create({ model: 'gemini-2.0-flash', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'http://127.0.0.1:9/cat.png' } }] }] }),
