@@ -1,6 +1,5 @@
 import { Hono } from 'hono'
 import { approachRegistry } from '../approaches/registry.js'
-import { createOpenAICompatibleProvider } from '../providers/openai-compatible/index.js'
 import type { Provider } from '../providers/types.js'
 import { findApproachOptionProblems } from './approach-runtime/request-settings.js'
 import { ConfigError, type Config } from './config.js'
@@ -19,6 +18,7 @@ import {
 } from './routes/responses.js'
 import { createResponsesService } from './responses/create-responses-service.js'
 import type { ResponsesService } from './responses/responses-service.js'
+import { createProvidersRouter } from './routing/create-providers.js'
 import type { AppEnv, RouteDependencies } from './routes/route-dependencies.js'
 import { createErrorResponse } from './sse-writer.js'
 
@@ -27,14 +27,8 @@ import { createErrorResponse } from './sse-writer.js'
  * @example const app = createApp(loadConfig([], process.env)); serve({ fetch: app.fetch, port: 8000 })
  */
 export function createApp(config: Config, overrides: { provider?: Provider; onResponsesService?: (service: ResponsesService) => void } = {}): Hono<AppEnv> {
-  const provider =
-    overrides.provider ??
-    createOpenAICompatibleProvider({
-      baseURL: config.openaiBaseUrl,
-      ...(config.openaiApiKey === undefined ? {} : { apiKey: config.openaiApiKey }),
-      timeoutMs: config.upstreamTimeoutMs,
-      maxRetries: config.upstreamMaxRetries,
-    })
+  // one Provider for the pipeline: the model router (or a test's stand-in, used for every model)
+  const provider = overrides.provider ?? createProvidersRouter(config)
   const optionProblems = findApproachOptionProblems(approachRegistry, config.approachOptions)
   if (optionProblems.length > 0) throw new ConfigError(`Invalid configuration:\n  --approach-options / OPTIPROXY_APPROACH_OPTIONS: ${optionProblems.join('; ')}`)
   const dependencies: RouteDependencies = {

@@ -22,6 +22,10 @@ describe('loadConfig', () => {
       runLeaseMs: 30_000,
       runDrainMs: 10_000,
       backgroundConcurrency: 16,
+      providers: {},
+      models: {},
+      defaultProvider: 'openai',
+      file: {},
     })
   })
 
