@@ -27,6 +27,13 @@ async function loadResponse(service: ResponsesService, id: string): Promise<Stor
   return record
 }
 
+/** Whether a finished run logged any event after `startingAfter` (its log is complete, so reading stops at once). */
+async function hasEventsAfter(service: ResponsesService, id: string, startingAfter: number, signal: AbortSignal): Promise<boolean> {
+  const reading = AbortSignal.any([signal, service.shutdownSignal])
+  for await (const _event of service.store.readEvents(id, startingAfter, reading)) return true
+  return false
+}
+
 /** A run's logged events from `startingAfter` on; a follow cut short (shutdown) ends with an error. */
 async function* followEvents(service: ResponsesService, id: string, startingAfter: number, signal: AbortSignal): AsyncGenerator<LoggedResponsesEvent | ErrorEvent> {
   for await (const event of service.store.readEvents(id, startingAfter, AbortSignal.any([signal, service.shutdownSignal]))) {
@@ -150,7 +157,12 @@ export function createRetrieveResponseHandler(dependencies: RouteDependencies, s
     const record = await loadResponse(service, id)
     if (query.data.stream !== 'true') return c.json(record.response)
     if (!record.response.background) throw createInvalidRequestError('Only responses created with background=true can be streamed again.', 'stream', 'invalid_value')
-    return streamLogged(c, dependencies, service, id, query.data.starting_after ?? -1)
+    const startingAfter = query.data.starting_after ?? -1
+    if (isTerminalStatus(record.response.status) && !(await hasEventsAfter(service, id, startingAfter, c.req.raw.signal))) {
+      // a finished run with nothing after `starting_after`: an empty stream, not an error
+      return new Response('', { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' } })
+    }
+    return streamLogged(c, dependencies, service, id, startingAfter)
   }
 }
 

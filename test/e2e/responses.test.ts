@@ -279,6 +279,11 @@ function defineResponsesSuite(settings: Partial<Config>): void {
       const resumed: number[] = []
       for await (const event of await t.client.responses.retrieve(queued.id, { stream: true, starting_after: 4 })) resumed.push(event.sequence_number)
       expect(resumed).toEqual(tail.map((event) => event.sequence_number))
+      // resuming after the last event of a finished run: an empty stream, not an error
+      const past = await get(`/responses/${queued.id}?stream=true&starting_after=${all.at(-1)?.sequence_number ?? 0}`)
+      expect(past.status).toBe(200)
+      expect(past.headers.get('content-type')).toContain('text/event-stream')
+      expect(await past.text()).toBe('')
     })
 
     it('streams a background run live from its start (stream + background)', async () => {
