@@ -7,6 +7,10 @@ export interface ProviderCallOptions {
   signal: AbortSignal
   /** The client's own upstream key (bring-your-own-key), used when the proxy has none configured. */
   apiKey?: string
+  /** Time to connect to the upstream (TCP and TLS); a provider that opens its own connections honours it. */
+  connectTimeoutMs?: number
+  /** Time for the upstream to start answering (its status line); tighter than the provider's own setting wins. */
+  firstByteTimeoutMs?: number
 }
 
 export interface ModelInfo {

@@ -11,29 +11,43 @@ import { createMethodNotAllowedHandler, handleRetiredAssistantsApi, handleUnknow
 import { createListModelsHandler, createRetrieveModelHandler } from './routes/models.js'
 import type { AppEnv, RouteDependencies } from './routes/route-dependencies.js'
 import { createErrorResponse } from './sse-writer.js'
+import { withConcurrencyLimit } from '../providers/shared/with-concurrency-limit.js'
+import { observeRequests } from './observability/observe-requests.js'
+import { createAppOperations, type AppOperations } from './operations/app-operations.js'
+import { createHealthHandler, createMetricsHandler, createReadyHandler, recordError } from './routes/operations.js'
 
 /**
  * The proxy as a Hono app. Everything it answers, errors included, is in the OpenAI shape.
  * @example const app = createApp(loadConfig([], process.env)); serve({ fetch: app.fetch, port: 8000 })
  */
-export function createApp(config: Config, overrides: { provider?: Provider } = {}): Hono<AppEnv> {
-  const provider =
+export function createApp(config: Config, overrides: { provider?: Provider; operations?: AppOperations } = {}): Hono<AppEnv> {
+  const operations = overrides.operations ?? createAppOperations(config)
+  const baseProvider =
     overrides.provider ??
     createOpenAICompatibleProvider({
       baseURL: config.openaiBaseUrl,
       ...(config.openaiApiKey === undefined ? {} : { apiKey: config.openaiApiKey }),
       timeoutMs: config.upstreamTimeoutMs,
+      connectTimeoutMs: config.connectTimeoutMs,
       maxRetries: config.upstreamMaxRetries,
     })
+  const provider =
+    config.maxConcurrentUpstream === 0
+      ? baseProvider
+      : withConcurrencyLimit(baseProvider, { maxConcurrent: config.maxConcurrentUpstream, maxQueued: config.maxQueuedUpstream, retryAfterSeconds: 1 })
   const dependencies: RouteDependencies = {
     pipeline: { provider, registry: approachRegistry, defaultApproach: config.defaultApproach },
     forwardClientKey: config.openaiApiKey === undefined && config.proxyApiKey === undefined,
     keepAliveMs: config.keepAliveMs,
     bodyLimitBytes: config.bodyLimitBytes,
+    operations,
   }
 
   const app = new Hono<AppEnv>()
-  app.get('/health', (c) => c.json({ status: 'ok' }))
+  app.use('*', observeRequests(operations))
+  app.get('/health', createHealthHandler(operations))
+  app.get('/ready', createReadyHandler(operations))
+  app.get('/metrics', createMetricsHandler(operations))
 
   if (config.proxyApiKey !== undefined) app.use('/v1/*', requireApiKey(config.proxyApiKey))
   app.post('/v1/chat/completions', createChatCompletionsHandler(dependencies))
@@ -47,10 +61,13 @@ export function createApp(config: Config, overrides: { provider?: Provider } = {
   app.all('/v1/models', createMethodNotAllowedHandler(['GET']))
   app.all('/v1/models/*', createMethodNotAllowedHandler(['GET']))
   app.all('/health', createMethodNotAllowedHandler(['GET', 'HEAD']))
+  app.all('/ready', createMethodNotAllowedHandler(['GET', 'HEAD']))
+  app.all('/metrics', createMethodNotAllowedHandler(['GET', 'HEAD']))
 
   app.notFound(handleUnknownRoute)
   app.onError((error, c) => {
     if (!(error instanceof ProxyError) || error.status >= 500) reportError(error)
+    recordError(c, operations, error)
     // headers set before the error (Allow on a 405) stay on the answer
     const allow = c.res.headers.get('allow')
     return createErrorResponse(error, allow === null ? {} : { allow })

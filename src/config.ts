@@ -16,6 +16,9 @@ const byteSizeSchema = z.union([z.number(), z.string()]).transform((value, conte
 
 const integer = (minimum: number) => z.coerce.number().int().min(minimum)
 
+/** `true`/`false`/`1`/`0` from a flag or variable (z.coerce.boolean would read 'false' as true). */
+const booleanSchema = z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).transform((value) => value === true || value === 'true' || value === '1')
+
 export const configSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   port: integer(0).max(65535).default(8000),
@@ -29,6 +32,21 @@ export const configSchema = z.object({
   upstreamMaxRetries: integer(0).max(10).default(0),
   keepAliveMs: integer(100).default(5_000),
   defaultApproach: z.string().min(1).default('none'),
+  // production operations (issue 6)
+  connectTimeoutMs: integer(1).default(10_000),
+  firstByteTimeoutMs: integer(1).optional(),
+  totalTimeoutMs: integer(1).optional(),
+  idleTimeoutMs: integer(1).optional(),
+  maxConcurrentUpstream: integer(0).default(0),
+  maxQueuedUpstream: integer(0).default(1000),
+  maxMessages: integer(1).default(2048),
+  maxChoices: integer(1).max(128).default(128),
+  maxJsonDepth: integer(8).default(64),
+  maxFanOut: integer(1).default(32),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  logPrompts: booleanSchema.default(false),
+  shutdownGraceMs: integer(0).default(25_000),
+  degradedAfterFailures: integer(1).default(3),
 })
 export type Config = z.infer<typeof configSchema>
 
@@ -44,6 +62,20 @@ export const settingSources: Record<keyof Config, { flag?: string; env: string; 
   upstreamMaxRetries: { flag: 'upstream-max-retries', env: 'OPTIPROXY_UPSTREAM_MAX_RETRIES', description: 'retries of 408/409/429/5xx before the first byte (default 0)' },
   keepAliveMs: { flag: 'keep-alive-ms', env: 'OPTIPROXY_KEEPALIVE_MS', description: 'SSE keep-alive comment after this much silence (default 5000)' },
   defaultApproach: { flag: 'default-approach', env: 'OPTIPROXY_DEFAULT_APPROACH', description: 'approach when the request names none (default none)' },
+  connectTimeoutMs: { flag: 'connect-timeout-ms', env: 'OPTIPROXY_CONNECT_TIMEOUT_MS', description: 'time to open a connection to an upstream (default 10000)' },
+  firstByteTimeoutMs: { flag: 'first-byte-timeout-ms', env: 'OPTIPROXY_FIRST_BYTE_TIMEOUT_MS', description: "time to a stream's first event, or to a whole answer's headers (default: none)" },
+  totalTimeoutMs: { flag: 'total-timeout-ms', env: 'OPTIPROXY_TOTAL_TIMEOUT_MS', description: 'time for a whole upstream call (default: none)' },
+  idleTimeoutMs: { flag: 'idle-timeout-ms', env: 'OPTIPROXY_IDLE_TIMEOUT_MS', description: 'longest silence between two events of an upstream stream (default: none)' },
+  maxConcurrentUpstream: { flag: 'max-concurrent-upstream', env: 'OPTIPROXY_MAX_CONCURRENT_UPSTREAM', description: 'upstream calls at once per provider; 0: no limit (default 0)' },
+  maxQueuedUpstream: { flag: 'max-queued-upstream', env: 'OPTIPROXY_MAX_QUEUED_UPSTREAM', description: 'calls waiting for a slot per provider; more get a 429 (default 1000)' },
+  maxMessages: { flag: 'max-messages', env: 'OPTIPROXY_MAX_MESSAGES', description: 'most messages in one request (default 2048)' },
+  maxChoices: { flag: 'max-choices', env: 'OPTIPROXY_MAX_CHOICES', description: 'largest n, and prompts x n on /v1/completions (default 128)' },
+  maxJsonDepth: { flag: 'max-json-depth', env: 'OPTIPROXY_MAX_JSON_DEPTH', description: 'deepest nesting of a JSON body (default 64)' },
+  maxFanOut: { flag: 'max-fan-out', env: 'OPTIPROXY_MAX_FAN_OUT', description: 'most upstream calls one approach may make for a request (default 32; enforced by the approaches)' },
+  logLevel: { flag: 'log-level', env: 'OPTIPROXY_LOG_LEVEL', description: 'JSON log level: fatal, error, warn, info, debug, trace, silent (default info)' },
+  logPrompts: { flag: 'log-prompts', env: 'OPTIPROXY_LOG_PROMPTS', description: 'put the conversation into request logs: true or false (default false)' },
+  shutdownGraceMs: { flag: 'shutdown-grace-ms', env: 'OPTIPROXY_SHUTDOWN_GRACE_MS', description: 'on SIGTERM, time open requests get to finish before they end with an error (default 25000)' },
+  degradedAfterFailures: { flag: 'degraded-after-failures', env: 'OPTIPROXY_DEGRADED_AFTER_FAILURES', description: 'upstream failures in a row after which /health reports a provider degraded (default 3)' },
 }
 
 export class ConfigError extends Error {

@@ -11,13 +11,14 @@ import { createErrorResponse, respondWithEventStream } from './sse-writer.js'
 export async function respondWithEvents(
   events: AsyncIterable<StreamEvent>,
   responder: DialectResponder,
-  options: { stream: boolean; keepAliveMs: number; outgoing: ServerResponse },
+  options: { stream: boolean; keepAliveMs: number; outgoing: ServerResponse; headers?: Record<string, string> },
 ): Promise<Response> {
-  if (options.stream) return respondWithEventStream(events, responder.createStreamWriter(), { keepAliveMs: options.keepAliveMs, outgoing: options.outgoing })
+  const headers = options.headers ?? {}
+  if (options.stream) return respondWithEventStream(events, responder.createStreamWriter(), { keepAliveMs: options.keepAliveMs, outgoing: options.outgoing, headers })
   try {
     const body = responder.createBody(await foldStreamEvents(events))
-    return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } })
+    return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json', ...headers } })
   } catch (error) {
-    return createErrorResponse(error)
+    return createErrorResponse(error, headers)
   }
 }

@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import { createChatCompletionsResponder } from '../openai/chat-completions-writer.js'
 import { parseChatCompletionsRequest } from '../openai/parse-chat-completions-request.js'
+import { prepareRequest } from '../operations/prepare-request.js'
 import { respondWithEvents } from '../respond.js'
 import { startApproach } from '../run-approach.js'
 import type { AppEnv, RouteDependencies } from './route-dependencies.js'
@@ -10,9 +11,10 @@ import { createRequestScope } from './request-scope.js'
 /** POST /v1/chat/completions */
 export function createChatCompletionsHandler(dependencies: RouteDependencies) {
   return async function handleChatCompletions(c: Context<AppEnv>): Promise<Response> {
-    const parsed = parseChatCompletionsRequest(await readJsonBody(c, dependencies.bodyLimitBytes))
-    const { request, events } = startApproach(dependencies.pipeline, { ...parsed, streaming: parsed.stream }, createRequestScope(c, dependencies.forwardClientKey))
+    const parsed = parseChatCompletionsRequest(await readJsonBody(c, dependencies.bodyLimitBytes, dependencies.operations.limits.maxJsonDepth))
+    const prepared = prepareRequest(c, dependencies, [parsed], parsed.stream)
+    const { request, events } = startApproach(prepared.pipeline, { ...parsed, streaming: parsed.stream }, createRequestScope(c, dependencies.forwardClientKey))
     const responder = createChatCompletionsResponder({ model: request.model, includeUsage: parsed.includeUsage })
-    return respondWithEvents(events, responder, { stream: parsed.stream, keepAliveMs: dependencies.keepAliveMs, outgoing: c.env.outgoing })
+    return respondWithEvents(prepared.supervise(events), responder, { stream: parsed.stream, keepAliveMs: dependencies.keepAliveMs, outgoing: c.env.outgoing, headers: prepared.headers })
   }
 }

@@ -1,4 +1,6 @@
 import type { HttpBindings } from '@hono/node-server'
+import type { RequestRecord } from '../observability/request-record.js'
+import type { AppOperations } from '../operations/app-operations.js'
 import type { PipelineDependencies } from '../run-approach.js'
 
 export interface RouteDependencies {
@@ -8,7 +10,9 @@ export interface RouteDependencies {
   keepAliveMs: number
   /** Largest accepted request body; larger is a 413. */
   bodyLimitBytes: number
+  /** Metrics, logs, limits, deadlines, health and lifecycle (production operations). */
+  operations: AppOperations
 }
 
 /** The Hono environment of the proxy: it runs on @hono/node-server, whose bindings give the Node request and response. */
-export type AppEnv = { Bindings: HttpBindings }
+export type AppEnv = { Bindings: HttpBindings; Variables: { record: RequestRecord } }

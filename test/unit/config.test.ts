@@ -12,7 +12,24 @@ describe('loadConfig', () => {
       upstreamMaxRetries: 0,
       keepAliveMs: 5_000,
       defaultApproach: 'none',
+      connectTimeoutMs: 10_000,
+      maxConcurrentUpstream: 0,
+      maxQueuedUpstream: 1000,
+      maxMessages: 2048,
+      maxChoices: 128,
+      maxJsonDepth: 64,
+      maxFanOut: 32,
+      logLevel: 'info',
+      logPrompts: false,
+      shutdownGraceMs: 25_000,
+      degradedAfterFailures: 3,
     })
+  })
+
+  it('reads booleans as words and timeouts as milliseconds', () => {
+    expect(loadConfig([], { OPTIPROXY_LOG_PROMPTS: 'false', OPTIPROXY_IDLE_TIMEOUT_MS: '30000' })).toMatchObject({ logPrompts: false, idleTimeoutMs: 30_000 })
+    expect(loadConfig(['--log-prompts', 'true'], {}).logPrompts).toBe(true)
+    expect(() => loadConfig([], { OPTIPROXY_LOG_PROMPTS: 'yes please' })).toThrow(/OPTIPROXY_LOG_PROMPTS/)
   })
 
   it('reads the environment, and flags win over it', () => {

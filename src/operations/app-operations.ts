@@ -1,0 +1,40 @@
+import type { CallTimeouts } from '../../providers/shared/with-timeouts.js'
+import type { Config } from '../config.js'
+import { createLogger, type Logger } from '../observability/logger.js'
+import { createProxyMetrics, type ProxyMetrics } from '../observability/metrics.js'
+import type { RequestLimits } from './check-request-limits.js'
+import { createLifecycle, type Lifecycle } from './lifecycle.js'
+import { createProviderHealth, type ProviderHealth } from './provider-health.js'
+
+/** Everything production operations keep for one app: metrics, logs, health, lifecycle and the limits. */
+export interface AppOperations {
+  metrics: ProxyMetrics
+  logger: Logger
+  health: ProviderHealth
+  lifecycle: Lifecycle
+  limits: RequestLimits
+  /** The configured deadlines of each upstream call (a request may shorten them). */
+  timeouts: CallTimeouts
+  /** Put the conversation into request logs (off unless the operator enables it). */
+  logPrompts: boolean
+}
+
+/**
+ * @example const operations = createAppOperations(config, { processMetrics: true })
+ */
+export function createAppOperations(config: Config, options: { processMetrics?: boolean; logDestination?: NodeJS.WritableStream } = {}): AppOperations {
+  const timeouts: CallTimeouts = {}
+  if (config.connectTimeoutMs !== undefined) timeouts.connectMs = config.connectTimeoutMs
+  if (config.firstByteTimeoutMs !== undefined) timeouts.firstByteMs = config.firstByteTimeoutMs
+  if (config.totalTimeoutMs !== undefined) timeouts.totalMs = config.totalTimeoutMs
+  if (config.idleTimeoutMs !== undefined) timeouts.idleMs = config.idleTimeoutMs
+  return {
+    metrics: createProxyMetrics({ processMetrics: options.processMetrics ?? false }),
+    logger: createLogger(config.logLevel, options.logDestination),
+    health: createProviderHealth(config.degradedAfterFailures),
+    lifecycle: createLifecycle(),
+    limits: { maxMessages: config.maxMessages, maxChoices: config.maxChoices, maxJsonDepth: config.maxJsonDepth },
+    timeouts,
+    logPrompts: config.logPrompts,
+  }
+}

@@ -1,0 +1,64 @@
+import type { Context } from 'hono'
+import { withTimeouts } from '../../providers/shared/with-timeouts.js'
+import { createInvalidRequestError } from '../core/proxy-error.js'
+import type { StreamEvent } from '../core/stream-event.js'
+import { instrumentProvider } from '../observability/instrument-provider.js'
+import type { ClientRequest } from '../openai/parse-chat-completions-request.js'
+import type { AppEnv, RouteDependencies } from '../routes/route-dependencies.js'
+import { resolveApproach } from '../routing/resolve-approach.js'
+import type { PipelineDependencies } from '../run-approach.js'
+import { checkRequestLimits } from './check-request-limits.js'
+import { resolveCallTimeouts } from './request-timeouts.js'
+import { superviseEvents } from './supervise-events.js'
+
+export interface PreparedRequest {
+  /** The pipeline for this request: its provider carries the request's deadlines and is counted. */
+  pipeline: PipelineDependencies
+  /** Headers every answer to this request carries, streamed or not (`x-request-id`). */
+  headers: Record<string, string>
+  /** The response's events, observed and ended at shutdown. */
+  supervise(events: AsyncIterable<StreamEvent>): AsyncIterable<StreamEvent>
+}
+
+/** The approach's id for labels and logs; an unknown slug is left for startApproach to refuse. */
+function readApproachLabel(dependencies: RouteDependencies, client: ClientRequest): string | undefined {
+  try {
+    return resolveApproach({
+      request: client.request,
+      defaultSlug: dependencies.pipeline.defaultApproach,
+      registry: dependencies.pipeline.registry,
+      ...(client.approachField === undefined ? {} : { field: client.approachField }),
+      ...(client.approachFieldName === undefined ? {} : { fieldName: client.approachFieldName }),
+    }).approach.id
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Production operations for one parsed request, before it runs: the operator's limits (400s), the request's
+ * `optiproxy.timeouts`, its record for logs and metrics, and the provider wrapped with deadlines and counters.
+ * `clients` are all the requests the body makes (several prompts of /v1/completions); the first one labels it.
+ * @example const prepared = prepareRequest(c, dependencies, [parsed], parsed.stream)
+ */
+export function prepareRequest(c: Context<AppEnv>, dependencies: RouteDependencies, clients: ClientRequest[], streaming: boolean): PreparedRequest {
+  const { operations } = dependencies
+  const first = clients[0] as ClientRequest
+  for (const client of clients) checkRequestLimits(client.request, operations.limits)
+  if (clients.length * (first.request.n ?? 1) > operations.limits.maxChoices) {
+    throw createInvalidRequestError(`Too many prompts: ${clients.length} prompts of n=${first.request.n ?? 1} choices is more than this proxy's limit of ${operations.limits.maxChoices} choices.`, 'prompt', 'invalid_value')
+  }
+  const timeouts = resolveCallTimeouts(first.approachOptions, operations.timeouts)
+  const record = c.get('record')
+  record.model = first.request.model
+  record.stream = streaming
+  const approach = readApproachLabel(dependencies, first)
+  if (approach !== undefined) record.approach = approach
+  if (operations.logPrompts) record.messages = clients.flatMap((client) => client.request.messages)
+  const provider = instrumentProvider(withTimeouts(dependencies.pipeline.provider, timeouts), { metrics: operations.metrics, health: operations.health, record })
+  return {
+    pipeline: { ...dependencies.pipeline, provider },
+    headers: { 'x-request-id': record.id },
+    supervise: (events) => superviseEvents(events, { metrics: operations.metrics, record, streamsEnd: operations.lifecycle.streamsEnd, streaming }),
+  }
+}
