@@ -27,8 +27,14 @@ const endingFlushMs = 2_000
  * Starts the proxy on config.host:config.port (port 0 picks a free one).
  * @example const { url, close } = await startServer(loadConfig([], process.env))
  */
-export function startServer(config: Config, overrides: { provider?: Provider; processMetrics?: boolean } = {}): Promise<RunningServer> {
-  const operations = createAppOperations(config, { processMetrics: overrides.processMetrics ?? false })
+export function startServer(
+  config: Config,
+  overrides: { provider?: Provider; processMetrics?: boolean; logDestination?: NodeJS.WritableStream } = {},
+): Promise<RunningServer> {
+  const operations = createAppOperations(config, {
+    processMetrics: overrides.processMetrics ?? false,
+    ...(overrides.logDestination === undefined ? {} : { logDestination: overrides.logDestination }),
+  })
   const app = createApp(config, { ...(overrides.provider === undefined ? {} : { provider: overrides.provider }), operations })
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
