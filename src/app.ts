@@ -1,6 +1,5 @@
 import { Hono } from 'hono'
 import { approachRegistry } from '../approaches/registry.js'
-import { createOpenAICompatibleProvider } from '../providers/openai-compatible/index.js'
 import type { Provider } from '../providers/types.js'
 import type { Config } from './config.js'
 import { ProxyError } from './core/proxy-error.js'
@@ -11,9 +10,9 @@ import { createMethodNotAllowedHandler, handleRetiredAssistantsApi, handleUnknow
 import { createListModelsHandler, createRetrieveModelHandler } from './routes/models.js'
 import type { AppEnv, RouteDependencies } from './routes/route-dependencies.js'
 import { createErrorResponse } from './sse-writer.js'
-import { withConcurrencyLimit } from '../providers/shared/with-concurrency-limit.js'
 import { observeRequests } from './observability/observe-requests.js'
 import { createAppOperations, type AppOperations } from './operations/app-operations.js'
+import { createOperationalRouter } from './operations/create-operational-router.js'
 import { createHealthHandler, createMetricsHandler, createReadyHandler, recordError } from './routes/operations.js'
 
 /**
@@ -22,19 +21,9 @@ import { createHealthHandler, createMetricsHandler, createReadyHandler, recordEr
  */
 export function createApp(config: Config, overrides: { provider?: Provider; operations?: AppOperations } = {}): Hono<AppEnv> {
   const operations = overrides.operations ?? createAppOperations(config)
-  const baseProvider =
-    overrides.provider ??
-    createOpenAICompatibleProvider({
-      baseURL: config.openaiBaseUrl,
-      ...(config.openaiApiKey === undefined ? {} : { apiKey: config.openaiApiKey }),
-      timeoutMs: config.upstreamTimeoutMs,
-      connectTimeoutMs: config.connectTimeoutMs,
-      maxRetries: config.upstreamMaxRetries,
-    })
-  const provider =
-    config.maxConcurrentUpstream === 0
-      ? baseProvider
-      : withConcurrencyLimit(baseProvider, { maxConcurrent: config.maxConcurrentUpstream, maxQueued: config.maxQueuedUpstream, retryAfterSeconds: 1 })
+  // one Provider for the pipeline: the model router with its providers wrapped for operations and the routing
+  // groups as aliases (or a test's stand-in, used for every model)
+  const provider = createOperationalRouter(config, operations, overrides.provider)
   const dependencies: RouteDependencies = {
     pipeline: { provider, registry: approachRegistry, defaultApproach: config.defaultApproach },
     forwardClientKey: config.openaiApiKey === undefined && config.proxyApiKey === undefined,

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
+import { providerLimitsFileSchema, routingGroupFileSchema } from './operations/operations-file-schema.js'
+import { ConfigFileError, providerFileSchema, readConfigFile, type ConfigFile } from './config-file.js'
 
 const byteUnits: Record<string, number> = { b: 1, kb: 1024, k: 1024, mb: 1024 ** 2, m: 1024 ** 2, gb: 1024 ** 3, g: 1024 ** 3 }
 
@@ -19,7 +21,8 @@ const integer = (minimum: number) => z.coerce.number().int().min(minimum)
 /** `true`/`false`/`1`/`0` from a flag or variable (z.coerce.boolean would read 'false' as true). */
 const booleanSchema = z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).transform((value) => value === true || value === 'true' || value === '1')
 
-export const configSchema = z.object({
+/** The settings that have a flag or an environment variable (and may also come from the config file). */
+export const settingsSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   port: integer(0).max(65535).default(8000),
   /** The default OpenAI-compatible upstream. */
@@ -47,11 +50,32 @@ export const configSchema = z.object({
   logPrompts: booleanSchema.default(false),
   shutdownGraceMs: integer(0).default(25_000),
   degradedAfterFailures: integer(1).default(3),
+  /** The YAML or JSON config file that was read, if any. */
+  configPath: z.string().min(1).optional(),
+  anthropicBaseUrl: z.url().optional(),
+  anthropicApiKey: z.string().min(1).optional(),
+  geminiBaseUrl: z.url().optional(),
+  geminiApiKey: z.string().min(1).optional(),
+})
+export type Settings = z.infer<typeof settingsSchema>
+
+/** Everything the proxy runs with: the settings plus the config file's providers and model aliases. */
+export const configSchema = settingsSchema.extend({
+  /** Named upstreams from the config file; `api_key_env` is already resolved into `api_key`. */
+  providers: z.record(z.string(), providerFileSchema).default({}),
+  /** Model aliases from the config file: alias -> `provider/model`. */
+  models: z.record(z.string(), z.string()).default({}),
+  /** The provider of model names that name no provider and no known family. */
+  defaultProvider: z.string().min(1).default('openai'),
+  /** Per-provider deadlines and concurrency from the config file (`provider_limits`). */
+  providerLimits: z.record(z.string(), providerLimitsFileSchema).default({}),
+  /** Routing groups from the config file (`groups`): alias -> several targets and a strategy. */
+  groups: z.record(z.string(), routingGroupFileSchema).default({}),
 })
 export type Config = z.infer<typeof configSchema>
 
-/** Each setting: its CLI flag and environment variable. Secrets have no flag (a flag shows in `ps`). */
-export const settingSources: Record<keyof Config, { flag?: string; env: string; description: string }> = {
+/** Each setting: its CLI flag and environment variable(s). Secrets have no flag (a flag shows in `ps`). */
+export const settingSources: Record<keyof Settings, { flag?: string; env: string; fallbackEnv?: string; description: string }> = {
   host: { flag: 'host', env: 'HOST', description: 'address to listen on (default 127.0.0.1; the Docker image uses 0.0.0.0)' },
   port: { flag: 'port', env: 'PORT', description: 'port to listen on (default 8000)' },
   openaiBaseUrl: { flag: 'openai-base-url', env: 'OPENAI_BASE_URL', description: 'OpenAI-compatible upstream (default https://api.openai.com/v1)' },
@@ -76,6 +100,43 @@ export const settingSources: Record<keyof Config, { flag?: string; env: string; 
   logPrompts: { flag: 'log-prompts', env: 'OPTIPROXY_LOG_PROMPTS', description: 'put the conversation into request logs: true or false (default false)' },
   shutdownGraceMs: { flag: 'shutdown-grace-ms', env: 'OPTIPROXY_SHUTDOWN_GRACE_MS', description: 'on SIGTERM, time open requests get to finish before they end with an error (default 25000)' },
   degradedAfterFailures: { flag: 'degraded-after-failures', env: 'OPTIPROXY_DEGRADED_AFTER_FAILURES', description: 'upstream failures in a row after which /health reports a provider degraded (default 3)' },
+  configPath: { flag: 'config', env: 'OPTIPROXY_CONFIG', description: 'YAML or JSON config file: providers, model aliases, defaults (see README)' },
+  anthropicBaseUrl: { flag: 'anthropic-base-url', env: 'ANTHROPIC_BASE_URL', description: 'Anthropic API base URL (default https://api.anthropic.com)' },
+  anthropicApiKey: { env: 'ANTHROPIC_API_KEY', description: "the proxy's Anthropic key; unset: clients' own keys are forwarded" },
+  geminiBaseUrl: { flag: 'gemini-base-url', env: 'GEMINI_BASE_URL', description: 'Gemini API base URL (default https://generativelanguage.googleapis.com)' },
+  geminiApiKey: { env: 'GEMINI_API_KEY', fallbackEnv: 'GOOGLE_API_KEY', description: "the proxy's Gemini key (or GOOGLE_API_KEY); unset: clients' own keys are forwarded" },
+}
+
+/** The config file's values as settings: the lowest layer, under environment variables and flags. */
+function readFileSettings(file: ConfigFile): Record<string, unknown> {
+  const settings: Record<string, unknown> = {
+    host: file.server?.host,
+    port: file.server?.port,
+    bodyLimitBytes: file.server?.body_limit,
+    keepAliveMs: file.server?.keep_alive_ms,
+    defaultApproach: file.defaults?.approach,
+    upstreamTimeoutMs: file.defaults?.timeout_ms,
+    upstreamMaxRetries: file.defaults?.max_retries,
+  }
+  const builtIns = { openai: ['openaiBaseUrl', 'openaiApiKey'], anthropic: ['anthropicBaseUrl', 'anthropicApiKey'], gemini: ['geminiBaseUrl', 'geminiApiKey'] } as const
+  for (const [id, [baseUrlKey, apiKeyKey]] of Object.entries(builtIns)) {
+    const provider = file.providers?.[id]
+    if (provider === undefined) continue
+    settings[baseUrlKey] = provider.base_url
+    settings[apiKeyKey] = provider.api_key
+  }
+  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined))
+}
+
+/** The file's providers with `api_key_env` read from the environment (an unset variable means bring-your-own-key). */
+function resolveProviderKeys(file: ConfigFile, env: NodeJS.ProcessEnv): ConfigFile['providers'] {
+  const providers: NonNullable<ConfigFile['providers']> = {}
+  for (const [id, provider] of Object.entries(file.providers ?? {})) {
+    const { api_key_env: keyVariable, ...rest } = provider
+    const key = keyVariable === undefined ? provider.api_key : env[keyVariable] || undefined
+    providers[id] = { ...rest, ...(key === undefined ? {} : { api_key: key }) }
+  }
+  return providers
 }
 
 export class ConfigError extends Error {
@@ -83,8 +144,9 @@ export class ConfigError extends Error {
 }
 
 /**
- * Reads the configuration: CLI flags win over environment variables, which win over defaults.
- * Throws a ConfigError naming the flag and variable of a bad value.
+ * Reads the configuration: CLI flags win over environment variables, which win over the config file
+ * (`--config` / OPTIPROXY_CONFIG), which wins over the defaults.
+ * Throws a ConfigError naming the flag and variable of a bad value, or the key path of a bad file entry.
  * @example const config = loadConfig(process.argv.slice(2), process.env)
  */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
@@ -99,16 +161,30 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   } catch (error) {
     throw new ConfigError(error instanceof Error ? error.message : String(error))
   }
-  const raw: Record<string, unknown> = {}
+  const configPath = flags.config ?? env.OPTIPROXY_CONFIG
+  let file: ConfigFile = {}
+  if (typeof configPath === 'string' && configPath !== '') {
+    try {
+      file = readConfigFile(configPath)
+    } catch (error) {
+      throw new ConfigError(error instanceof ConfigFileError ? error.message : String(error))
+    }
+  }
+  const raw: Record<string, unknown> = readFileSettings(file)
   for (const [key, source] of Object.entries(settingSources)) {
-    const value = (source.flag === undefined ? undefined : flags[source.flag]) ?? env[source.env]
+    const value = (source.flag === undefined ? undefined : flags[source.flag]) || env[source.env] || (source.fallbackEnv === undefined ? undefined : env[source.fallbackEnv])
     if (value !== undefined && value !== '') raw[key] = value
   }
+  raw.providers = resolveProviderKeys(file, env)
+  raw.models = file.models ?? {}
+  raw.providerLimits = file.provider_limits ?? {}
+  raw.groups = file.groups ?? {}
+  if (file.defaults?.provider !== undefined) raw.defaultProvider = file.defaults.provider
   const parsed = configSchema.safeParse(raw)
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
-      const source = settingSources[issue.path[0] as keyof Config]
-      const name = source === undefined ? String(issue.path[0]) : [source.flag && `--${source.flag}`, source.env].filter(Boolean).join(' / ')
+      const source = settingSources[issue.path[0] as keyof Settings] as (typeof settingSources)[keyof Settings] | undefined
+      const name = source === undefined ? issue.path.join('.') : [source.flag && `--${source.flag}`, source.env, configPath && 'the config file'].filter(Boolean).join(' / ')
       return `${name}: ${issue.message}`
     })
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`)

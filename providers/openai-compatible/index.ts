@@ -11,12 +11,12 @@ import {
   convertUpstreamFailure,
   convertUpstreamHttpError,
   createInvalidUpstreamResponseError,
-  readRetryAfterSeconds,
 } from './openai-compatible-error.js'
 import { openAIChatChunkSchema, openAIChatCompletionSchema, openAIModelListSchema } from './openai-wire-schemas.js'
 import { readServerSentEvents } from './read-server-sent-events.js'
 import { createUpstreamAgents, createUpstreamEndpoint, readBodyText, sendUpstreamRequest, type UpstreamEndpoint, type UpstreamResponse } from './send-upstream-request.js'
-import { maxRetryAfterSeconds, waitBeforeRetry } from './wait-before-retry.js'
+import { readRetryAfterSeconds } from '../shared/read-retry-after.js'
+import { maxRetryAfterSeconds, waitBeforeRetry } from '../shared/wait-before-retry.js'
 
 export interface OpenAICompatibleProviderSettings {
   /** The provider id used in routing and in /v1/models `owned_by`. Default `openai`. */

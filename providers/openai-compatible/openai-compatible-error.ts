@@ -1,49 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { isAbortError, ProxyError } from '../../src/core/proxy-error.js'
 import { redactSecrets } from '../../src/core/redact-secrets.js'
+import { readRetryAfterSeconds } from '../shared/read-retry-after.js'
+import { defaultErrorType as defaultType, isRetryableStatus, mapUpstreamStatus } from '../shared/upstream-status.js'
 import { openAIErrorBodySchema, type OpenAIErrorBody } from './openai-wire-schemas.js'
 import { UpstreamTimeoutError } from './send-upstream-request.js'
-
-/** Upstream statuses the client sees as they are: each means something the client can act on. */
-const keptStatuses = new Set([400, 401, 402, 403, 404, 409, 413, 415, 422, 429])
-
-/**
- * The status a gateway answers for an upstream error: client errors keep theirs, 503 and 504 keep their meaning,
- * an overloaded upstream (529) is unavailable, a timeout (408) is a gateway timeout, any other 5xx is a bad gateway.
- */
-function mapUpstreamStatus(status: number): number {
-  if (keptStatuses.has(status)) return status
-  if (status === 408 || status === 504) return 504
-  if (status === 503 || status === 529) return 503
-  if (status >= 400 && status < 500) return status
-  return 502
-}
-
-function defaultType(status: number): string {
-  if (status === 401) return 'authentication_error'
-  if (status === 403) return 'permission_error'
-  if (status === 404) return 'not_found_error'
-  if (status === 429) return 'rate_limit_error'
-  if (status < 500) return 'invalid_request_error'
-  return 'upstream_error'
-}
-
-/** Whether the same call may succeed if repeated: timeouts, conflicts, rate limits and server errors. */
-function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 409 || status === 429 || status >= 500
-}
-
-/** Seconds to wait from Retry-After (seconds or an HTTP date) or retry-after-ms, when the upstream sent one. */
-export function readRetryAfterSeconds(headers: IncomingHttpHeaders): number | undefined {
-  const milliseconds = Number(headers['retry-after-ms'])
-  if (Number.isFinite(milliseconds) && milliseconds >= 0 && headers['retry-after-ms'] !== undefined) return milliseconds / 1000
-  const value = headers['retry-after']
-  if (typeof value !== 'string' || value === '') return undefined
-  const seconds = Number(value)
-  if (Number.isFinite(seconds)) return Math.max(0, seconds)
-  const date = Date.parse(value)
-  return Number.isFinite(date) ? Math.max(0, (date - Date.now()) / 1000) : undefined
-}
 
 function parseErrorBody(text: string): OpenAIErrorBody | undefined {
   try {

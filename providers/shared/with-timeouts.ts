@@ -60,15 +60,31 @@ function smaller(a: number | undefined, b: number | undefined): number | undefin
 }
 
 /**
+ * The deadlines of one call: the provider's, tightened by the request's own (a client may shorten a deadline,
+ * never lengthen one past the operator's).
+ * @example combineTimeouts({ totalMs: 600_000 }, { totalMs: 5_000 }) // { totalMs: 5000 }
+ */
+export function combineTimeouts(configured: CallTimeouts, requested: CallTimeouts | undefined): CallTimeouts {
+  if (requested === undefined) return configured
+  const result: CallTimeouts = {}
+  for (const key of ['connectMs', 'firstByteMs', 'totalMs', 'idleMs'] as const) {
+    const value = smaller(configured[key], requested[key])
+    if (value !== undefined) result[key] = value
+  }
+  return result
+}
+
+/**
  * Wraps any provider with deadlines: time to first event, total time and the idle time between events of a
  * stream. A deadline that passes aborts the upstream call and becomes a 504 `timeout_error` (thrown by
  * `generate`, an `error` event from `stream`, so after bytes were sent the client gets an error frame).
  * Connect and first-byte deadlines are also passed down, for providers that can apply them to the connection.
+ * The request's own deadlines (`options.requestTimeouts`) tighten the configured ones call by call.
  * @example const provider = withTimeouts(base, { firstByteMs: 30_000, idleMs: 60_000, totalMs: 600_000 })
  */
-export function withTimeouts(provider: Provider, timeouts: CallTimeouts): Provider {
-  const { totalMs, idleMs, firstByteMs } = timeouts
-  const callOptions = (options: ProviderCallOptions, signal: AbortSignal): ProviderCallOptions => {
+export function withTimeouts(provider: Provider, configured: CallTimeouts): Provider {
+  const callOptions = (options: ProviderCallOptions, signal: AbortSignal, timeouts: CallTimeouts): ProviderCallOptions => {
+    const { totalMs, firstByteMs } = timeouts
     const connectTimeoutMs = smaller(options.connectTimeoutMs, timeouts.connectMs)
     const firstByteTimeoutMs = smaller(options.firstByteTimeoutMs, smaller(firstByteMs, totalMs))
     return {
@@ -80,9 +96,11 @@ export function withTimeouts(provider: Provider, timeouts: CallTimeouts): Provid
   }
 
   async function generate(request: ModelRequest, options: ProviderCallOptions): Promise<ModelResult> {
+    const timeouts = combineTimeouts(configured, options.requestTimeouts)
+    const { totalMs } = timeouts
     const { controller, unlink } = linkController(options.signal)
     try {
-      const call = provider.generate(request, callOptions(options, controller.signal))
+      const call = provider.generate(request, callOptions(options, controller.signal, timeouts))
       if (totalMs === undefined) return await call
       const outcome = await raceTimer(call, totalMs)
       if (outcome !== timedOut) return outcome
@@ -96,8 +114,10 @@ export function withTimeouts(provider: Provider, timeouts: CallTimeouts): Provid
   }
 
   async function* stream(request: ModelRequest, options: ProviderCallOptions): AsyncGenerator<StreamEvent> {
+    const timeouts = combineTimeouts(configured, options.requestTimeouts)
+    const { totalMs, idleMs, firstByteMs } = timeouts
     const { controller, unlink } = linkController(options.signal)
-    const iterator = provider.stream(request, callOptions(options, controller.signal))[Symbol.asyncIterator]()
+    const iterator = provider.stream(request, callOptions(options, controller.signal, timeouts))[Symbol.asyncIterator]()
     const startedAt = Date.now()
     let started = false
     let finished = false

@@ -6,54 +6,45 @@ import type { StreamEvent } from '../core/stream-event.js'
 import { addUsage, type Usage } from '../core/usage.js'
 import type { ProviderHealth } from '../operations/provider-health.js'
 import type { ProxyMetrics } from './metrics.js'
-import type { RequestRecord } from './request-record.js'
-
-export interface ProviderInstrumentation {
-  metrics: ProxyMetrics
-  health: ProviderHealth
-  record: RequestRecord
-}
 
 /**
- * Counts each upstream call of one request: the call itself (by provider, approach and outcome), its duration,
- * the tokens it used (by provider and model), the provider's health, and the request's own record for its log line.
- * @example const provider = instrumentProvider(base, { metrics, health, record })
+ * Counts every upstream call of one provider: the call (by provider, the request's approach, kind and outcome),
+ * its duration, the tokens it used (by provider and model), the provider's health; and tells the request's
+ * observer (`options.observer`), which keeps the request's own tally for its log line.
+ * @example const provider = instrumentProvider(base, { metrics, health })
  */
-export function instrumentProvider(provider: Provider, instrumentation: ProviderInstrumentation): Provider {
-  const { metrics, health, record } = instrumentation
-  const begin = (kind: 'generate' | 'stream') => {
-    record.upstreamCalls++
-    record.providers.add(provider.id)
+export function instrumentProvider(provider: Provider, instrumentation: { metrics: ProxyMetrics; health: ProviderHealth }): Provider {
+  const { metrics, health } = instrumentation
+  const begin = (kind: 'generate' | 'stream', request: ModelRequest, options: ProviderCallOptions) => {
     const startedAt = performance.now()
-    return (request: ModelRequest, failure: ProxyError | undefined, usage: Usage | undefined): void => {
+    return (failure: ProxyError | undefined, usage: Usage | undefined): void => {
       const outcome = failure === undefined ? 'ok' : failure.status === 499 ? 'cancelled' : failure.type
-      metrics.upstreamCalls.inc({ provider: provider.id, approach: record.approach ?? 'unknown', kind, outcome })
+      metrics.upstreamCalls.inc({ provider: provider.id, approach: options.observer?.approach ?? 'unknown', kind, outcome })
       metrics.upstreamDuration.observe({ provider: provider.id, kind, outcome }, (performance.now() - startedAt) / 1000)
       if (failure === undefined) health.recordSuccess(provider.id)
       else health.recordFailure(provider.id, failure)
       if (usage !== undefined) {
-        record.promptTokens += usage.promptTokens
-        record.completionTokens += usage.completionTokens
         metrics.tokens.inc({ provider: provider.id, model: request.model, direction: 'in' }, usage.promptTokens)
         metrics.tokens.inc({ provider: provider.id, model: request.model, direction: 'out' }, usage.completionTokens)
       }
+      options.observer?.callEnded?.({ provider: provider.id, model: request.model, kind, ...(failure === undefined ? {} : { failure }), ...(usage === undefined ? {} : { usage }) })
     }
   }
 
   async function generate(request: ModelRequest, options: ProviderCallOptions): Promise<ModelResult> {
-    const end = begin('generate')
+    const end = begin('generate', request, options)
     try {
       const result = await provider.generate(request, options)
-      end(request, undefined, result.usage)
+      end(undefined, result.usage)
       return result
     } catch (error) {
-      end(request, toProxyError(error), undefined)
+      end(toProxyError(error), undefined)
       throw error
     }
   }
 
   async function* stream(request: ModelRequest, options: ProviderCallOptions): AsyncGenerator<StreamEvent> {
-    const end = begin('stream')
+    const end = begin('stream', request, options)
     let usage: Usage | undefined
     let failure: ProxyError | undefined
     let finished = false
@@ -66,8 +57,7 @@ export function instrumentProvider(provider: Provider, instrumentation: Provider
       finished = true
     } finally {
       // a consumer that stopped reading ended the call: it counts as cancelled
-      const outcome = finished ? failure : (failure ?? toProxyError(new DOMException('The operation was aborted.', 'AbortError')))
-      end(request, outcome, usage)
+      end(finished ? failure : (failure ?? toProxyError(new DOMException('The operation was aborted.', 'AbortError'))), usage)
     }
   }
 

@@ -71,6 +71,7 @@ export function observeRequests(operations: AppOperations): MiddlewareHandler<Ap
         ...(record.approach === undefined ? {} : { approach: record.approach }),
         ...(record.stream === undefined ? {} : { stream: record.stream }),
         providers: [...record.providers],
+        ...(record.target === undefined ? {} : { target: record.target }),
         upstream_calls: record.upstreamCalls,
         tokens_in: record.promptTokens,
         tokens_out: record.completionTokens,

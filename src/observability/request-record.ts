@@ -12,6 +12,8 @@ export interface RequestRecord {
   approach?: string
   stream?: boolean
   providers: Set<string>
+  /** The target a routing group chose (`provider/model`). */
+  target?: string
   upstreamCalls: number
   promptTokens: number
   completionTokens: number

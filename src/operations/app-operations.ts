@@ -1,4 +1,3 @@
-import type { CallTimeouts } from '../../providers/shared/with-timeouts.js'
 import type { Config } from '../config.js'
 import { createLogger, type Logger } from '../observability/logger.js'
 import { createProxyMetrics, type ProxyMetrics } from '../observability/metrics.js'
@@ -13,8 +12,6 @@ export interface AppOperations {
   health: ProviderHealth
   lifecycle: Lifecycle
   limits: RequestLimits
-  /** The configured deadlines of each upstream call (a request may shorten them). */
-  timeouts: CallTimeouts
   /** Put the conversation into request logs (off unless the operator enables it). */
   logPrompts: boolean
 }
@@ -23,18 +20,12 @@ export interface AppOperations {
  * @example const operations = createAppOperations(config, { processMetrics: true })
  */
 export function createAppOperations(config: Config, options: { processMetrics?: boolean; logDestination?: NodeJS.WritableStream } = {}): AppOperations {
-  const timeouts: CallTimeouts = {}
-  if (config.connectTimeoutMs !== undefined) timeouts.connectMs = config.connectTimeoutMs
-  if (config.firstByteTimeoutMs !== undefined) timeouts.firstByteMs = config.firstByteTimeoutMs
-  if (config.totalTimeoutMs !== undefined) timeouts.totalMs = config.totalTimeoutMs
-  if (config.idleTimeoutMs !== undefined) timeouts.idleMs = config.idleTimeoutMs
   return {
     metrics: createProxyMetrics({ processMetrics: options.processMetrics ?? false }),
     logger: createLogger(config.logLevel, options.logDestination),
     health: createProviderHealth(config.degradedAfterFailures),
     lifecycle: createLifecycle(),
     limits: { maxMessages: config.maxMessages, maxChoices: config.maxChoices, maxJsonDepth: config.maxJsonDepth },
-    timeouts,
     logPrompts: config.logPrompts,
   }
 }

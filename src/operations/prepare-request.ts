@@ -1,15 +1,15 @@
 import type { Context } from 'hono'
-import { withTimeouts } from '../../providers/shared/with-timeouts.js'
 import { createInvalidRequestError } from '../core/proxy-error.js'
 import type { StreamEvent } from '../core/stream-event.js'
-import { instrumentProvider } from '../observability/instrument-provider.js'
 import type { ClientRequest } from '../openai/parse-chat-completions-request.js'
+import type { UpstreamCallObserver } from '../../providers/types.js'
 import type { AppEnv, RouteDependencies } from '../routes/route-dependencies.js'
 import { resolveApproach } from '../routing/resolve-approach.js'
 import type { PipelineDependencies } from '../run-approach.js'
 import { checkRequestLimits } from './check-request-limits.js'
-import { resolveCallTimeouts } from './request-timeouts.js'
+import { readRequestTimeouts } from './request-timeouts.js'
 import { superviseEvents } from './supervise-events.js'
+import { withCallContext } from './wrap-provider.js'
 
 export interface PreparedRequest {
   /** The pipeline for this request: its provider carries the request's deadlines and is counted. */
@@ -37,7 +37,7 @@ function readApproachLabel(dependencies: RouteDependencies, client: ClientReques
 
 /**
  * Production operations for one parsed request, before it runs: the operator's limits (400s), the request's
- * `optiproxy.timeouts`, its record for logs and metrics, and the provider wrapped with deadlines and counters.
+ * `optiproxy.timeouts`, its record for logs and metrics, and the provider that passes both to every upstream call.
  * `clients` are all the requests the body makes (several prompts of /v1/completions); the first one labels it.
  * @example const prepared = prepareRequest(c, dependencies, [parsed], parsed.stream)
  */
@@ -48,17 +48,34 @@ export function prepareRequest(c: Context<AppEnv>, dependencies: RouteDependenci
   if (clients.length * (first.request.n ?? 1) > operations.limits.maxChoices) {
     throw createInvalidRequestError(`Too many prompts: ${clients.length} prompts of n=${first.request.n ?? 1} choices is more than this proxy's limit of ${operations.limits.maxChoices} choices.`, 'prompt', 'invalid_value')
   }
-  const timeouts = resolveCallTimeouts(first.approachOptions, operations.timeouts)
+  const requestTimeouts = readRequestTimeouts(first.approachOptions)
   const record = c.get('record')
   record.model = first.request.model
   record.stream = streaming
   const approach = readApproachLabel(dependencies, first)
   if (approach !== undefined) record.approach = approach
   if (operations.logPrompts) record.messages = clients.flatMap((client) => client.request.messages)
-  const provider = instrumentProvider(withTimeouts(dependencies.pipeline.provider, timeouts), { metrics: operations.metrics, health: operations.health, record })
+  const headers: Record<string, string> = { 'x-request-id': record.id }
+  const observer: UpstreamCallObserver = {
+    ...(approach === undefined ? {} : { approach }),
+    callEnded(report) {
+      record.upstreamCalls++
+      record.providers.add(report.provider)
+      if (report.usage !== undefined) {
+        record.promptTokens += report.usage.promptTokens
+        record.completionTokens += report.usage.completionTokens
+      }
+    },
+    targetChosen(target) {
+      // read when the answer's headers go out: a stream's first event, or the whole answer
+      headers['x-optiproxy-target'] = target
+      record.target = target
+    },
+  }
+  const provider = withCallContext(dependencies.pipeline.provider, { observer, ...(requestTimeouts === undefined ? {} : { requestTimeouts }) })
   return {
     pipeline: { ...dependencies.pipeline, provider },
-    headers: { 'x-request-id': record.id },
+    headers,
     supervise: (events) => superviseEvents(events, { metrics: operations.metrics, record, streamsEnd: operations.lifecycle.streamsEnd, streaming }),
   }
 }

@@ -15,29 +15,24 @@ export const requestTimeoutsSchema = z.strictObject({
 export type RequestTimeouts = z.infer<typeof requestTimeoutsSchema>
 
 /**
- * Reads `optiproxy.timeouts` (a 400 naming the field when it is malformed) and combines it with the configured
- * deadlines: the client may shorten a deadline, never lengthen one past the operator's.
- * @example const timeouts = resolveCallTimeouts(parsed.approachOptions, { totalMs: 600_000 })
+ * Reads `optiproxy.timeouts` from the request's `optiproxy` object (a 400 naming the field when it is malformed).
+ * Each provider combines them with its configured deadlines: the client may shorten one, never lengthen it.
+ * @example const timeouts = readRequestTimeouts(parsed.approachOptions) // { totalMs: 5000 }
  */
-export function resolveCallTimeouts(options: Record<string, unknown> | undefined, configured: CallTimeouts): CallTimeouts {
+export function readRequestTimeouts(options: Record<string, unknown> | undefined): CallTimeouts | undefined {
   const raw = options?.timeouts
-  if (raw === undefined) return configured
+  if (raw === undefined) return undefined
   const parsed = requestTimeoutsSchema.safeParse(raw)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     const param = formatParam(['optiproxy', 'timeouts', ...(issue?.path ?? [])])
     throw createInvalidRequestError(`Invalid value for '${param}': ${issue?.message ?? 'invalid timeout'}.`, param, 'invalid_value')
   }
-  const pick = (own: number | undefined, operator: number | undefined): number | undefined =>
-    own === undefined ? operator : operator === undefined ? own : Math.min(own, operator)
-  const result: CallTimeouts = {}
-  const connectMs = pick(parsed.data.connect_ms, configured.connectMs)
-  const firstByteMs = pick(parsed.data.first_byte_ms, configured.firstByteMs)
-  const totalMs = pick(parsed.data.total_ms, configured.totalMs)
-  const idleMs = pick(parsed.data.idle_ms, configured.idleMs)
-  if (connectMs !== undefined) result.connectMs = connectMs
-  if (firstByteMs !== undefined) result.firstByteMs = firstByteMs
-  if (totalMs !== undefined) result.totalMs = totalMs
-  if (idleMs !== undefined) result.idleMs = idleMs
-  return result
+  const { connect_ms: connectMs, first_byte_ms: firstByteMs, total_ms: totalMs, idle_ms: idleMs } = parsed.data
+  return {
+    ...(connectMs === undefined ? {} : { connectMs }),
+    ...(firstByteMs === undefined ? {} : { firstByteMs }),
+    ...(totalMs === undefined ? {} : { totalMs }),
+    ...(idleMs === undefined ? {} : { idleMs }),
+  }
 }

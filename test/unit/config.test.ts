@@ -23,6 +23,11 @@ describe('loadConfig', () => {
       logPrompts: false,
       shutdownGraceMs: 25_000,
       degradedAfterFailures: 3,
+      providers: {},
+      models: {},
+      defaultProvider: 'openai',
+      providerLimits: {},
+      groups: {},
     })
   })
 

@@ -1,0 +1,124 @@
+import Anthropic from '@anthropic-ai/sdk'
+import type { ModelResult } from '../../src/core/model-result.js'
+import { ProxyError } from '../../src/core/proxy-error.js'
+import type { ModelRequest } from '../../src/core/request.js'
+import type { StreamEvent } from '../../src/core/stream-event.js'
+import { callWithRetries } from '../shared/call-with-retries.js'
+import { generateChoicesInParallel, streamChoicesInParallel } from '../shared/fan-out-choices.js'
+import type { ModelInfo, Provider, ProviderCallOptions } from '../types.js'
+import { convertAnthropicFailure, convertAnthropicStreamError, createInvalidAnthropicResponseError } from './anthropic-error.js'
+import { anthropicMessageSchema, anthropicModelListSchema, anthropicStreamEventSchema } from './anthropic-wire-schemas.js'
+import { convertAnthropicMessage, convertAnthropicStreamEvent, createAnthropicStreamState } from './convert-anthropic-response.js'
+import { convertToAnthropicRequest } from './convert-to-anthropic-request.js'
+
+export interface AnthropicProviderSettings {
+  /** The provider id used in routing and in /v1/models `owned_by`. Default `anthropic`. */
+  id?: string
+  /** Default https://api.anthropic.com */
+  baseURL?: string
+  /** The proxy's key. Without one, the client's own key is sent (bring-your-own-key). */
+  apiKey?: string
+  timeoutMs: number
+  /** Retries of 408/409/429/5xx/529 answers and connection failures, before the first byte of an answer. */
+  maxRetries: number
+}
+
+/**
+ * A provider for Anthropic's Messages API on the official SDK. The SDK's own retries are off: retries run in
+ * callWithRetries (Retry-After honoured, never after a stream has started), as for every provider.
+ * @example const provider = createAnthropicProvider({ apiKey: process.env.ANTHROPIC_API_KEY, timeoutMs: 600_000, maxRetries: 2 })
+ */
+export function createAnthropicProvider(settings: AnthropicProviderSettings): Provider {
+  const client = new Anthropic({
+    apiKey: null,
+    authToken: null,
+    baseURL: settings.baseURL ?? 'https://api.anthropic.com',
+    timeout: settings.timeoutMs,
+    maxRetries: 0,
+  })
+
+  const keyOf = (options: ProviderCallOptions): string => {
+    const key = settings.apiKey ?? options.apiKey
+    if (key === undefined) {
+      throw new ProxyError('No Anthropic API key: the proxy has none (ANTHROPIC_API_KEY) and the request sent none.', { status: 401, type: 'authentication_error', code: 'missing_api_key' })
+    }
+    return key
+  }
+  const secretsOf = (options: ProviderCallOptions) => [settings.apiKey, options.apiKey]
+  const requestOptions = (key: string, signal: AbortSignal) => ({ headers: { 'x-api-key': key }, signal, maxRetries: 0 })
+
+  async function generateOne(request: ModelRequest, choice: number, options: ProviderCallOptions): Promise<ModelResult> {
+    const key = keyOf(options)
+    const body = convertToAnthropicRequest(request, false) as unknown as Anthropic.MessageCreateParamsNonStreaming
+    const message = await callWithRetries(settings.maxRetries, options.signal, () => client.messages.create(body, requestOptions(key, options.signal)), (error) => convertAnthropicFailure(error, secretsOf(options)))
+    const parsed = anthropicMessageSchema.safeParse(message)
+    if (!parsed.success) throw createInvalidAnthropicResponseError(parsed.error.issues[0]?.message ?? 'unexpected shape', parsed.error)
+    return convertAnthropicMessage(parsed.data, choice)
+  }
+
+  async function* streamOne(request: ModelRequest, choice: number, options: ProviderCallOptions): AsyncGenerator<StreamEvent> {
+    // ending this generator early (the client left, another choice failed) closes the upstream connection
+    const controller = new AbortController()
+    const signal = AbortSignal.any([options.signal, controller.signal])
+    const state = createAnthropicStreamState(choice)
+    let failure: ProxyError | undefined
+    try {
+      const key = keyOf(options)
+      const body = convertToAnthropicRequest(request, true) as unknown as Anthropic.MessageCreateParamsStreaming
+      const stream = await callWithRetries(settings.maxRetries, signal, () => client.messages.create(body, requestOptions(key, signal)), (error) => convertAnthropicFailure(error, secretsOf(options)))
+      for await (const raw of stream) {
+        const parsed = anthropicStreamEventSchema.safeParse(raw)
+        if (!parsed.success) {
+          // an event type added after this code was written is skipped; a known one with a bad shape is a failure
+          if (typeof raw === 'object' && raw !== null && 'type' in raw && !anthropicStreamEventTypes.has(String(raw.type))) continue
+          failure = createInvalidAnthropicResponseError(`a stream event has an unexpected shape (${parsed.error.issues[0]?.message ?? 'unknown'})`, parsed.error)
+          break
+        }
+        if (parsed.data.type === 'error') {
+          failure = convertAnthropicStreamError(parsed.data, secretsOf(options))
+          break
+        }
+        yield* convertAnthropicStreamEvent(parsed.data, state)
+      }
+    } catch (error) {
+      failure = convertAnthropicFailure(error, secretsOf(options)).error
+    } finally {
+      controller.abort()
+    }
+    if (failure === undefined && !state.finished) {
+      failure = new ProxyError('The upstream stream ended before the answer was finished.', { status: 502, type: 'upstream_error', code: 'upstream_incomplete_stream' })
+    }
+    if (failure !== undefined) yield { type: 'error', error: failure }
+  }
+
+  async function generate(request: ModelRequest, options: ProviderCallOptions): Promise<ModelResult> {
+    try {
+      return await generateChoicesInParallel(request.n ?? 1, (choice) => generateOne(request, choice, options))
+    } catch (error) {
+      throw convertAnthropicFailure(error, secretsOf(options)).error
+    }
+  }
+
+  function stream(request: ModelRequest, options: ProviderCallOptions): AsyncIterable<StreamEvent> {
+    return streamChoicesInParallel(request.n ?? 1, (choice) => streamOne(request, choice, options))
+  }
+
+  async function listModels(options: ProviderCallOptions): Promise<ModelInfo[] | undefined> {
+    try {
+      const key = keyOf(options)
+      const page = await client.models.list({ limit: 1000 }, requestOptions(key, options.signal))
+      const parsed = anthropicModelListSchema.safeParse({ data: page.data })
+      if (!parsed.success) throw createInvalidAnthropicResponseError('the model list has an unexpected shape', parsed.error)
+      return parsed.data.data.map((model) => {
+        const created = model.created_at === undefined ? Number.NaN : Date.parse(model.created_at)
+        return { id: model.id, ...(Number.isFinite(created) ? { created: Math.floor(created / 1000) } : {}) }
+      })
+    } catch (error) {
+      throw convertAnthropicFailure(error, secretsOf(options)).error
+    }
+  }
+
+  return { id: settings.id ?? 'anthropic', generate, stream, listModels }
+}
+
+const anthropicStreamEventTypes = new Set(['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop', 'ping', 'error'])

@@ -1,0 +1,63 @@
+import { ApiError } from '@google/genai'
+import { isAbortError, ProxyError } from '../../src/core/proxy-error.js'
+import { redactSecrets } from '../../src/core/redact-secrets.js'
+import type { RetryFailure } from '../shared/call-with-retries.js'
+import { defaultErrorType, isRetryableStatus, mapUpstreamStatus } from '../shared/upstream-status.js'
+import { geminiErrorBodySchema } from './gemini-wire-schemas.js'
+
+/** The SDK puts the error body, as JSON, into the message (after `got status: ...` for errors inside a stream). */
+function readErrorBody(message: string): { message?: string; status?: string; retryAfterSeconds?: number } {
+  const start = message.indexOf('{')
+  if (start < 0) return {}
+  let json: unknown
+  try {
+    json = JSON.parse(message.slice(start))
+  } catch {
+    return {}
+  }
+  const parsed = geminiErrorBodySchema.safeParse(json)
+  if (!parsed.success) return {}
+  const { error } = parsed.data
+  // a 429's RetryInfo detail says how long to wait: "30s" or "1.5s"
+  const delay = error.details?.find((detail) => detail.retryDelay !== undefined)?.retryDelay
+  const seconds = delay === undefined ? Number.NaN : Number.parseFloat(delay)
+  return {
+    ...(error.message === undefined ? {} : { message: error.message }),
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(Number.isFinite(seconds) ? { retryAfterSeconds: seconds } : {}),
+  }
+}
+
+/**
+ * Anything the Gemini SDK threw, as a ProxyError: HTTP errors keep their status (5xx become 502/503/504) and
+ * message, Google's status name becomes the code, a 429's retryDelay becomes Retry-After; keys never reach the message.
+ * @example throw convertGeminiFailure(error, [apiKey]).error
+ */
+export function convertGeminiFailure(error: unknown, secrets: ReadonlyArray<string | undefined>): RetryFailure {
+  if (error instanceof ProxyError) return { error }
+  if (isAbortError(error)) return { error: new ProxyError('The request was cancelled.', { status: 499, type: 'server_error', code: 'request_cancelled', cause: error }) }
+  if (error instanceof ApiError) {
+    const fields = readErrorBody(error.message)
+    const status = mapUpstreamStatus(error.status)
+    const retryAfter = fields.retryAfterSeconds
+    return {
+      error: new ProxyError(redactSecrets((fields.message ?? `The upstream answered with HTTP ${error.status}.`).slice(0, 2000), secrets), {
+        status,
+        type: defaultErrorType(status),
+        code: fields.status ?? null,
+        isRetryable: isRetryableStatus(error.status),
+        ...(retryAfter === undefined ? {} : { retryAfter: String(Math.ceil(retryAfter)) }),
+      }),
+      ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
+    }
+  }
+  if (error instanceof TypeError && error.message === 'fetch failed') {
+    return { error: new ProxyError('The upstream could not be reached or closed the connection.', { status: 502, type: 'upstream_error', code: 'upstream_unreachable', isRetryable: true, cause: error }) }
+  }
+  return { error: createInvalidGeminiResponseError(error instanceof Error ? redactSecrets(error.message.slice(0, 300), secrets) : 'unexpected failure', error) }
+}
+
+/** An answer that is not what the Gemini API sends. */
+export function createInvalidGeminiResponseError(detail: string, cause?: unknown): ProxyError {
+  return new ProxyError(`The upstream sent an invalid response: ${detail}.`, { status: 502, type: 'upstream_error', code: 'upstream_invalid_response', cause })
+}

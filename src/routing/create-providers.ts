@@ -1,0 +1,74 @@
+import { createAnthropicProvider } from '../../providers/anthropic/index.js'
+import { createGeminiProvider } from '../../providers/gemini/index.js'
+import { createOpenAICompatibleProvider } from '../../providers/openai-compatible/index.js'
+import type { Provider } from '../../providers/types.js'
+import type { ProviderFileSettings } from '../config-file.js'
+import type { Config } from '../config.js'
+import { applyProviderDefaults } from './apply-provider-defaults.js'
+import { createModelRouter, type ModelRouter, type RouteTarget } from './create-model-router.js'
+
+/** One provider from its settings; timeouts and retries fall back to the global ones. */
+function createProvider(id: string, entry: ProviderFileSettings, config: Config): Provider {
+  const timeoutMs = entry.timeout_ms ?? config.upstreamTimeoutMs
+  const maxRetries = entry.max_retries ?? config.upstreamMaxRetries
+  const key = entry.api_key === undefined ? {} : { apiKey: entry.api_key }
+  const baseURL = entry.base_url === undefined ? {} : { baseURL: entry.base_url }
+  let provider: Provider
+  if (entry.type === 'anthropic') provider = createAnthropicProvider({ id, ...baseURL, ...key, timeoutMs, maxRetries })
+  else if (entry.type === 'gemini') provider = createGeminiProvider({ id, ...baseURL, ...key, timeoutMs, maxRetries })
+  else provider = createOpenAICompatibleProvider({ id, baseURL: entry.base_url ?? config.openaiBaseUrl, ...key, timeoutMs, maxRetries })
+  return applyProviderDefaults(provider, entry.params, entry.models)
+}
+
+/**
+ * The settings of every provider: the config file's, and the built-in `openai`, `anthropic` and `gemini`, whose
+ * base URL and key come from the settings (flags and variables, which already won over the file).
+ */
+function collectProviderSettings(config: Config): Map<string, ProviderFileSettings> {
+  const entries = new Map<string, ProviderFileSettings>(Object.entries(config.providers))
+  const withOverrides = (id: string, type: ProviderFileSettings['type'], baseUrl: string | undefined, apiKey: string | undefined): void => {
+    const entry: ProviderFileSettings = { ...(entries.get(id) ?? { type }) }
+    if (baseUrl !== undefined) entry.base_url = baseUrl
+    if (apiKey !== undefined) entry.api_key = apiKey
+    entries.set(id, entry)
+  }
+  withOverrides('openai', 'openai-compatible', config.openaiBaseUrl, config.openaiApiKey)
+  withOverrides('anthropic', 'anthropic', config.anthropicBaseUrl, config.anthropicApiKey)
+  withOverrides('gemini', 'gemini', config.geminiBaseUrl, config.geminiApiKey)
+  return entries
+}
+
+/** What production operations add to the router (see src/operations): wrapped providers and routing groups. */
+export interface ProvidersRouterHooks {
+  /** Wraps each provider once it is built (deadlines, concurrency limit, metrics, health). */
+  wrapProvider?: (id: string, provider: Provider) => Provider
+  /** More aliases, built on the (wrapped) providers: the routing groups. */
+  createAliases?: (providers: ReadonlyMap<string, Provider>) => Iterable<[string, RouteTarget]>
+}
+
+/**
+ * The router the pipeline calls: every configured provider, the aliases, the default provider. GET /v1/models
+ * lists the providers the operator set up (declared in the file, or given a key or base URL); an untouched
+ * built-in anthropic/gemini stays routable (bring-your-own-key) but is not asked for its list.
+ * @example const router = createProvidersRouter(loadConfig(argv, process.env))
+ */
+export function createProvidersRouter(config: Config, hooks: ProvidersRouterHooks = {}): ModelRouter {
+  const settings = collectProviderSettings(config)
+  const providers = new Map<string, Provider>()
+  for (const [id, entry] of settings) {
+    const provider = createProvider(id, entry, config)
+    providers.set(id, hooks.wrapProvider === undefined ? provider : hooks.wrapProvider(id, provider))
+  }
+  const aliases = new Map<string, RouteTarget>()
+  for (const [alias, target] of Object.entries(config.models)) {
+    const slash = target.indexOf('/')
+    const provider = providers.get(target.slice(0, slash))
+    if (provider !== undefined) aliases.set(alias, { provider, model: target.slice(slash + 1) })
+  }
+  for (const [alias, target] of hooks.createAliases?.(providers) ?? []) aliases.set(alias, target)
+  const untouched = (id: string, baseUrl: string | undefined, apiKey: string | undefined): boolean => config.providers[id] === undefined && baseUrl === undefined && apiKey === undefined
+  const listedProviderIds = [...providers.keys()].filter(
+    (id) => !(id === 'anthropic' && untouched(id, config.anthropicBaseUrl, config.anthropicApiKey)) && !(id === 'gemini' && untouched(id, config.geminiBaseUrl, config.geminiApiKey)),
+  )
+  return createModelRouter({ providers, aliases, defaultProviderId: config.defaultProvider, listedProviderIds })
+}

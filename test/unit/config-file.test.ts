@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { parseConfigFile } from '../../src/config-file.js'
+import { loadConfig } from '../../src/config.js'
+
+const directory = mkdtempSync(join(tmpdir(), 'optiproxy-config-'))
+afterAll(() => rmSync(directory, { recursive: true, force: true }))
+
+function writeFile(name: string, text: string): string {
+  const path = join(directory, name)
+  writeFileSync(path, text)
+  return path
+}
+
+const yamlFile = `
+server:
+  port: 9100
+  body_limit: 1mb
+providers:
+  groq:
+    type: openai-compatible
+    base_url: https://api.groq.com/openai/v1
+    api_key_env: GROQ_KEY
+    max_retries: 2
+    params: { temperature: 0.2 }
+  openai:
+    type: openai-compatible
+    base_url: http://127.0.0.1:11434/v1
+models:
+  fast: groq/llama-3.3-70b-versatile
+  thinker: anthropic/claude-sonnet-4-5
+defaults:
+  approach: none
+  timeout_ms: 30000
+`
+
+describe('config file', () => {
+  it('reads YAML: providers with their keys from the environment, aliases, server settings', () => {
+    const config = loadConfig(['--config', writeFile('a.yaml', yamlFile)], { GROQ_KEY: 'gsk-secret' })
+    expect(config).toMatchObject({
+      port: 9100,
+      bodyLimitBytes: 1024 * 1024,
+      upstreamTimeoutMs: 30_000,
+      openaiBaseUrl: 'http://127.0.0.1:11434/v1',
+      models: { fast: 'groq/llama-3.3-70b-versatile', thinker: 'anthropic/claude-sonnet-4-5' },
+      providers: { groq: { type: 'openai-compatible', base_url: 'https://api.groq.com/openai/v1', api_key: 'gsk-secret', max_retries: 2, params: { temperature: 0.2 } } },
+    })
+    expect(config.providers.groq).not.toHaveProperty('api_key_env')
+  })
+
+  it('reads JSON from OPTIPROXY_CONFIG', () => {
+    const path = writeFile('b.json', JSON.stringify({ providers: { ollama: { type: 'openai-compatible', base_url: 'http://127.0.0.1:11434/v1' } }, defaults: { provider: 'ollama' } }))
+    const config = loadConfig([], { OPTIPROXY_CONFIG: path })
+    expect(config.defaultProvider).toBe('ollama')
+    expect(config.providers.ollama?.base_url).toBe('http://127.0.0.1:11434/v1')
+  })
+
+  it('is the lowest layer: environment variables and then flags win over it', () => {
+    const path = writeFile('c.yaml', yamlFile)
+    expect(loadConfig(['--config', path], { PORT: '9200' }).port).toBe(9200)
+    expect(loadConfig(['--config', path, '--port', '9300'], { PORT: '9200' }).port).toBe(9300)
+    expect(loadConfig(['--config', path], { OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' }).openaiBaseUrl).toBe('http://127.0.0.1:1/v1')
+  })
+
+  it('names the key path of every bad entry, unknown keys included', () => {
+    const bad = `
+providers:
+  groq:
+    type: openai-compatible
+    base_url: not a url
+    colour: blue
+models:
+  fast: nowhere/llama
+tracing: true
+`
+    let message = ''
+    try {
+      loadConfig(['--config', writeFile('bad.yaml', bad)], {})
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toContain('providers.groq.base_url: expected a URL')
+    expect(message).toContain('providers.groq.colour: unknown key')
+    expect(message).toContain("models.fast: expected 'provider/model' with a configured provider")
+    expect(message).toContain('tracing: unknown key')
+  })
+
+  it('reports unreadable and unparsable files', () => {
+    expect(() => loadConfig(['--config', join(directory, 'missing.yaml')], {})).toThrow(/Cannot read the config file/)
+    expect(() => loadConfig(['--config', writeFile('d.json', '{ nope')], {})).toThrow(/not valid JSON/)
+    expect(() => loadConfig(['--config', writeFile('e.yaml', 'providers: [unclosed')], {})).toThrow(/not valid YAML/)
+  })
+
+  it('rejects a provider type it does not know and a key given twice', () => {
+    expect(() => parseConfigFile({ providers: { x: { type: 'cohere' } } })).toThrow(/providers\.x\.type: expected 'openai-compatible', 'anthropic' or 'gemini'/)
+    expect(() => parseConfigFile({ providers: { x: { type: 'anthropic', api_key: 'a', api_key_env: 'B' } } })).toThrow(/providers\.x\.api_key: set api_key or api_key_env/)
+  })
+
+  it('takes GOOGLE_API_KEY when GEMINI_API_KEY is unset', () => {
+    expect(loadConfig([], { GOOGLE_API_KEY: 'g-1' }).geminiApiKey).toBe('g-1')
+    expect(loadConfig([], { GOOGLE_API_KEY: 'g-1', GEMINI_API_KEY: 'g-2' }).geminiApiKey).toBe('g-2')
+  })
+})
