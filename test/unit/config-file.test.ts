@@ -103,3 +103,22 @@ tracing: true
     expect(loadConfig([], { GOOGLE_API_KEY: 'g-1', GEMINI_API_KEY: 'g-2' }).geminiApiKey).toBe('g-2')
   })
 })
+
+describe('the operations keys of the config file', () => {
+  it('reads provider_limits and groups', () => {
+    const file = parseConfigFile({
+      providers: { groq: { type: 'openai-compatible', base_url: 'https://api.groq.com/openai/v1' } },
+      provider_limits: { groq: { idle_timeout_ms: 30_000, max_concurrent: 8 } },
+      groups: { smart: { strategy: 'weighted', targets: [{ target: 'groq/llama', weight: 2 }, 'openai/gpt-4o-mini'], cooldown_ms: 10_000 } },
+    })
+    expect(file.provider_limits?.groq).toEqual({ idle_timeout_ms: 30_000, max_concurrent: 8 })
+    expect(file.groups?.smart?.strategy).toBe('weighted')
+  })
+
+  it('names a group target with an unknown provider, an unknown strategy and limits of an unknown provider', () => {
+    expect(() => parseConfigFile({ groups: { smart: { targets: ['nowhere/model'] } } })).toThrow(/groups\.smart\.targets\[0\]: expected 'provider\/model'/)
+    expect(() => parseConfigFile({ groups: { smart: { strategy: 'random', targets: ['openai/x'] } } })).toThrow(/groups\.smart\.strategy/)
+    expect(() => parseConfigFile({ provider_limits: { nowhere: { max_concurrent: 1 } } })).toThrow(/provider_limits\.nowhere: unknown provider/)
+    expect(() => parseConfigFile({ models: { smart: 'openai/x' }, groups: { smart: { targets: ['openai/y'] } } })).toThrow(/either an alias or a group/)
+  })
+})
