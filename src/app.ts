@@ -4,6 +4,7 @@ import type { Provider } from '../providers/types.js'
 import type { Config } from './config.js'
 import { ProxyError } from './core/proxy-error.js'
 import { requireApiKey } from './middleware/require-api-key.js'
+import { requireApiKeys } from './middleware/require-api-keys.js'
 import { createChatCompletionsHandler } from './routes/chat-completions.js'
 import { createCompletionsHandler } from './routes/completions.js'
 import { createMethodNotAllowedHandler, handleRetiredAssistantsApi, handleUnknownRoute } from './routes/fallback.js'
@@ -26,7 +27,7 @@ export function createApp(config: Config, overrides: { provider?: Provider; oper
   const provider = createOperationalRouter(config, operations, overrides.provider)
   const dependencies: RouteDependencies = {
     pipeline: { provider, registry: approachRegistry, defaultApproach: config.defaultApproach },
-    forwardClientKey: config.openaiApiKey === undefined && config.proxyApiKey === undefined,
+    forwardClientKey: config.openaiApiKey === undefined && config.proxyApiKey === undefined && config.apiKeys.length === 0,
     keepAliveMs: config.keepAliveMs,
     bodyLimitBytes: config.bodyLimitBytes,
     operations,
@@ -38,7 +39,8 @@ export function createApp(config: Config, overrides: { provider?: Provider; oper
   app.get('/ready', createReadyHandler(operations))
   app.get('/metrics', createMetricsHandler(operations))
 
-  if (config.proxyApiKey !== undefined) app.use('/v1/*', requireApiKey(config.proxyApiKey))
+  if (config.apiKeys.length > 0) app.use('/v1/*', requireApiKeys(config.apiKeys, operations.rateLimiter))
+  else if (config.proxyApiKey !== undefined) app.use('/v1/*', requireApiKey(config.proxyApiKey))
   app.post('/v1/chat/completions', createChatCompletionsHandler(dependencies))
   app.post('/v1/completions', createCompletionsHandler(dependencies))
   app.get('/v1/models', createListModelsHandler(dependencies))

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
-import { providerLimitsFileSchema, routingGroupFileSchema } from './operations/operations-file-schema.js'
+import { providerLimitsFileSchema, resolveApiKeys, resolvedApiKeySchema, routingGroupFileSchema } from './operations/operations-file-schema.js'
 import { ConfigFileError, providerFileSchema, readConfigFile, type ConfigFile } from './config-file.js'
 
 const byteUnits: Record<string, number> = { b: 1, kb: 1024, k: 1024, mb: 1024 ** 2, m: 1024 ** 2, gb: 1024 ** 3, g: 1024 ** 3 }
@@ -50,6 +50,7 @@ export const settingsSchema = z.object({
   logPrompts: booleanSchema.default(false),
   shutdownGraceMs: integer(0).default(25_000),
   degradedAfterFailures: integer(1).default(3),
+  redisUrl: z.string().min(1).optional(),
   /** The YAML or JSON config file that was read, if any. */
   configPath: z.string().min(1).optional(),
   anthropicBaseUrl: z.url().optional(),
@@ -69,6 +70,8 @@ export const configSchema = settingsSchema.extend({
   defaultProvider: z.string().min(1).default('openai'),
   /** Per-provider deadlines and concurrency from the config file (`provider_limits`). */
   providerLimits: z.record(z.string(), providerLimitsFileSchema).default({}),
+  /** Proxy keys from the config file (`api_keys`), each with its limits; `key_env` already read. */
+  apiKeys: z.array(resolvedApiKeySchema).default([]),
   /** Routing groups from the config file (`groups`): alias -> several targets and a strategy. */
   groups: z.record(z.string(), routingGroupFileSchema).default({}),
 })
@@ -99,6 +102,7 @@ export const settingSources: Record<keyof Settings, { flag?: string; env: string
   logLevel: { flag: 'log-level', env: 'OPTIPROXY_LOG_LEVEL', description: 'JSON log level: fatal, error, warn, info, debug, trace, silent (default info)' },
   logPrompts: { flag: 'log-prompts', env: 'OPTIPROXY_LOG_PROMPTS', description: 'put the conversation into request logs: true or false (default false)' },
   shutdownGraceMs: { flag: 'shutdown-grace-ms', env: 'OPTIPROXY_SHUTDOWN_GRACE_MS', description: 'on SIGTERM, time open requests get to finish before they end with an error (default 25000)' },
+  redisUrl: { env: 'REDIS_URL', description: 'Redis shared by several instances: per-key rate limits (unset: in memory, one instance)' },
   degradedAfterFailures: { flag: 'degraded-after-failures', env: 'OPTIPROXY_DEGRADED_AFTER_FAILURES', description: 'upstream failures in a row after which /health reports a provider degraded (default 3)' },
   configPath: { flag: 'config', env: 'OPTIPROXY_CONFIG', description: 'YAML or JSON config file: providers, model aliases, defaults (see README)' },
   anthropicBaseUrl: { flag: 'anthropic-base-url', env: 'ANTHROPIC_BASE_URL', description: 'Anthropic API base URL (default https://api.anthropic.com)' },
@@ -179,6 +183,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   raw.models = file.models ?? {}
   raw.providerLimits = file.provider_limits ?? {}
   raw.groups = file.groups ?? {}
+  try {
+    raw.apiKeys = resolveApiKeys(file.api_keys, env)
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`)
+  }
   if (file.defaults?.provider !== undefined) raw.defaultProvider = file.defaults.provider
   const parsed = configSchema.safeParse(raw)
   if (!parsed.success) {

@@ -29,11 +29,12 @@ const endingFlushMs = 2_000
  */
 export function startServer(
   config: Config,
-  overrides: { provider?: Provider; processMetrics?: boolean; logDestination?: NodeJS.WritableStream } = {},
+  overrides: { provider?: Provider; processMetrics?: boolean; logDestination?: NodeJS.WritableStream; redisKeyPrefix?: string } = {},
 ): Promise<RunningServer> {
   const operations = createAppOperations(config, {
     processMetrics: overrides.processMetrics ?? false,
     ...(overrides.logDestination === undefined ? {} : { logDestination: overrides.logDestination }),
+    ...(overrides.redisKeyPrefix === undefined ? {} : { redisKeyPrefix: overrides.redisKeyPrefix }),
   })
   const app = createApp(config, { ...(overrides.provider === undefined ? {} : { provider: overrides.provider }), operations })
   return new Promise((resolve, reject) => {
@@ -43,7 +44,7 @@ export function startServer(
         new Promise<void>((done) => {
           server.close(() => done())
           if ('closeAllConnections' in server) server.closeAllConnections()
-        })
+        }).then(() => operations.rateLimiter.close())
       resolve({
         operations,
         url: `http://${host}:${info.port}`,
@@ -63,6 +64,7 @@ export function startServer(
           }
           if ('closeAllConnections' in server) server.closeAllConnections()
           await closed
+          await operations.rateLimiter.close()
         },
       })
     })

@@ -58,6 +58,8 @@ export function observeRequests(operations: AppOperations): MiddlewareHandler<Ap
     const seconds = (performance.now() - record.startedAt) / 1000
     const labels = { route: record.route, status: String(status) }
     metrics.requests.inc(labels)
+    const tokens = record.promptTokens + record.completionTokens
+    if (record.apiKeyName !== undefined && tokens > 0) void operations.rateLimiter.addTokens(record.apiKeyName, tokens)
     metrics.requestDuration.observe(labels, seconds)
     if (operationalRoutes.has(record.route) && status < 400) return
     logger.info(
@@ -67,6 +69,7 @@ export function observeRequests(operations: AppOperations): MiddlewareHandler<Ap
         route: record.route,
         status,
         duration_ms: Math.round(seconds * 1000),
+        ...(record.apiKeyName === undefined ? {} : { api_key_name: record.apiKeyName }),
         ...(record.model === undefined ? {} : { model: record.model }),
         ...(record.approach === undefined ? {} : { approach: record.approach }),
         ...(record.stream === undefined ? {} : { stream: record.stream }),

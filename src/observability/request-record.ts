@@ -8,6 +8,8 @@ export interface RequestRecord {
   route: string
   /** performance.now() at arrival. */
   startedAt: number
+  /** The name of the proxy key the client used (never the key). */
+  apiKeyName?: string
   model?: string
   approach?: string
   stream?: boolean

@@ -3,6 +3,7 @@ import { createLogger, type Logger } from '../observability/logger.js'
 import { createProxyMetrics, type ProxyMetrics } from '../observability/metrics.js'
 import type { RequestLimits } from './check-request-limits.js'
 import { createLifecycle, type Lifecycle } from './lifecycle.js'
+import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './rate-limiter.js'
 import { createProviderHealth, type ProviderHealth } from './provider-health.js'
 
 /** Everything production operations keep for one app: metrics, logs, health, lifecycle and the limits. */
@@ -12,6 +13,8 @@ export interface AppOperations {
   health: ProviderHealth
   lifecycle: Lifecycle
   limits: RequestLimits
+  /** Per-key request and token limits: in Redis when REDIS_URL is set, else in memory. */
+  rateLimiter: RateLimiter
   /** Put the conversation into request logs (off unless the operator enables it). */
   logPrompts: boolean
 }
@@ -19,10 +22,16 @@ export interface AppOperations {
 /**
  * @example const operations = createAppOperations(config, { processMetrics: true })
  */
-export function createAppOperations(config: Config, options: { processMetrics?: boolean; logDestination?: NodeJS.WritableStream } = {}): AppOperations {
+export function createAppOperations(config: Config, options: { processMetrics?: boolean; logDestination?: NodeJS.WritableStream; redisKeyPrefix?: string } = {}): AppOperations {
+  const logger = createLogger(config.logLevel, options.logDestination)
+  const rateLimiter =
+    config.redisUrl === undefined
+      ? createMemoryRateLimiter()
+      : createRedisRateLimiter(config.redisUrl, options.redisKeyPrefix ?? 'optiproxy:', (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'rate limiter: Redis failed; request let through'))
   return {
+    rateLimiter,
     metrics: createProxyMetrics({ processMetrics: options.processMetrics ?? false }),
-    logger: createLogger(config.logLevel, options.logDestination),
+    logger,
     health: createProviderHealth(config.degradedAfterFailures),
     lifecycle: createLifecycle(),
     limits: { maxMessages: config.maxMessages, maxChoices: config.maxChoices, maxJsonDepth: config.maxJsonDepth },

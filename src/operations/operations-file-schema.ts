@@ -32,8 +32,53 @@ export const routingGroupFileSchema = z.strictObject({
 })
 export type RoutingGroupFile = z.infer<typeof routingGroupFileSchema>
 
+/** `api_keys[]` in the config file: one proxy key, its name (logged instead of the key) and its limits. */
+export const apiKeyFileSchema = z
+  .strictObject({
+    /** Shown in logs and metrics; the key itself never is. */
+    name: z.string().min(1).regex(/^[\w.-]+$/, { error: 'a key name has letters, digits, ".", "_" or "-"' }),
+    /** The key, written in the file. Prefer key_env. */
+    key: z.string().min(8, { error: 'a key needs at least 8 characters' }).optional(),
+    /** The environment variable that holds the key. */
+    key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected an environment variable name' }).optional(),
+    /** Model names this key may use (as the client sends them, without an approach prefix); absent: all. */
+    models: z.array(z.string().min(1)).optional(),
+    /** Approach slugs this key may run; absent: all. */
+    approaches: z.array(z.string().min(1)).optional(),
+    requests_per_minute: positiveInteger.optional(),
+    /** Prompt plus completion tokens per minute, counted when each answer ends. */
+    tokens_per_minute: positiveInteger.optional(),
+  })
+  .refine((entry) => (entry.key === undefined) !== (entry.key_env === undefined), { error: 'set exactly one of key and key_env' })
+export type ApiKeyFile = z.infer<typeof apiKeyFileSchema>
+
 /** The config file's top-level keys for production operations. */
 export const operationsFileShape = {
+  api_keys: z.array(apiKeyFileSchema).optional(),
   provider_limits: z.record(z.string().min(1), providerLimitsFileSchema).optional(),
   groups: z.record(z.string().min(1), routingGroupFileSchema).optional(),
+}
+
+/** One proxy key as the server runs with it: the file's entry with `key_env` read. */
+export const resolvedApiKeySchema = z.object({
+  name: z.string().min(1),
+  key: z.string().min(8),
+  models: z.array(z.string()).optional(),
+  approaches: z.array(z.string()).optional(),
+  requests_per_minute: z.number().int().min(1).optional(),
+  tokens_per_minute: z.number().int().min(1).optional(),
+})
+export type ResolvedApiKey = z.infer<typeof resolvedApiKeySchema>
+
+/**
+ * The file's `api_keys` with each `key_env` read from the environment; an unset variable is an error naming it.
+ * @example resolveApiKeys(file.api_keys, process.env)
+ */
+export function resolveApiKeys(entries: ApiKeyFile[] | undefined, env: NodeJS.ProcessEnv): ResolvedApiKey[] {
+  return (entries ?? []).map((entry, index) => {
+    const { key_env: variable, key, ...rest } = entry
+    const value = variable === undefined ? key : env[variable]
+    if (value === undefined || value.length < 8) throw new Error(`api_keys[${index}].key_env: the variable ${variable} is not set (or shorter than 8 characters)`)
+    return { ...rest, key: value }
+  })
 }

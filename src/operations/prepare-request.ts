@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
-import { createInvalidRequestError } from '../core/proxy-error.js'
+import { createInvalidRequestError, ProxyError } from '../core/proxy-error.js'
+import type { ResolvedApiKey } from './operations-file-schema.js'
 import type { StreamEvent } from '../core/stream-event.js'
 import type { ClientRequest } from '../openai/parse-chat-completions-request.js'
 import type { UpstreamCallObserver } from '../../providers/types.js'
@@ -20,18 +21,29 @@ export interface PreparedRequest {
   supervise(events: AsyncIterable<StreamEvent>): AsyncIterable<StreamEvent>
 }
 
-/** The approach's id for labels and logs; an unknown slug is left for startApproach to refuse. */
-function readApproachLabel(dependencies: RouteDependencies, client: ClientRequest): string | undefined {
+/** The approach's id and the model it runs on; an unknown slug is left for startApproach to refuse. */
+function readApproachSelection(dependencies: RouteDependencies, client: ClientRequest): { approach: string; model: string } | undefined {
   try {
-    return resolveApproach({
+    const selection = resolveApproach({
       request: client.request,
       defaultSlug: dependencies.pipeline.defaultApproach,
       registry: dependencies.pipeline.registry,
       ...(client.approachField === undefined ? {} : { field: client.approachField }),
       ...(client.approachFieldName === undefined ? {} : { fieldName: client.approachFieldName }),
-    }).approach.id
+    })
+    return { approach: selection.approach.id, model: selection.request.model }
   } catch {
     return undefined
+  }
+}
+
+/** A proxy key limited to some models or approaches refuses the others with a 403. */
+function checkKeyAllows(apiKey: ResolvedApiKey, model: string, approach: string | undefined): void {
+  if (apiKey.models !== undefined && !apiKey.models.includes(model)) {
+    throw new ProxyError(`This API key may not use the model '${model}'.`, { status: 403, type: 'permission_error', param: 'model', code: 'model_not_allowed' })
+  }
+  if (apiKey.approaches !== undefined && approach !== undefined && !apiKey.approaches.includes(approach)) {
+    throw new ProxyError(`This API key may not run the approach '${approach}'.`, { status: 403, type: 'permission_error', param: 'model', code: 'approach_not_allowed' })
   }
 }
 
@@ -52,8 +64,11 @@ export function prepareRequest(c: Context<AppEnv>, dependencies: RouteDependenci
   const record = c.get('record')
   record.model = first.request.model
   record.stream = streaming
-  const approach = readApproachLabel(dependencies, first)
+  const selection = readApproachSelection(dependencies, first)
+  const approach = selection?.approach
   if (approach !== undefined) record.approach = approach
+  const apiKey = c.get('apiKey')
+  if (apiKey !== undefined) checkKeyAllows(apiKey, selection?.model ?? first.request.model, approach)
   if (operations.logPrompts) record.messages = clients.flatMap((client) => client.request.messages)
   const headers: Record<string, string> = { 'x-request-id': record.id }
   const observer: UpstreamCallObserver = {

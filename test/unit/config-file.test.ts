@@ -122,3 +122,20 @@ describe('the operations keys of the config file', () => {
     expect(() => parseConfigFile({ models: { smart: 'openai/x' }, groups: { smart: { targets: ['openai/y'] } } })).toThrow(/either an alias or a group/)
   })
 })
+
+describe('api_keys in the config file', () => {
+  it('reads a key from its variable and refuses an entry with both or neither of key and key_env', async () => {
+    const { loadConfig } = await import('../../src/config.js')
+    const directory = mkdtempSync(join(tmpdir(), 'optiproxy-keys-'))
+    const path = join(directory, 'keys.yaml')
+    writeFileSync(path, 'api_keys:\n  - name: team-a\n    key_env: TEAM_A_KEY\n    requests_per_minute: 60\n')
+    try {
+      expect(loadConfig(['--config', path], { TEAM_A_KEY: 'sk-team-a-0123456789' }).apiKeys).toEqual([{ name: 'team-a', key: 'sk-team-a-0123456789', requests_per_minute: 60 }])
+      expect(() => loadConfig(['--config', path], {})).toThrow(/api_keys\[0\]\.key_env: the variable TEAM_A_KEY is not set/)
+    } finally {
+      rmSync(directory, { recursive: true, force: true })
+    }
+    expect(() => parseConfigFile({ api_keys: [{ name: 'x', key: 'sk-0123456789', key_env: 'X' }] })).toThrow(/exactly one of key and key_env/)
+    expect(() => parseConfigFile({ api_keys: [{ name: 'x' }] })).toThrow(/exactly one of key and key_env/)
+  })
+})

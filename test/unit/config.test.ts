@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       defaultProvider: 'openai',
       providerLimits: {},
       groups: {},
+      apiKeys: [],
     })
   })
 
