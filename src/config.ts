@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
-import { providerLimitsFileSchema, resolveApiKeys, resolvedApiKeySchema, routingGroupFileSchema } from './operations/operations-file-schema.js'
+import { cacheFileSchema, providerLimitsFileSchema, resolveApiKeys, resolvedApiKeySchema, routingGroupFileSchema } from './operations/operations-file-schema.js'
 import { ConfigFileError, providerFileSchema, readConfigFile, type ConfigFile } from './config-file.js'
 
 const byteUnits: Record<string, number> = { b: 1, kb: 1024, k: 1024, mb: 1024 ** 2, m: 1024 ** 2, gb: 1024 ** 3, g: 1024 ** 3 }
@@ -70,6 +70,8 @@ export const configSchema = settingsSchema.extend({
   defaultProvider: z.string().min(1).default('openai'),
   /** Per-provider deadlines and concurrency from the config file (`provider_limits`). */
   providerLimits: z.record(z.string(), providerLimitsFileSchema).default({}),
+  /** The response cache from the config file (`cache`); absent: no cache. */
+  cache: cacheFileSchema.optional(),
   /** Proxy keys from the config file (`api_keys`), each with its limits; `key_env` already read. */
   apiKeys: z.array(resolvedApiKeySchema).default([]),
   /** Routing groups from the config file (`groups`): alias -> several targets and a strategy. */
@@ -183,6 +185,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   raw.models = file.models ?? {}
   raw.providerLimits = file.provider_limits ?? {}
   raw.groups = file.groups ?? {}
+  if (file.cache !== undefined) raw.cache = file.cache
   try {
     raw.apiKeys = resolveApiKeys(file.api_keys, env)
   } catch (error) {

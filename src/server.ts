@@ -44,7 +44,7 @@ export function startServer(
         new Promise<void>((done) => {
           server.close(() => done())
           if ('closeAllConnections' in server) server.closeAllConnections()
-        }).then(() => operations.rateLimiter.close())
+        }).then(() => Promise.all([operations.rateLimiter.close(), operations.cache?.store.close()]).then(() => undefined))
       resolve({
         operations,
         url: `http://${host}:${info.port}`,
@@ -64,7 +64,7 @@ export function startServer(
           }
           if ('closeAllConnections' in server) server.closeAllConnections()
           await closed
-          await operations.rateLimiter.close()
+          await Promise.all([operations.rateLimiter.close(), operations.cache?.store.close()])
         },
       })
     })

@@ -13,6 +13,7 @@ export interface ProxyMetrics {
   tokens: Counter<'provider' | 'model' | 'direction'>
   errors: Counter<'type' | 'code'>
   streamsInFlight: Gauge
+  cacheRequests: Counter<'result'>
 }
 
 /**
@@ -62,5 +63,6 @@ export function createProxyMetrics(options: { processMetrics: boolean }): ProxyM
     }),
     errors: new Counter({ name: 'optiproxy_errors_total', help: 'Errors answered to clients (responses and stream error frames), by type and code', labelNames: ['type', 'code'], registers }),
     streamsInFlight: new Gauge({ name: 'optiproxy_streams_in_flight', help: 'Streamed responses currently open', registers }),
+    cacheRequests: new Counter({ name: 'optiproxy_cache_requests_total', help: 'Requests that used the response cache, by result (hit|miss)', labelNames: ['result'], registers }),
   }
 }

@@ -52,8 +52,24 @@ export const apiKeyFileSchema = z
   .refine((entry) => (entry.key === undefined) !== (entry.key_env === undefined), { error: 'set exactly one of key and key_env' })
 export type ApiKeyFile = z.infer<typeof apiKeyFileSchema>
 
+/** `cache` in the config file: the response cache (exact match on the canonical request). */
+export const cacheFileSchema = z.strictObject({
+  /** Model names (aliases, groups) whose requests use the cache without asking; others opt in with `x-optiproxy-cache: use`. */
+  aliases: z.array(z.string().min(1)).default([]),
+  /** Also cache requests whose temperature is not 0 (default: only temperature 0). */
+  any_temperature: z.boolean().default(false),
+  ttl_ms: positiveInteger.default(3_600_000),
+  /** The in-memory store's bounds. */
+  max_entries: positiveInteger.default(1000),
+  max_bytes: positiveInteger.default(64 * 1024 * 1024),
+  /** memory, or redis (needs REDIS_URL; shared by every instance). Default: redis when REDIS_URL is set. */
+  store: z.enum(['memory', 'redis']).optional(),
+})
+export type CacheFile = z.infer<typeof cacheFileSchema>
+
 /** The config file's top-level keys for production operations. */
 export const operationsFileShape = {
+  cache: cacheFileSchema.optional(),
   api_keys: z.array(apiKeyFileSchema).optional(),
   provider_limits: z.record(z.string().min(1), providerLimitsFileSchema).optional(),
   groups: z.record(z.string().min(1), routingGroupFileSchema).optional(),

@@ -10,6 +10,9 @@ import type { PipelineDependencies } from '../run-approach.js'
 import { checkRequestLimits } from './check-request-limits.js'
 import { readRequestTimeouts } from './request-timeouts.js'
 import { superviseEvents } from './supervise-events.js'
+import type { AppOperations } from './app-operations.js'
+import { serveWithCache } from './cache-events.js'
+import { computeCacheKey } from './response-cache.js'
 import { withCallContext } from './wrap-provider.js'
 
 export interface PreparedRequest {
@@ -45,6 +48,27 @@ function checkKeyAllows(apiKey: ResolvedApiKey, model: string, approach: string 
   if (apiKey.approaches !== undefined && approach !== undefined && !apiKey.approaches.includes(approach)) {
     throw new ProxyError(`This API key may not run the approach '${approach}'.`, { status: 403, type: 'permission_error', param: 'model', code: 'approach_not_allowed' })
   }
+}
+
+/**
+ * The cache key when this request uses the response cache: the client asks (`x-optiproxy-cache: use`) or its model
+ * is a cached alias, it does not refuse (`x-optiproxy-cache: no`), and its temperature is 0 unless the operator
+ * (`cache.any_temperature`) or the client (`x-optiproxy-cache: any-temperature`) allows any.
+ */
+function readCacheKey(c: Context<AppEnv>, operations: AppOperations, clients: ClientRequest[], route: string, apiKeyName: string | undefined): string | undefined {
+  const cache = operations.cache
+  if (cache === undefined) return undefined
+  const asked = c.req.header('x-optiproxy-cache')?.trim().toLowerCase()
+  const first = clients[0] as ClientRequest
+  if (asked === 'no') return undefined
+  if (asked !== 'use' && asked !== 'any-temperature' && !cache.aliases.has(first.request.model)) return undefined
+  const anyTemperature = cache.anyTemperature || asked === 'any-temperature'
+  if (!anyTemperature && clients.some((client) => client.request.temperature !== 0)) return undefined
+  return computeCacheKey({
+    route,
+    apiKeyName,
+    requests: clients.map((client) => ({ request: client.request, approach: client.approachField, options: client.approachOptions })),
+  })
 }
 
 /**
@@ -87,10 +111,14 @@ export function prepareRequest(c: Context<AppEnv>, dependencies: RouteDependenci
       record.target = target
     },
   }
+  const cacheKey = readCacheKey(c, operations, clients, record.route, apiKey?.name)
   const provider = withCallContext(dependencies.pipeline.provider, { observer, ...(requestTimeouts === undefined ? {} : { requestTimeouts }) })
   return {
     pipeline: { ...dependencies.pipeline, provider },
     headers,
-    supervise: (events) => superviseEvents(events, { metrics: operations.metrics, record, streamsEnd: operations.lifecycle.streamsEnd, streaming }),
+    supervise: (events) => {
+      const source = cacheKey === undefined || operations.cache === undefined ? events : serveWithCache(events, { store: operations.cache.store, key: cacheKey, headers, metrics: operations.metrics })
+      return superviseEvents(source, { metrics: operations.metrics, record, streamsEnd: operations.lifecycle.streamsEnd, streaming })
+    },
   }
 }
