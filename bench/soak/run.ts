@@ -31,6 +31,13 @@ function buildChildEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, NODE_ENV: 'production', ...extra }
 }
 
+/** optiproxy's V8 heap in use, from its own /metrics (prom-client's process metrics). */
+async function readHeapUsedMiB(origin: URL): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', origin))).text()
+  const match = /^optiproxy_nodejs_heap_size_used_bytes (\S+)$/m.exec(text)
+  return match?.[1] === undefined ? Number.NaN : Number(match[1]) / mebibyte
+}
+
 function log(message: string): void {
   process.stdout.write(`[soak] ${message}\n`)
 }
@@ -65,6 +72,7 @@ async function runSoak(): Promise<void> {
   warmAgent.destroy()
   await waitMs(2_000)
   const before = rssMiB()
+  const heapBefore = await readHeapUsedMiB(optiproxy.url)
   log(`RSS before: ${before.toFixed(1)} MiB; ${settings.streams} concurrent streams for ${settings.durationMs / 1000} s`)
 
   const agent = new http.Agent({ keepAlive: true, maxSockets: settings.streams, maxFreeSockets: settings.streams })
@@ -81,7 +89,10 @@ async function runSoak(): Promise<void> {
     log(`t=${Math.round((Date.now() - startedAt) / 1000)} s RSS ${rss.toFixed(1)} MiB, ${completed} streams done, ${[...errors.values()].reduce((a, b) => a + b, 0)} errors`)
   }, 10_000)
   const deadline = startedAt + settings.durationMs
-  const worker = async (): Promise<void> => {
+  // the streams open over the first seconds, as clients arrive, not in one burst past the listen backlog
+  const rampMs = Math.min(5_000, settings.durationMs / 4)
+  const worker = async (index: number): Promise<void> => {
+    await waitMs((index * rampMs) / settings.streams)
     while (Date.now() < deadline) {
       try {
         const timing = await readChatStream(agent, optiproxy.url, streamBody)
@@ -93,7 +104,7 @@ async function runSoak(): Promise<void> {
       }
     }
   }
-  await Promise.all(Array.from({ length: settings.streams }, worker))
+  await Promise.all(Array.from({ length: settings.streams }, (_, index) => worker(index)))
   clearInterval(sampler)
   const during = rssMiB()
   peak = Math.max(peak, during)
@@ -101,6 +112,7 @@ async function runSoak(): Promise<void> {
   log(`load ended after ${((Date.now() - startedAt) / 1000).toFixed(0)} s; settling for ${settings.settleMs / 1000} s`)
   await waitMs(settings.settleMs)
   const after = rssMiB()
+  const heapAfter = await readHeapUsedMiB(optiproxy.url)
   const errorCount = [...errors.values()].reduce((a, b) => a + b, 0)
   const result = {
     settings,
@@ -110,6 +122,7 @@ async function runSoak(): Promise<void> {
     errorKinds: Object.fromEntries(errors),
     ttfbMs: { p50: Number(computePercentile(ttfbMs, 50).toFixed(1)), p99: Number(computePercentile(ttfbMs, 99).toFixed(1)), max: Number(Math.max(...ttfbMs).toFixed(1)) },
     rssMiB: { before: Number(before.toFixed(1)), duringPeak: Number(peak.toFixed(1)), duringEnd: Number(during.toFixed(1)), after: Number(after.toFixed(1)) },
+    heapUsedMiB: { before: Number(heapBefore.toFixed(1)), after: Number(heapAfter.toFixed(1)) },
     samples,
   }
   await stopService(optiproxy, 30_000)
@@ -119,6 +132,7 @@ async function runSoak(): Promise<void> {
   log(`streams completed ${completed} (${result.streamsPerSecond}/s), errors ${errorCount}`)
   log(`TTFB p50 ${result.ttfbMs.p50} ms, p99 ${result.ttfbMs.p99} ms, max ${result.ttfbMs.max} ms`)
   log(`RSS before ${result.rssMiB.before} MiB, during peak ${result.rssMiB.duringPeak} MiB (end of load ${result.rssMiB.duringEnd}), after ${result.rssMiB.after} MiB`)
+  log(`V8 heap used before ${result.heapUsedMiB.before} MiB, after ${result.heapUsedMiB.after} MiB`)
   if (errorCount > 0) log(`error kinds: ${JSON.stringify(result.errorKinds)}`)
 }
 

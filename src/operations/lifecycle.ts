@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events'
+
 /**
  * The server's life: serving, then draining for shutdown. In-flight requests are counted so shutdown can wait
  * for them; `streamsEnd` fires when the grace period is over and what is still open must end. One per app.
@@ -21,6 +23,8 @@ export function createLifecycle(): Lifecycle {
   let draining = false
   let inFlight = 0
   const ending = new AbortController()
+  // every open response listens to it (and stops listening when it ends): thousands at once is normal
+  setMaxListeners(0, ending.signal)
   const idleWaiters = new Set<() => void>()
   return {
     get draining() {

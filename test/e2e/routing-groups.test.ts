@@ -126,5 +126,7 @@ describe('/v1/models and /health', () => {
     for (let i = 0; i < 3; i++) await client.chat.completions.create(ask('one/x')).catch(() => undefined)
     const health = (await (await fetch(`${proxy.url}/health`)).json()) as { degraded: string[] }
     expect(health.degraded).toContain('one')
+    const list = (await (await fetch(`${proxy.url}/v1/models`)).json()) as { object: string; degraded_providers?: string[] }
+    expect(list.degraded_providers).toContain('one')
   })
 })
