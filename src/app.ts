@@ -61,7 +61,8 @@ export function createApp(config: Config, overrides: { provider?: Provider; oper
     recordError(c, operations, error)
     // headers set before the error (Allow on a 405) stay on the answer
     const allow = c.res.headers.get('allow')
-    return createErrorResponse(error, allow === null ? {} : { allow })
+    const requestId = c.get('record')?.id
+    return createErrorResponse(error, { ...(allow === null ? {} : { allow }), ...(requestId === undefined ? {} : { 'x-request-id': requestId }) })
   })
   return app
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { MiddlewareHandler } from 'hono'
+import { ProxyError } from '../core/proxy-error.js'
 import type { AppOperations } from '../operations/app-operations.js'
 import { createShuttingDownError } from '../operations/check-request-limits.js'
 import type { AppEnv } from '../routes/route-dependencies.js'
@@ -44,7 +45,8 @@ export function observeRequests(operations: AppOperations): MiddlewareHandler<Ap
     try {
       await next()
     } catch (error) {
-      finish(500)
+      // a throw that reaches here (from the not-found handler) is answered by the app's error handler
+      finish(error instanceof ProxyError ? error.status : 500)
       throw error
     }
     const outgoing = c.env?.outgoing

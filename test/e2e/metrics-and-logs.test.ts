@@ -91,6 +91,13 @@ describe('logs and metrics', () => {
     expect(await waitForLog(s, 'log-2')).toMatchObject({ status: 400, error: { type: 'invalid_request_error' } })
   })
 
+  it('an unknown route is logged with its 404 and answers with the request id', async () => {
+    const response = await fetch(`${s.proxy.url}/v1/nowhere`, { headers: { 'x-request-id': 'log-404' } })
+    expect(response.status).toBe(404)
+    expect(response.headers.get('x-request-id')).toBe('log-404')
+    expect(await waitForLog(s, 'log-404')).toMatchObject({ status: 404, route: 'other' })
+  })
+
   it('/metrics exposes requests, latency, time to first token, upstream calls by approach, tokens by provider and model, errors and open streams', async () => {
     s.upstream.setHandler(() => ({ kind: 'sse', events: buildChatCompletionChunks({ text: ['ok'], includeUsage: true, usage: { promptTokens: 5, completionTokens: 3 } }) }))
     const stream = await s.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } })
