@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { cacheFileSchema, providerLimitsFileSchema, resolveApiKeys, resolvedApiKeySchema, routingGroupFileSchema } from './operations/operations-file-schema.js'
-import { ConfigFileError, providerFileSchema, readConfigFile, type ConfigFile } from './config-file.js'
+import { ConfigFileError, configFileSchema, providerFileSchema, readConfigFile, type ConfigFile } from './config-file.js'
 
 const byteUnits: Record<string, number> = { b: 1, kb: 1024, k: 1024, mb: 1024 ** 2, m: 1024 ** 2, gb: 1024 ** 3, g: 1024 ** 3 }
 
@@ -76,6 +76,8 @@ export const configSchema = settingsSchema.extend({
   apiKeys: z.array(resolvedApiKeySchema).default([]),
   /** Routing groups from the config file (`groups`): alias -> several targets and a strategy. */
   groups: z.record(z.string(), routingGroupFileSchema).default({}),
+  /** The config file as written and validated (empty without one): a section added to configFileShape appears here. */
+  file: configFileSchema.default({}),
 })
 export type Config = z.infer<typeof configSchema>
 
@@ -191,6 +193,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   } catch (error) {
     throw new ConfigError(`Invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`)
   }
+  raw.file = file
   if (file.defaults?.provider !== undefined) raw.defaultProvider = file.defaults.provider
   const parsed = configSchema.safeParse(raw)
   if (!parsed.success) {

@@ -1,10 +1,12 @@
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk'
 import { isAbortError, ProxyError } from '../../src/core/proxy-error.js'
 import { redactSecrets } from '../../src/core/redact-secrets.js'
 import type { RetryFailure } from '../shared/call-with-retries.js'
 import { readRetryAfterFromHeaders } from '../shared/read-retry-after.js'
 import { defaultErrorType, isRetryableStatus, mapUpstreamStatus } from '../shared/upstream-status.js'
 import { anthropicErrorBodySchema } from './anthropic-wire-schemas.js'
+
+/** The SDK module: loaded on a provider's first call, so its error classes come with it. */
+export type AnthropicSdk = typeof import('@anthropic-ai/sdk')
 
 /** Anthropic error types that name the same thing as an OpenAI error type; the others get the status's type. */
 const keptTypes = new Set(['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error', 'rate_limit_error', 'request_too_large'])
@@ -18,13 +20,13 @@ function readBodyFields(body: unknown): { type?: string; message?: string } {
 /**
  * Anything the Anthropic SDK threw, as a ProxyError with the upstream's Retry-After: HTTP errors keep their status
  * (529 overloaded becomes 503, other 5xx 502) and message, keys never reach the message.
- * @example throw convertAnthropicFailure(error, [apiKey]).error
+ * @example throw convertAnthropicFailure(error, [apiKey], sdk).error
  */
-export function convertAnthropicFailure(error: unknown, secrets: ReadonlyArray<string | undefined>): RetryFailure {
+export function convertAnthropicFailure(error: unknown, secrets: ReadonlyArray<string | undefined>, sdk: AnthropicSdk | undefined): RetryFailure {
   if (error instanceof ProxyError) return { error }
-  if (error instanceof APIUserAbortError || isAbortError(error)) {
-    return { error: new ProxyError('The request was cancelled.', { status: 499, type: 'server_error', code: 'request_cancelled', cause: error }) }
-  }
+  if (sdk === undefined) return { error: isAbortError(error) ? convertAbort(error) : createInvalidAnthropicResponseError('unexpected failure', error) }
+  const { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } = sdk
+  if (error instanceof APIUserAbortError || isAbortError(error)) return { error: convertAbort(error) }
   if (error instanceof APIConnectionTimeoutError) {
     return { error: new ProxyError('The upstream did not answer in time.', { status: 504, type: 'timeout_error', code: 'upstream_timeout', isRetryable: true, cause: error }) }
   }
@@ -49,7 +51,12 @@ export function convertAnthropicFailure(error: unknown, secrets: ReadonlyArray<s
     }
   }
   if (error instanceof APIError) return { error: convertAnthropicStreamError(error.error, secrets) }
+  if (error instanceof SyntaxError) return { error: createInvalidAnthropicResponseError('a stream event is not JSON', error) }
   return { error: createInvalidAnthropicResponseError(error instanceof Error ? error.message : 'unexpected failure', error) }
+}
+
+function convertAbort(error: unknown): ProxyError {
+  return new ProxyError('The request was cancelled.', { status: 499, type: 'server_error', code: 'request_cancelled', cause: error })
 }
 
 /**

@@ -111,7 +111,11 @@ export function convertToAnthropicRequest(request: ModelRequest, stream: boolean
   if (request.responseFormat?.type === 'json-object') system.push({ type: 'text', text: 'Answer with one JSON object and nothing else.' })
   if (system.length > 0) body.system = system
   const budget = request.reasoningEffort === undefined ? undefined : thinkingBudgets[request.reasoningEffort]
-  const thinking = budget !== undefined && maxTokens > 1024
+  // Anthropic wants the signed thinking block back before a tool call it continues from, and the OpenAI format
+  // cannot carry the signature: such a turn runs without thinking rather than fail with a 400
+  const lastAssistant = request.messages.findLast((message) => message.role === 'assistant')
+  const continuesToolUse = lastAssistant?.content.some((part) => part.type === 'tool-call') === true
+  const thinking = budget !== undefined && maxTokens > 1024 && !continuesToolUse
   if (thinking) body.thinking = { type: 'enabled', budget_tokens: Math.min(budget, maxTokens - 1) }
   // Anthropic rejects sampling settings while thinking
   if (!thinking && request.temperature !== undefined) body.temperature = request.temperature

@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk'
+import type { Anthropic } from '@anthropic-ai/sdk'
 import type { ModelResult } from '../../src/core/model-result.js'
 import { ProxyError } from '../../src/core/proxy-error.js'
 import type { ModelRequest } from '../../src/core/request.js'
@@ -6,7 +6,7 @@ import type { StreamEvent } from '../../src/core/stream-event.js'
 import { callWithRetries } from '../shared/call-with-retries.js'
 import { generateChoicesInParallel, streamChoicesInParallel } from '../shared/fan-out-choices.js'
 import type { ModelInfo, Provider, ProviderCallOptions } from '../types.js'
-import { convertAnthropicFailure, convertAnthropicStreamError, createInvalidAnthropicResponseError } from './anthropic-error.js'
+import { convertAnthropicFailure, convertAnthropicStreamError, createInvalidAnthropicResponseError, type AnthropicSdk } from './anthropic-error.js'
 import { anthropicMessageSchema, anthropicModelListSchema, anthropicStreamEventSchema } from './anthropic-wire-schemas.js'
 import { convertAnthropicMessage, convertAnthropicStreamEvent, createAnthropicStreamState } from './convert-anthropic-response.js'
 import { convertToAnthropicRequest } from './convert-to-anthropic-request.js'
@@ -24,18 +24,23 @@ export interface AnthropicProviderSettings {
 }
 
 /**
- * A provider for Anthropic's Messages API on the official SDK. The SDK's own retries are off: retries run in
- * callWithRetries (Retry-After honoured, never after a stream has started), as for every provider.
+ * A provider for Anthropic's Messages API on the official SDK. The SDK is loaded on the provider's first call
+ * (it costs about 20 MiB and 200 ms to load, which a proxy that never calls Anthropic should not pay). The SDK's
+ * own retries are off: retries run in callWithRetries (Retry-After honoured, never after a stream has started),
+ * as for every provider.
  * @example const provider = createAnthropicProvider({ apiKey: process.env.ANTHROPIC_API_KEY, timeoutMs: 600_000, maxRetries: 2 })
  */
 export function createAnthropicProvider(settings: AnthropicProviderSettings): Provider {
-  const client = new Anthropic({
-    apiKey: null,
-    authToken: null,
-    baseURL: settings.baseURL ?? 'https://api.anthropic.com',
-    timeout: settings.timeoutMs,
-    maxRetries: 0,
-  })
+  let loading: Promise<{ sdk: AnthropicSdk; client: Anthropic }> | undefined
+  let sdk: AnthropicSdk | undefined
+  const loadClient = async (): Promise<Anthropic> => {
+    loading ??= import('@anthropic-ai/sdk').then((module) => {
+      sdk = module
+      // the key goes per call (x-api-key): null here keeps the SDK from reading ANTHROPIC_* variables itself
+      return { sdk: module, client: new module.Anthropic({ apiKey: null, authToken: null, baseURL: settings.baseURL ?? 'https://api.anthropic.com', timeout: settings.timeoutMs, maxRetries: 0 }) }
+    })
+    return (await loading).client
+  }
 
   const keyOf = (options: ProviderCallOptions): string => {
     const key = settings.apiKey ?? options.apiKey
@@ -46,11 +51,14 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
   }
   const secretsOf = (options: ProviderCallOptions) => [settings.apiKey, options.apiKey]
   const requestOptions = (key: string, signal: AbortSignal) => ({ headers: { 'x-api-key': key }, signal, maxRetries: 0 })
+  // client.post, not client.messages.create: create() prints deprecation notices to the console on every call
+  const postMessages = async <T>(body: Record<string, unknown>, key: string, signal: AbortSignal, stream: boolean): Promise<T> =>
+    (await loadClient()).post<T>('/v1/messages', { body, ...requestOptions(key, signal), stream })
 
-  async function generateOne(request: ModelRequest, choice: number, options: ProviderCallOptions): Promise<ModelResult> {
+  async function generateOne(request: ModelRequest, choice: number, options: ProviderCallOptions, signal: AbortSignal): Promise<ModelResult> {
     const key = keyOf(options)
-    const body = convertToAnthropicRequest(request, false) as unknown as Anthropic.MessageCreateParamsNonStreaming
-    const message = await callWithRetries(settings.maxRetries, options.signal, () => client.messages.create(body, requestOptions(key, options.signal)), (error) => convertAnthropicFailure(error, secretsOf(options)))
+    const body = convertToAnthropicRequest(request, false)
+    const message = await callWithRetries(settings.maxRetries, signal, () => postMessages<unknown>(body, key, signal, false), (error) => convertAnthropicFailure(error, secretsOf(options), sdk))
     const parsed = anthropicMessageSchema.safeParse(message)
     if (!parsed.success) throw createInvalidAnthropicResponseError(parsed.error.issues[0]?.message ?? 'unexpected shape', parsed.error)
     return convertAnthropicMessage(parsed.data, choice)
@@ -64,8 +72,8 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
     let failure: ProxyError | undefined
     try {
       const key = keyOf(options)
-      const body = convertToAnthropicRequest(request, true) as unknown as Anthropic.MessageCreateParamsStreaming
-      const stream = await callWithRetries(settings.maxRetries, signal, () => client.messages.create(body, requestOptions(key, signal)), (error) => convertAnthropicFailure(error, secretsOf(options)))
+      const body = convertToAnthropicRequest(request, true)
+      const stream = await callWithRetries(settings.maxRetries, signal, () => postMessages<AsyncIterable<unknown>>(body, key, signal, true), (error) => convertAnthropicFailure(error, secretsOf(options), sdk))
       for await (const raw of stream) {
         const parsed = anthropicStreamEventSchema.safeParse(raw)
         if (!parsed.success) {
@@ -81,7 +89,7 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
         yield* convertAnthropicStreamEvent(parsed.data, state)
       }
     } catch (error) {
-      failure = convertAnthropicFailure(error, secretsOf(options)).error
+      failure = convertAnthropicFailure(error, secretsOf(options), sdk).error
     } finally {
       controller.abort()
     }
@@ -93,9 +101,9 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
 
   async function generate(request: ModelRequest, options: ProviderCallOptions): Promise<ModelResult> {
     try {
-      return await generateChoicesInParallel(request.n ?? 1, (choice) => generateOne(request, choice, options))
+      return await generateChoicesInParallel(request.n ?? 1, options.signal, (choice, signal) => generateOne(request, choice, options, signal))
     } catch (error) {
-      throw convertAnthropicFailure(error, secretsOf(options)).error
+      throw convertAnthropicFailure(error, secretsOf(options), sdk).error
     }
   }
 
@@ -106,7 +114,7 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
   async function listModels(options: ProviderCallOptions): Promise<ModelInfo[] | undefined> {
     try {
       const key = keyOf(options)
-      const page = await client.models.list({ limit: 1000 }, requestOptions(key, options.signal))
+      const page = await (await loadClient()).models.list({ limit: 1000 }, requestOptions(key, options.signal))
       const parsed = anthropicModelListSchema.safeParse({ data: page.data })
       if (!parsed.success) throw createInvalidAnthropicResponseError('the model list has an unexpected shape', parsed.error)
       return parsed.data.data.map((model) => {
@@ -114,7 +122,7 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
         return { id: model.id, ...(Number.isFinite(created) ? { created: Math.floor(created / 1000) } : {}) }
       })
     } catch (error) {
-      throw convertAnthropicFailure(error, secretsOf(options)).error
+      throw convertAnthropicFailure(error, secretsOf(options), sdk).error
     }
   }
 

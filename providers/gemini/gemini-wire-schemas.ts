@@ -40,6 +40,6 @@ export const geminiErrorBodySchema = z.looseObject({
     code: z.number().optional(),
     message: z.string().optional(),
     status: z.string().optional(),
-    details: z.array(z.looseObject({ '@type': z.string().optional(), retryDelay: z.string().optional() })).optional(),
+    details: z.array(z.looseObject({ '@type': z.string().optional(), retryDelay: z.string().optional(), reason: z.string().optional() })).optional(),
   }),
 })

@@ -1,13 +1,15 @@
-import { GoogleGenAI } from '@google/genai'
+import type { GoogleGenAI } from '@google/genai'
 import { foldStreamEvents, type ModelResult } from '../../src/core/model-result.js'
 import { ProxyError } from '../../src/core/proxy-error.js'
 import type { ModelRequest } from '../../src/core/request.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
+import { callWithFirstByteTimeout } from '../shared/call-with-first-byte-timeout.js'
 import { callWithRetries } from '../shared/call-with-retries.js'
+import { readRetryAfterFromHeaders } from '../shared/read-retry-after.js'
 import type { ModelInfo, Provider, ProviderCallOptions } from '../types.js'
 import { convertGeminiResponse, createGeminiStreamState, finishGeminiStream } from './convert-gemini-response.js'
 import { convertToGeminiRequest } from './convert-to-gemini-request.js'
-import { convertGeminiFailure, createInvalidGeminiResponseError } from './gemini-error.js'
+import { convertGeminiFailure, createInvalidGeminiResponseError, type GeminiSdk } from './gemini-error.js'
 import { geminiResponseSchema } from './gemini-wire-schemas.js'
 
 export interface GeminiProviderSettings {
@@ -24,15 +26,22 @@ export interface GeminiProviderSettings {
 
 /**
  * A provider for the Gemini API (generateContent / streamGenerateContent) on @google/genai. n > 1 is Gemini's
- * candidateCount. The SDK's retries are off: retries run in callWithRetries, never after a stream has started.
+ * candidateCount. The SDK is loaded on the provider's first call (about 20 MiB and 200 ms). The SDK's retries are off: retries run in callWithRetries, never after a stream has started.
  * @example const provider = createGeminiProvider({ apiKey: process.env.GEMINI_API_KEY, timeoutMs: 600_000, maxRetries: 2 })
  */
 export function createGeminiProvider(settings: GeminiProviderSettings): Provider {
   // the key goes per call (x-goog-api-key); the client's own key is a placeholder the SDK requires
-  const client = new GoogleGenAI({
-    apiKey: settings.apiKey ?? 'unset',
-    httpOptions: { ...(settings.baseURL === undefined ? {} : { baseUrl: settings.baseURL }), timeout: settings.timeoutMs },
-  })
+  let loading: Promise<GoogleGenAI> | undefined
+  let sdk: GeminiSdk | undefined
+  const loadClient = (): Promise<GoogleGenAI> =>
+    (loading ??= import('@google/genai').then((module) => {
+      sdk = module
+      return new module.GoogleGenAI({
+        apiKey: settings.apiKey ?? 'unset',
+        // no SDK timeout: it would also cut a long stream, and look like a cancellation (callWithFirstByteTimeout instead)
+        httpOptions: settings.baseURL === undefined ? {} : { baseUrl: settings.baseURL },
+      })
+    }))
   const keyOf = (options: ProviderCallOptions): string => {
     const key = settings.apiKey ?? options.apiKey
     if (key === undefined) {
@@ -41,6 +50,24 @@ export function createGeminiProvider(settings: GeminiProviderSettings): Provider
     return key
   }
   const secretsOf = (options: ProviderCallOptions) => [settings.apiKey, options.apiKey]
+
+  /**
+   * The SDK's errors carry no response headers: one call's fetch notes the Retry-After of a failed answer, which
+   * wins over the body's RetryInfo.retryDelay.
+   */
+  const watchRetryAfter = (key: string) => {
+    const seen: { retryAfterSeconds?: number } = {}
+    const fetchNoting = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      const response = await fetch(input, init)
+      if (!response.ok) {
+        const seconds = readRetryAfterFromHeaders(response.headers)
+        if (seconds === undefined) delete seen.retryAfterSeconds
+        else seen.retryAfterSeconds = seconds
+      }
+      return response
+    }
+    return { seen, httpOptions: { headers: { 'x-goog-api-key': key }, fetch: fetchNoting } }
+  }
 
   async function* stream(request: ModelRequest, options: ProviderCallOptions): AsyncGenerator<StreamEvent> {
     // ending this generator early (the client left) closes the upstream connection
@@ -51,8 +78,17 @@ export function createGeminiProvider(settings: GeminiProviderSettings): Provider
     try {
       const key = keyOf(options)
       const { model, contents, config } = convertToGeminiRequest(request)
-      const parameters = { model, contents, config: { ...config, abortSignal: signal, httpOptions: { headers: { 'x-goog-api-key': key } } } }
-      const chunks = await callWithRetries(settings.maxRetries, signal, () => client.models.generateContentStream(parameters), (error) => convertGeminiFailure(error, secretsOf(options)))
+      const client = await loadClient()
+      const watch = watchRetryAfter(key)
+      const chunks = await callWithRetries(
+        settings.maxRetries,
+        signal,
+        () =>
+          callWithFirstByteTimeout(settings.timeoutMs, signal, (abortSignal) =>
+            client.models.generateContentStream({ model, contents, config: { ...config, abortSignal, httpOptions: watch.httpOptions } }),
+          ),
+        (error) => convertGeminiFailure(error, secretsOf(options), sdk, watch.seen.retryAfterSeconds),
+      )
       for await (const chunk of chunks) {
         const parsed = geminiResponseSchema.safeParse(chunk)
         if (!parsed.success) {
@@ -62,7 +98,7 @@ export function createGeminiProvider(settings: GeminiProviderSettings): Provider
         yield* convertGeminiResponse(parsed.data, state)
       }
     } catch (error) {
-      failure = convertGeminiFailure(error, secretsOf(options)).error
+      failure = convertGeminiFailure(error, secretsOf(options), sdk).error
     } finally {
       controller.abort()
     }
@@ -80,8 +116,17 @@ export function createGeminiProvider(settings: GeminiProviderSettings): Provider
     try {
       const key = keyOf(options)
       const { model, contents, config } = convertToGeminiRequest(request)
-      const parameters = { model, contents, config: { ...config, abortSignal: options.signal, httpOptions: { headers: { 'x-goog-api-key': key } } } }
-      const response = await callWithRetries(settings.maxRetries, options.signal, () => client.models.generateContent(parameters), (error) => convertGeminiFailure(error, secretsOf(options)))
+      const client = await loadClient()
+      const watch = watchRetryAfter(key)
+      const response = await callWithRetries(
+        settings.maxRetries,
+        options.signal,
+        () =>
+          callWithFirstByteTimeout(settings.timeoutMs, options.signal, (abortSignal) =>
+            client.models.generateContent({ model, contents, config: { ...config, abortSignal, httpOptions: watch.httpOptions } }),
+          ),
+        (error) => convertGeminiFailure(error, secretsOf(options), sdk, watch.seen.retryAfterSeconds),
+      )
       const parsed = geminiResponseSchema.safeParse(response)
       if (!parsed.success) throw createInvalidGeminiResponseError(parsed.error.issues[0]?.message ?? 'unexpected shape', parsed.error)
       const state = createGeminiStreamState(request.n ?? 1)
@@ -92,21 +137,21 @@ export function createGeminiProvider(settings: GeminiProviderSettings): Provider
         })(),
       )
     } catch (error) {
-      throw convertGeminiFailure(error, secretsOf(options)).error
+      throw convertGeminiFailure(error, secretsOf(options), sdk).error
     }
   }
 
   async function listModels(options: ProviderCallOptions): Promise<ModelInfo[] | undefined> {
     try {
       const key = keyOf(options)
-      const pager = await client.models.list({ config: { pageSize: 1000, abortSignal: options.signal, httpOptions: { headers: { 'x-goog-api-key': key } } } })
+      const pager = await (await loadClient()).models.list({ config: { pageSize: 1000, abortSignal: options.signal, httpOptions: { headers: { 'x-goog-api-key': key } } } })
       const models: ModelInfo[] = []
       for await (const model of pager) {
         if (typeof model.name === 'string') models.push({ id: model.name.replace(/^models\//, '') })
       }
       return models
     } catch (error) {
-      throw convertGeminiFailure(error, secretsOf(options)).error
+      throw convertGeminiFailure(error, secretsOf(options), sdk).error
     }
   }
 

@@ -22,11 +22,24 @@ export async function* streamChoicesInParallel(count: number, streamChoice: (cho
 
 /**
  * n > 1 for a vendor without it, not streamed: n calls in parallel, their choices merged and their usage summed.
- * @example return generateChoicesInParallel(request.n ?? 1, (choice) => generateOne(request, choice))
+ * The first failure aborts the other calls (their signal is tied to the caller's).
+ * @example return generateChoicesInParallel(request.n ?? 1, signal, (choice, signal) => generateOne(request, choice, signal))
  */
-export async function generateChoicesInParallel(count: number, generateChoice: (choice: number) => Promise<ModelResult>): Promise<ModelResult> {
-  if (count <= 1) return generateChoice(0)
-  const results = await Promise.all(Array.from({ length: count }, (_, choice) => generateChoice(choice)))
+export async function generateChoicesInParallel(
+  count: number,
+  signal: AbortSignal,
+  generateChoice: (choice: number, signal: AbortSignal) => Promise<ModelResult>,
+): Promise<ModelResult> {
+  if (count <= 1) return generateChoice(0, signal)
+  const siblings = new AbortController()
+  const shared = AbortSignal.any([signal, siblings.signal])
+  let results: ModelResult[]
+  try {
+    results = await Promise.all(Array.from({ length: count }, (_, choice) => generateChoice(choice, shared)))
+  } catch (error) {
+    siblings.abort()
+    throw error
+  }
   const merged: ModelResult = { metadata: results[0]?.metadata ?? {}, choices: [] }
   for (const [choice, result] of results.entries()) {
     const answer = result.choices[choice]

@@ -48,6 +48,8 @@ describe('config file', () => {
       providers: { groq: { type: 'openai-compatible', base_url: 'https://api.groq.com/openai/v1', api_key: 'gsk-secret', max_retries: 2, params: { temperature: 0.2 } } },
     })
     expect(config.providers.groq).not.toHaveProperty('api_key_env')
+    // the file itself, as written, for sections other code reads
+    expect(config.file.providers?.groq?.api_key_env).toBe('GROQ_KEY')
   })
 
   it('reads JSON from OPTIPROXY_CONFIG', () => {

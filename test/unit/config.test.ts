@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       providerLimits: {},
       groups: {},
       apiKeys: [],
+      file: {},
     })
   })
 
