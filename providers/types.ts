@@ -1,12 +1,40 @@
 import type { ModelResult } from '../src/core/model-result.js'
 import type { ModelRequest } from '../src/core/request.js'
 import type { StreamEvent } from '../src/core/stream-event.js'
+import type { ProxyError } from '../src/core/proxy-error.js'
+import type { Usage } from '../src/core/usage.js'
 
 export interface ProviderCallOptions {
   /** Aborts the upstream call: the client left, the request timed out, or an approach no longer needs it. */
   signal: AbortSignal
   /** The client's own upstream key (bring-your-own-key), used when the proxy has none configured. */
   apiKey?: string
+  /** Time to connect to the upstream (TCP and TLS); a provider that opens its own connections honours it. */
+  connectTimeoutMs?: number
+  /** Time for the upstream to start answering (its status line); tighter than the provider's own setting wins. */
+  firstByteTimeoutMs?: number
+  /** The request's own deadlines (`optiproxy.timeouts`); a provider's deadline wrapper takes the tighter of these and its own. */
+  requestTimeouts?: { connectMs?: number; firstByteMs?: number; totalMs?: number; idleMs?: number }
+  /** Who wants to hear about the upstream calls of this request (logs, metrics, the chosen-target header). */
+  observer?: UpstreamCallObserver
+}
+
+/** One finished upstream call, as the operations wrapper reports it. */
+export interface UpstreamCallReport {
+  provider: string
+  model: string
+  kind: 'generate' | 'stream'
+  /** Undefined when the call succeeded. */
+  failure?: ProxyError
+  usage?: Usage
+}
+
+export interface UpstreamCallObserver {
+  /** The approach the calls run under (a metrics label). */
+  approach?: string
+  callEnded?(report: UpstreamCallReport): void
+  /** A routing group chose this target (`provider/model`) for the answer. */
+  targetChosen?(target: string): void
 }
 
 export interface ModelInfo {

@@ -5,6 +5,7 @@ import { findApproachOptionProblems } from './approach-runtime/request-settings.
 import { ConfigError, type Config } from './config.js'
 import { ProxyError } from './core/proxy-error.js'
 import { requireApiKey } from './middleware/require-api-key.js'
+import { requireApiKeys } from './middleware/require-api-keys.js'
 import { createChatCompletionsHandler } from './routes/chat-completions.js'
 import { createCompletionsHandler } from './routes/completions.js'
 import { createMethodNotAllowedHandler, handleRetiredAssistantsApi, handleUnknownRoute } from './routes/fallback.js'
@@ -18,17 +19,25 @@ import {
 } from './routes/responses.js'
 import { createResponsesService } from './responses/create-responses-service.js'
 import type { ResponsesService } from './responses/responses-service.js'
-import { createProvidersRouter } from './routing/create-providers.js'
 import type { AppEnv, RouteDependencies } from './routes/route-dependencies.js'
 import { createErrorResponse } from './sse-writer.js'
+import { observeRequests } from './observability/observe-requests.js'
+import { createAppOperations, type AppOperations } from './operations/app-operations.js'
+import { createOperationalRouter } from './operations/create-operational-router.js'
+import { createHealthHandler, createMetricsHandler, createReadyHandler, recordError } from './routes/operations.js'
 
 /**
  * The proxy as a Hono app. Everything it answers, errors included, is in the OpenAI shape.
  * @example const app = createApp(loadConfig([], process.env)); serve({ fetch: app.fetch, port: 8000 })
  */
-export function createApp(config: Config, overrides: { provider?: Provider; onResponsesService?: (service: ResponsesService) => void } = {}): Hono<AppEnv> {
-  // one Provider for the pipeline: the model router (or a test's stand-in, used for every model)
-  const provider = overrides.provider ?? createProvidersRouter(config)
+export function createApp(
+  config: Config,
+  overrides: { provider?: Provider; operations?: AppOperations; onResponsesService?: (service: ResponsesService) => void } = {},
+): Hono<AppEnv> {
+  const operations = overrides.operations ?? createAppOperations(config)
+  // one Provider for the pipeline: the model router with its providers wrapped for operations and the routing
+  // groups as aliases (or a test's stand-in, used for every model)
+  const provider = createOperationalRouter(config, operations, overrides.provider)
   const optionProblems = findApproachOptionProblems(approachRegistry, config.approachOptions)
   if (optionProblems.length > 0) throw new ConfigError(`Invalid configuration:\n  --approach-options / OPTIPROXY_APPROACH_OPTIONS: ${optionProblems.join('; ')}`)
   const dependencies: RouteDependencies = {
@@ -44,9 +53,10 @@ export function createApp(config: Config, overrides: { provider?: Provider; onRe
         ...(config.approachMaxTotalTokens === undefined ? {} : { maxTotalTokens: config.approachMaxTotalTokens }),
       },
     },
-    forwardClientKey: config.openaiApiKey === undefined && config.proxyApiKey === undefined,
+    forwardClientKey: config.openaiApiKey === undefined && config.proxyApiKey === undefined && config.apiKeys.length === 0,
     keepAliveMs: config.keepAliveMs,
     bodyLimitBytes: config.bodyLimitBytes,
+    operations,
   }
 
   // the Responses API's store and background runs; the server closes it at shutdown
@@ -54,9 +64,13 @@ export function createApp(config: Config, overrides: { provider?: Provider; onRe
   overrides.onResponsesService?.(responses)
 
   const app = new Hono<AppEnv>()
-  app.get('/health', (c) => c.json({ status: 'ok' }))
+  app.use('*', observeRequests(operations))
+  app.get('/health', createHealthHandler(operations))
+  app.get('/ready', createReadyHandler(operations))
+  app.get('/metrics', createMetricsHandler(operations))
 
-  if (config.proxyApiKey !== undefined) app.use('/v1/*', requireApiKey(config.proxyApiKey))
+  if (config.apiKeys.length > 0) app.use('/v1/*', requireApiKeys(config.apiKeys, operations.rateLimiter))
+  else if (config.proxyApiKey !== undefined) app.use('/v1/*', requireApiKey(config.proxyApiKey))
   app.post('/v1/chat/completions', createChatCompletionsHandler(dependencies))
   app.post('/v1/completions', createCompletionsHandler(dependencies))
   app.get('/v1/models', createListModelsHandler(dependencies))
@@ -77,13 +91,17 @@ export function createApp(config: Config, overrides: { provider?: Provider; onRe
   app.all('/v1/responses/:id/cancel', createMethodNotAllowedHandler(['POST']))
   app.all('/v1/responses/:id/input_items', createMethodNotAllowedHandler(['GET']))
   app.all('/health', createMethodNotAllowedHandler(['GET', 'HEAD']))
+  app.all('/ready', createMethodNotAllowedHandler(['GET', 'HEAD']))
+  app.all('/metrics', createMethodNotAllowedHandler(['GET', 'HEAD']))
 
   app.notFound(handleUnknownRoute)
   app.onError((error, c) => {
     if (!(error instanceof ProxyError) || error.status >= 500) reportError(error)
+    recordError(c, operations, error)
     // headers set before the error (Allow on a 405) stay on the answer
     const allow = c.res.headers.get('allow')
-    return createErrorResponse(error, allow === null ? {} : { allow })
+    const requestId = c.get('record')?.id
+    return createErrorResponse(error, { ...(allow === null ? {} : { allow }), ...(requestId === undefined ? {} : { 'x-request-id': requestId }) })
   })
   return app
 }

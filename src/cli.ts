@@ -16,13 +16,23 @@ async function main(): Promise<void> {
     return
   }
   const config = loadConfig(argv, process.env)
-  const running = await startServer(config)
+  const running = await startServer(config, { processMetrics: true })
   console.log(`optiproxy listening on ${running.url} (upstream ${config.openaiBaseUrl})`)
-  const stop = (): void => {
-    void running.close().then(() => process.exit(0))
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) return
+    stopping = true
+    running.operations.logger.info({ signal, in_flight: running.operations.lifecycle.inFlight, grace_ms: config.shutdownGraceMs }, 'shutting down')
+    void running.shutdown(config.shutdownGraceMs).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('[optiproxy] shutdown failed', error)
+        process.exit(1)
+      },
+    )
   }
-  process.once('SIGTERM', stop)
-  process.once('SIGINT', stop)
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
 }
 
 main().catch((error: unknown) => {

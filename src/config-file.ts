@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 import { formatParam } from './openai/convert-zod-error.js'
+import { operationsFileShape } from './operations/operations-file-schema.js'
 
 /** The provider ids that exist without a file (from OPENAI_*, ANTHROPIC_*, GEMINI_* variables). */
 export const builtInProviderIds = ['openai', 'anthropic', 'gemini'] as const
@@ -63,6 +64,8 @@ export const configFileShape = {
   /** Aliases: `fast: groq/llama-3.3-70b-versatile`. The alias is what clients send as `model`. */
   models: z.record(z.string().min(1), z.string().min(1)).optional(),
   defaults: defaultsFileSchema.optional(),
+  /** provider_limits and groups (production operations). */
+  ...operationsFileShape,
 }
 
 export const configFileSchema = z.strictObject(configFileShape).superRefine((file, context) => {
@@ -73,6 +76,19 @@ export const configFileSchema = z.strictObject(configFileShape).superRefine((fil
     if (!known.has(providerId) || slash === target.length - 1) {
       context.addIssue({ code: 'custom', path: ['models', alias], message: `expected 'provider/model' with a configured provider (${[...known].join(', ')}), got '${target}'` })
     }
+  }
+  for (const [alias, group] of Object.entries(file.groups ?? {})) {
+    group.targets.forEach((entry, index) => {
+      const target = typeof entry === 'string' ? entry : entry.target
+      const slash = target.indexOf('/')
+      if (!known.has(target.slice(0, Math.max(0, slash))) || slash === target.length - 1) {
+        context.addIssue({ code: 'custom', path: ['groups', alias, 'targets', index], message: `expected 'provider/model' with a configured provider (${[...known].join(', ')}), got '${target}'` })
+      }
+    })
+    if (file.models?.[alias] !== undefined) context.addIssue({ code: 'custom', path: ['groups', alias], message: `'${alias}' is also a model alias; a name is either an alias or a group` })
+  }
+  for (const id of Object.keys(file.provider_limits ?? {})) {
+    if (!known.has(id)) context.addIssue({ code: 'custom', path: ['provider_limits', id], message: `unknown provider '${id}'` })
   }
   if (file.defaults?.provider !== undefined && !known.has(file.defaults.provider)) {
     context.addIssue({ code: 'custom', path: ['defaults', 'provider'], message: `unknown provider '${file.defaults.provider}'` })

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
+import { cacheFileSchema, providerLimitsFileSchema, resolveApiKeys, resolvedApiKeySchema, routingGroupFileSchema } from './operations/operations-file-schema.js'
 import { ConfigFileError, configFileSchema, providerFileSchema, readConfigFile, type ConfigFile } from './config-file.js'
 
 const byteUnits: Record<string, number> = { b: 1, kb: 1024, k: 1024, mb: 1024 ** 2, m: 1024 ** 2, gb: 1024 ** 3, g: 1024 ** 3 }
@@ -52,7 +53,7 @@ export const settingsSchema = z.object({
   approachMaxTotalTokens: integer(1).optional(),
   approachMaxParallelCalls: integer(1).max(64).default(4),
   approachOptions: approachOptionsSchema.default({}),
-  /** Responses API: Redis for several instances (stored responses, event streams, the background-run queue). */
+  /** Redis for several instances: the Responses API (stored responses, event streams, the background-run queue), rate limits, the cache. */
   redisUrl: z.string().min(1).optional(),
   redisKeyPrefix: z.string().min(1).default('optiproxy:'),
   responseTtlSeconds: integer(1).default(86_400),
@@ -60,6 +61,21 @@ export const settingsSchema = z.object({
   runLeaseMs: integer(500).default(30_000),
   runDrainMs: integer(0).default(10_000),
   backgroundConcurrency: integer(1).default(16),
+  // production operations (issue 6)
+  connectTimeoutMs: integer(1).default(10_000),
+  firstByteTimeoutMs: integer(1).optional(),
+  totalTimeoutMs: integer(1).optional(),
+  idleTimeoutMs: integer(1).optional(),
+  maxConcurrentUpstream: integer(0).default(0),
+  maxQueuedUpstream: integer(0).default(1000),
+  maxMessages: integer(1).default(2048),
+  maxChoices: integer(1).max(128).default(128),
+  maxJsonDepth: integer(8).default(64),
+  maxFanOut: integer(1).default(32),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  logPrompts: booleanSetting.default(false),
+  shutdownGraceMs: integer(0).default(25_000),
+  degradedAfterFailures: integer(1).default(3),
   /** The YAML or JSON config file that was read, if any. */
   configPath: z.string().min(1).optional(),
   anthropicBaseUrl: z.url().optional(),
@@ -77,6 +93,14 @@ export const configSchema = settingsSchema.extend({
   models: z.record(z.string(), z.string()).default({}),
   /** The provider of model names that name no provider and no known family. */
   defaultProvider: z.string().min(1).default('openai'),
+  /** Per-provider deadlines and concurrency from the config file (`provider_limits`). */
+  providerLimits: z.record(z.string(), providerLimitsFileSchema).default({}),
+  /** The response cache from the config file (`cache`); absent: no cache. */
+  cache: cacheFileSchema.optional(),
+  /** Proxy keys from the config file (`api_keys`), each with its limits; `key_env` already read. */
+  apiKeys: z.array(resolvedApiKeySchema).default([]),
+  /** Routing groups from the config file (`groups`): alias -> several targets and a strategy. */
+  groups: z.record(z.string(), routingGroupFileSchema).default({}),
   /** The config file as written and validated (empty without one): a section added to configFileShape appears here. */
   file: configFileSchema.default({}),
 })
@@ -99,13 +123,27 @@ export const settingSources: Record<keyof Settings, { flag?: string; env: string
   approachMaxTotalTokens: { flag: 'approach-max-total-tokens', env: 'OPTIPROXY_APPROACH_MAX_TOTAL_TOKENS', description: 'token budget of one request, summed over its calls (default none)' },
   approachMaxParallelCalls: { flag: 'approach-max-parallel-calls', env: 'OPTIPROXY_APPROACH_MAX_PARALLEL_CALLS', description: 'upstream calls of one request in flight at once (default 4)' },
   approachOptions: { flag: 'approach-options', env: 'OPTIPROXY_APPROACH_OPTIONS', description: 'per-approach option defaults as JSON, e.g. {"bon":{"n":5}}' },
-  redisUrl: { env: 'REDIS_URL', description: 'Redis for the Responses API across instances (unset: in memory, one instance)' },
+  redisUrl: { env: 'REDIS_URL', description: 'Redis shared by several instances: the Responses API, per-key rate limits, the response cache (unset: in memory, one instance)' },
   redisKeyPrefix: { flag: 'redis-key-prefix', env: 'OPTIPROXY_REDIS_KEY_PREFIX', description: 'prefix of every Redis key (default optiproxy:)' },
   responseTtlSeconds: { flag: 'response-ttl-seconds', env: 'OPTIPROXY_RESPONSE_TTL_SECONDS', description: 'how long stored responses are kept (default 86400)' },
   responseStoreMax: { flag: 'response-store-max', env: 'OPTIPROXY_RESPONSE_STORE_MAX', description: 'most responses kept in memory, least recently used go first (default 10000)' },
   runLeaseMs: { flag: 'run-lease-ms', env: 'OPTIPROXY_RUN_LEASE_MS', description: "lease of a background run; a run whose instance died ends failed after it (default 30000)" },
   runDrainMs: { flag: 'run-drain-ms', env: 'OPTIPROXY_RUN_DRAIN_MS', description: 'at shutdown, time for running background runs to finish before they end failed (default 10000)' },
   backgroundConcurrency: { flag: 'background-concurrency', env: 'OPTIPROXY_BACKGROUND_CONCURRENCY', description: 'background runs one instance executes at once with Redis (default 16)' },
+  connectTimeoutMs: { flag: 'connect-timeout-ms', env: 'OPTIPROXY_CONNECT_TIMEOUT_MS', description: 'time to open a connection to an upstream (default 10000)' },
+  firstByteTimeoutMs: { flag: 'first-byte-timeout-ms', env: 'OPTIPROXY_FIRST_BYTE_TIMEOUT_MS', description: "time to a stream's first event, or to a whole answer's headers (default: none)" },
+  totalTimeoutMs: { flag: 'total-timeout-ms', env: 'OPTIPROXY_TOTAL_TIMEOUT_MS', description: 'time for a whole upstream call (default: none)' },
+  idleTimeoutMs: { flag: 'idle-timeout-ms', env: 'OPTIPROXY_IDLE_TIMEOUT_MS', description: 'longest silence between two events of an upstream stream (default: none)' },
+  maxConcurrentUpstream: { flag: 'max-concurrent-upstream', env: 'OPTIPROXY_MAX_CONCURRENT_UPSTREAM', description: 'upstream calls at once per provider; 0: no limit (default 0)' },
+  maxQueuedUpstream: { flag: 'max-queued-upstream', env: 'OPTIPROXY_MAX_QUEUED_UPSTREAM', description: 'calls waiting for a slot per provider; more get a 429 (default 1000)' },
+  maxMessages: { flag: 'max-messages', env: 'OPTIPROXY_MAX_MESSAGES', description: 'most messages in one request (default 2048)' },
+  maxChoices: { flag: 'max-choices', env: 'OPTIPROXY_MAX_CHOICES', description: 'largest n, and prompts x n on /v1/completions (default 128)' },
+  maxJsonDepth: { flag: 'max-json-depth', env: 'OPTIPROXY_MAX_JSON_DEPTH', description: 'deepest nesting of a JSON body (default 64)' },
+  maxFanOut: { flag: 'max-fan-out', env: 'OPTIPROXY_MAX_FAN_OUT', description: 'most upstream calls one approach may make for a request (default 32; enforced by the approaches)' },
+  logLevel: { flag: 'log-level', env: 'OPTIPROXY_LOG_LEVEL', description: 'JSON log level: fatal, error, warn, info, debug, trace, silent (default info)' },
+  logPrompts: { flag: 'log-prompts', env: 'OPTIPROXY_LOG_PROMPTS', description: 'put the conversation into request logs: true or false (default false)' },
+  shutdownGraceMs: { flag: 'shutdown-grace-ms', env: 'OPTIPROXY_SHUTDOWN_GRACE_MS', description: 'on SIGTERM, time open requests get to finish before they end with an error (default 25000)' },
+  degradedAfterFailures: { flag: 'degraded-after-failures', env: 'OPTIPROXY_DEGRADED_AFTER_FAILURES', description: 'upstream failures in a row after which /health reports a provider degraded (default 3)' },
   configPath: { flag: 'config', env: 'OPTIPROXY_CONFIG', description: 'YAML or JSON config file: providers, model aliases, defaults (see README)' },
   anthropicBaseUrl: { flag: 'anthropic-base-url', env: 'ANTHROPIC_BASE_URL', description: 'Anthropic API base URL (default https://api.anthropic.com)' },
   anthropicApiKey: { env: 'ANTHROPIC_API_KEY', description: "the proxy's Anthropic key; unset: clients' own keys are forwarded" },
@@ -183,6 +221,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   }
   raw.providers = resolveProviderKeys(file, env)
   raw.models = file.models ?? {}
+  raw.providerLimits = file.provider_limits ?? {}
+  raw.groups = file.groups ?? {}
+  if (file.cache !== undefined) raw.cache = file.cache
+  try {
+    raw.apiKeys = resolveApiKeys(file.api_keys, env)
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`)
+  }
   raw.file = file
   if (file.defaults?.provider !== undefined) raw.defaultProvider = file.defaults.provider
   const parsed = configSchema.safeParse(raw)

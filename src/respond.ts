@@ -15,22 +15,26 @@ export async function respondWithEvents(
     stream: boolean
     keepAliveMs: number
     outgoing: ServerResponse
+    /** Headers every answer carries, streamed or not (`x-request-id`, the chosen target, the cache outcome). */
+    headers?: Record<string, string>
     /** Headers known only once the events are done (a JSON answer's headers; a stream's HTTP trailers). */
     finalHeaders?: { names: string[]; read: () => Record<string, string> }
   },
 ): Promise<Response> {
   const { finalHeaders } = options
+  const headers = options.headers ?? {}
   if (options.stream) {
     return respondWithEventStream(events, responder.createStreamWriter(), {
       keepAliveMs: options.keepAliveMs,
       outgoing: options.outgoing,
+      headers,
       ...(finalHeaders === undefined ? {} : { trailers: finalHeaders }),
     })
   }
   try {
     const body = responder.createBody(await foldStreamEvents(events))
-    return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json', ...finalHeaders?.read() } })
+    return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json', ...headers, ...finalHeaders?.read() } })
   } catch (error) {
-    return createErrorResponse(error, finalHeaders?.read())
+    return createErrorResponse(error, { ...headers, ...finalHeaders?.read() })
   }
 }

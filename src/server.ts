@@ -3,6 +3,7 @@ import { serve, type ServerType } from '@hono/node-server'
 import type { Provider } from '../providers/types.js'
 import { createApp } from './app.js'
 import type { Config } from './config.js'
+import { createAppOperations, type AppOperations } from './operations/app-operations.js'
 import type { ResponsesService } from './responses/responses-service.js'
 
 export interface RunningServer {
@@ -11,29 +12,68 @@ export interface RunningServer {
   server: ServerType
   /** Stops listening and closes every open connection. */
   close(): Promise<void>
+  /**
+   * Graceful shutdown: stops accepting connections, reports not ready, lets in-flight requests and streams
+   * finish for up to `graceMs`, then ends what is still open with an error frame (a 503 before any byte) and
+   * closes every connection. Resolves when everything is closed.
+   */
+  shutdown(graceMs: number): Promise<void>
+  operations: AppOperations
 }
+
+/** Time the error frames of streams ended at shutdown get to reach their clients. */
+const endingFlushMs = 2_000
 
 /**
  * Starts the proxy on config.host:config.port (port 0 picks a free one).
  * @example const { url, close } = await startServer(loadConfig([], process.env))
  */
-export function startServer(config: Config, overrides: { provider?: Provider } = {}): Promise<RunningServer> {
+export function startServer(
+  config: Config,
+  overrides: { provider?: Provider; processMetrics?: boolean; logDestination?: NodeJS.WritableStream; redisKeyPrefix?: string } = {},
+): Promise<RunningServer> {
+  const operations = createAppOperations(config, {
+    processMetrics: overrides.processMetrics ?? false,
+    ...(overrides.logDestination === undefined ? {} : { logDestination: overrides.logDestination }),
+    ...(overrides.redisKeyPrefix === undefined ? {} : { redisKeyPrefix: overrides.redisKeyPrefix }),
+  })
   let responses: ResponsesService | undefined
-  const app = createApp(config, { ...overrides, onResponsesService: (service) => (responses = service) })
+  const app = createApp(config, { ...(overrides.provider === undefined ? {} : { provider: overrides.provider }), operations, onResponsesService: (service) => (responses = service) })
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
       const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
+      const closeAll = async (): Promise<void> => {
+        // background runs finish (or end failed) and streams that follow them end with an error event first
+        await responses?.close()
+        await new Promise<void>((done) => {
+          server.close(() => done())
+          if ('closeAllConnections' in server) server.closeAllConnections()
+        })
+        await Promise.all([operations.rateLimiter.close(), operations.cache?.store.close()])
+      }
       resolve({
+        operations,
         url: `http://${host}:${info.port}`,
         port: info.port,
         server,
-        close: async () => {
-          // background runs finish (or end failed) and streams that follow them end with an error event first
-          await responses?.close()
-          await new Promise<void>((done) => {
-            server.close(() => done())
-            if ('closeAllConnections' in server) server.closeAllConnections()
-          })
+        close: closeAll,
+        async shutdown(graceMs) {
+          const { lifecycle } = operations
+          lifecycle.beginDrain()
+          // stop accepting; idle keep-alive connections close now, busy ones when their response ends
+          const closed = new Promise<void>((done) => server.close(() => done()))
+          if ('closeIdleConnections' in server) server.closeIdleConnections()
+          // the Responses API's background runs drain (or end failed) alongside the requests in flight
+          const responsesClosed = responses?.close()
+          if (!(await lifecycle.waitForIdle(graceMs))) {
+            operations.logger.warn({ in_flight: lifecycle.inFlight, grace_ms: graceMs }, 'shutdown grace period over; ending open responses')
+            lifecycle.endStreams()
+            await lifecycle.waitForIdle(endingFlushMs)
+          }
+          await responsesClosed
+          if ('closeAllConnections' in server) server.closeAllConnections()
+          await closed
+          await Promise.all([operations.rateLimiter.close(), operations.cache?.store.close()])
         },
       })
     })

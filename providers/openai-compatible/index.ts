@@ -27,6 +27,8 @@ export interface OpenAICompatibleProviderSettings {
   apiKey?: string
   /** Time for the upstream to start answering. */
   timeoutMs: number
+  /** Time to establish a new connection (TCP and TLS); default: no limit of its own. */
+  connectTimeoutMs?: number
   /** Retries of 408/409/429/5xx answers and connection failures, before any of the answer is used. */
   maxRetries: number
 }
@@ -59,7 +61,11 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleProvide
       let failure: ProxyError
       let retryAfterSeconds: number | undefined
       try {
-        const response = await sendUpstreamRequest({ endpoint, method, headers, body, signal: options.signal, timeoutMs: settings.timeoutMs, agents })
+        const timeoutMs = Math.min(settings.timeoutMs, options.firstByteTimeoutMs ?? Infinity)
+        const connectTimeoutMs = options.connectTimeoutMs ?? settings.connectTimeoutMs
+        const response = await sendUpstreamRequest({
+          endpoint, method, headers, body, signal: options.signal, timeoutMs, agents, ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
+        })
         if (response.status >= 200 && response.status < 300) return response
         failure = convertUpstreamHttpError(response.status, response.headers, await readBodyText(response.body, 1024 * 1024), secretsOf(options))
         retryAfterSeconds = readRetryAfterSeconds(response.headers)

@@ -43,6 +43,8 @@ export interface UpstreamRequest {
   signal: AbortSignal
   /** Fails the call when the upstream has not started answering (sent its status line) by then. */
   timeoutMs: number
+  /** Fails the call when a new connection is not established (TCP, and TLS for https) by then. */
+  connectTimeoutMs?: number
   agents: UpstreamAgents
 }
 
@@ -93,14 +95,26 @@ export function sendUpstreamRequest(request: UpstreamRequest): Promise<UpstreamR
     signal.addEventListener('abort', onAbort, { once: true })
     outgoing.once('close', () => signal.removeEventListener('abort', onAbort))
     const timer = setTimeout(() => outgoing.destroy(new UpstreamTimeoutError(`The upstream did not answer within ${request.timeoutMs} ms.`)), request.timeoutMs)
+    let connectTimer: NodeJS.Timeout | undefined
+    const { connectTimeoutMs } = request
+    if (connectTimeoutMs !== undefined) {
+      outgoing.once('socket', (socket) => {
+        // a kept-alive socket is already connected; a new one must connect in time
+        if (!socket.connecting) return
+        connectTimer = setTimeout(() => outgoing.destroy(new UpstreamTimeoutError(`Could not connect to the upstream within ${connectTimeoutMs} ms.`)), connectTimeoutMs)
+        socket.once(endpoint.secure ? 'secureConnect' : 'connect', () => clearTimeout(connectTimer))
+      })
+    }
     outgoing.once('response', (response: IncomingMessage) => {
       clearTimeout(timer)
+      clearTimeout(connectTimer)
       // the request's 'close' comes only with the response's end; an abort meanwhile must still reach the body
       response.once('close', () => signal.removeEventListener('abort', onAbort))
       resolve({ status: response.statusCode ?? 502, headers: response.headers, body: decompress(response) })
     })
     outgoing.once('error', (error) => {
       clearTimeout(timer)
+      clearTimeout(connectTimer)
       reject(error)
     })
     outgoing.end(request.body)

@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import { createChatCompletionsResponder } from '../openai/chat-completions-writer.js'
 import { parseChatCompletionsRequest } from '../openai/parse-chat-completions-request.js'
+import { prepareRequest } from '../operations/prepare-request.js'
 import { respondWithEvents } from '../respond.js'
 import { startApproach, upstreamCallsHeader } from '../run-approach.js'
 import type { AppEnv, RouteDependencies } from './route-dependencies.js'
@@ -10,13 +11,15 @@ import { createRequestScope } from './request-scope.js'
 /** POST /v1/chat/completions */
 export function createChatCompletionsHandler(dependencies: RouteDependencies) {
   return async function handleChatCompletions(c: Context<AppEnv>): Promise<Response> {
-    const parsed = parseChatCompletionsRequest(await readJsonBody(c, dependencies.bodyLimitBytes))
-    const started = startApproach(dependencies.pipeline, { ...parsed, streaming: parsed.stream }, createRequestScope(c, dependencies.forwardClientKey))
+    const parsed = parseChatCompletionsRequest(await readJsonBody(c, dependencies.bodyLimitBytes, dependencies.operations.limits.maxJsonDepth))
+    const prepared = prepareRequest(c, dependencies, [parsed], parsed.stream)
+    const started = startApproach(prepared.pipeline, { ...parsed, streaming: parsed.stream }, createRequestScope(c, dependencies.forwardClientKey))
     const responder = createChatCompletionsResponder({ model: started.request.model, includeUsage: parsed.includeUsage })
-    return respondWithEvents(started.events, responder, {
+    return respondWithEvents(prepared.supervise(started.events), responder, {
       stream: parsed.stream,
       keepAliveMs: dependencies.keepAliveMs,
       outgoing: c.env.outgoing,
+      headers: prepared.headers,
       finalHeaders: upstreamCallsHeader(() => started.upstreamCalls()),
     })
   }

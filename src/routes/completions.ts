@@ -3,6 +3,7 @@ import { mergeAsyncIterables } from '../core/merge-async-iterables.js'
 import type { StreamEvent } from '../core/stream-event.js'
 import { createCompletionsResponder } from '../openai/completions-writer.js'
 import { parseCompletionsRequest } from '../openai/parse-completions-request.js'
+import { prepareRequest } from '../operations/prepare-request.js'
 import { respondWithEvents } from '../respond.js'
 import { startApproach, upstreamCallsHeader } from '../run-approach.js'
 import type { AppEnv, RouteDependencies } from './route-dependencies.js'
@@ -20,9 +21,10 @@ async function* renumberChoices(events: AsyncIterable<StreamEvent>, offset: numb
  */
 export function createCompletionsHandler(dependencies: RouteDependencies) {
   return async function handleCompletions(c: Context<AppEnv>): Promise<Response> {
-    const parsed = parseCompletionsRequest(await readJsonBody(c, dependencies.bodyLimitBytes))
+    const parsed = parseCompletionsRequest(await readJsonBody(c, dependencies.bodyLimitBytes, dependencies.operations.limits.maxJsonDepth))
     const scope = createRequestScope(c, dependencies.forwardClientKey)
-    const runs = parsed.prompts.map(({ clientRequest }) => startApproach(dependencies.pipeline, { ...clientRequest, streaming: parsed.stream }, scope))
+    const prepared = prepareRequest(c, dependencies, parsed.prompts.map((entry) => entry.clientRequest), parsed.stream)
+    const runs = parsed.prompts.map(({ clientRequest }) => startApproach(prepared.pipeline, { ...clientRequest, streaming: parsed.stream }, scope))
     const events =
       runs.length === 1
         ? (runs[0] as (typeof runs)[number]).events
@@ -37,10 +39,11 @@ export function createCompletionsHandler(dependencies: RouteDependencies) {
       n: parsed.n,
       echo: parsed.echo,
     })
-    return respondWithEvents(events, responder, {
+    return respondWithEvents(prepared.supervise(events), responder, {
       stream: parsed.stream,
       keepAliveMs: dependencies.keepAliveMs,
       outgoing: c.env.outgoing,
+      headers: prepared.headers,
       finalHeaders: upstreamCallsHeader(() => runs.reduce((sum, run) => sum + run.upstreamCalls(), 0)),
     })
   }

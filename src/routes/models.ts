@@ -13,12 +13,14 @@ async function listModels(c: Context, dependencies: RouteDependencies): Promise<
   return (await dependencies.pipeline.provider.listModels(createRequestScope(c, dependencies.forwardClientKey))) ?? []
 }
 
-/** GET /v1/models: the upstream's list. */
+/** GET /v1/models: the upstreams' list, and `degraded_providers` when some are failing. */
 export function createListModelsHandler(dependencies: RouteDependencies) {
   return async function handleListModels(c: Context): Promise<Response> {
     const providerId = dependencies.pipeline.provider.id
     const models = await listModels(c, dependencies)
-    return c.json({ object: 'list', data: models.map((model) => toOpenAIModel(model, providerId)) })
+    // providers failing in a row (see /health); an extra field OpenAI clients ignore
+    const degraded = dependencies.operations.health.list().filter((state) => state.status === 'degraded').map((state) => state.provider)
+    return c.json({ object: 'list', data: models.map((model) => toOpenAIModel(model, providerId)), ...(degraded.length === 0 ? {} : { degraded_providers: degraded }) })
   }
 }
 

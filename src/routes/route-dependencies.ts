@@ -1,4 +1,7 @@
 import type { HttpBindings } from '@hono/node-server'
+import type { RequestRecord } from '../observability/request-record.js'
+import type { AppOperations } from '../operations/app-operations.js'
+import type { ResolvedApiKey } from '../operations/operations-file-schema.js'
 import type { PipelineDependencies } from '../run-approach.js'
 
 export interface RouteDependencies {
@@ -8,7 +11,9 @@ export interface RouteDependencies {
   keepAliveMs: number
   /** Largest accepted request body; larger is a 413. */
   bodyLimitBytes: number
+  /** Metrics, logs, limits, deadlines, health and lifecycle (production operations). */
+  operations: AppOperations
 }
 
 /** The Hono environment of the proxy: it runs on @hono/node-server, whose bindings give the Node request and response. */
-export type AppEnv = { Bindings: HttpBindings }
+export type AppEnv = { Bindings: HttpBindings; Variables: { record: RequestRecord; apiKey?: ResolvedApiKey } }

@@ -38,22 +38,34 @@ function collectProviderSettings(config: Config): Map<string, ProviderFileSettin
   return entries
 }
 
+/** What production operations add to the router (see src/operations): wrapped providers and routing groups. */
+export interface ProvidersRouterHooks {
+  /** Wraps each provider once it is built (deadlines, concurrency limit, metrics, health). */
+  wrapProvider?: (id: string, provider: Provider) => Provider
+  /** More aliases, built on the (wrapped) providers: the routing groups. */
+  createAliases?: (providers: ReadonlyMap<string, Provider>) => Iterable<[string, RouteTarget]>
+}
+
 /**
  * The router the pipeline calls: every configured provider, the aliases, the default provider. GET /v1/models
  * lists the providers the operator set up (declared in the file, or given a key or base URL); an untouched
  * built-in anthropic/gemini stays routable (bring-your-own-key) but is not asked for its list.
  * @example const router = createProvidersRouter(loadConfig(argv, process.env))
  */
-export function createProvidersRouter(config: Config): ModelRouter {
+export function createProvidersRouter(config: Config, hooks: ProvidersRouterHooks = {}): ModelRouter {
   const settings = collectProviderSettings(config)
   const providers = new Map<string, Provider>()
-  for (const [id, entry] of settings) providers.set(id, createProvider(id, entry, config))
+  for (const [id, entry] of settings) {
+    const provider = createProvider(id, entry, config)
+    providers.set(id, hooks.wrapProvider === undefined ? provider : hooks.wrapProvider(id, provider))
+  }
   const aliases = new Map<string, RouteTarget>()
   for (const [alias, target] of Object.entries(config.models)) {
     const slash = target.indexOf('/')
     const provider = providers.get(target.slice(0, slash))
     if (provider !== undefined) aliases.set(alias, { provider, model: target.slice(slash + 1) })
   }
+  for (const [alias, target] of hooks.createAliases?.(providers) ?? []) aliases.set(alias, target)
   const untouched = (id: string, baseUrl: string | undefined, apiKey: string | undefined): boolean => config.providers[id] === undefined && baseUrl === undefined && apiKey === undefined
   const listedProviderIds = [...providers.keys()].filter(
     (id) => !(id === 'anthropic' && untouched(id, config.anthropicBaseUrl, config.anthropicApiKey)) && !(id === 'gemini' && untouched(id, config.geminiBaseUrl, config.geminiApiKey)),

@@ -19,7 +19,7 @@ export interface ProxyUnderTest {
  */
 export async function startProxyUnderTest(settings: Partial<Config> = {}, clientKey = 'sk-client-key'): Promise<ProxyUnderTest> {
   const upstream = await startMockOpenAIUpstream()
-  const config = configSchema.parse({ host: '127.0.0.1', port: 0, openaiBaseUrl: upstream.url, ...settings })
+  const config = configSchema.parse({ host: '127.0.0.1', port: 0, openaiBaseUrl: upstream.url, logLevel: 'silent', ...settings })
   const proxy = await startServer(config)
   const baseURL = `${proxy.url}/v1`
   return {

@@ -105,3 +105,39 @@ tracing: true
     expect(loadConfig([], { GOOGLE_API_KEY: 'g-1', GEMINI_API_KEY: 'g-2' }).geminiApiKey).toBe('g-2')
   })
 })
+
+describe('the operations keys of the config file', () => {
+  it('reads provider_limits and groups', () => {
+    const file = parseConfigFile({
+      providers: { groq: { type: 'openai-compatible', base_url: 'https://api.groq.com/openai/v1' } },
+      provider_limits: { groq: { idle_timeout_ms: 30_000, max_concurrent: 8 } },
+      groups: { smart: { strategy: 'weighted', targets: [{ target: 'groq/llama', weight: 2 }, 'openai/gpt-4o-mini'], cooldown_ms: 10_000 } },
+    })
+    expect(file.provider_limits?.groq).toEqual({ idle_timeout_ms: 30_000, max_concurrent: 8 })
+    expect(file.groups?.smart?.strategy).toBe('weighted')
+  })
+
+  it('names a group target with an unknown provider, an unknown strategy and limits of an unknown provider', () => {
+    expect(() => parseConfigFile({ groups: { smart: { targets: ['nowhere/model'] } } })).toThrow(/groups\.smart\.targets\[0\]: expected 'provider\/model'/)
+    expect(() => parseConfigFile({ groups: { smart: { strategy: 'random', targets: ['openai/x'] } } })).toThrow(/groups\.smart\.strategy/)
+    expect(() => parseConfigFile({ provider_limits: { nowhere: { max_concurrent: 1 } } })).toThrow(/provider_limits\.nowhere: unknown provider/)
+    expect(() => parseConfigFile({ models: { smart: 'openai/x' }, groups: { smart: { targets: ['openai/y'] } } })).toThrow(/either an alias or a group/)
+  })
+})
+
+describe('api_keys in the config file', () => {
+  it('reads a key from its variable and refuses an entry with both or neither of key and key_env', async () => {
+    const { loadConfig } = await import('../../src/config.js')
+    const directory = mkdtempSync(join(tmpdir(), 'optiproxy-keys-'))
+    const path = join(directory, 'keys.yaml')
+    writeFileSync(path, 'api_keys:\n  - name: team-a\n    key_env: TEAM_A_KEY\n    requests_per_minute: 60\n')
+    try {
+      expect(loadConfig(['--config', path], { TEAM_A_KEY: 'sk-team-a-0123456789' }).apiKeys).toEqual([{ name: 'team-a', key: 'sk-team-a-0123456789', requests_per_minute: 60 }])
+      expect(() => loadConfig(['--config', path], {})).toThrow(/api_keys\[0\]\.key_env: the variable TEAM_A_KEY is not set/)
+    } finally {
+      rmSync(directory, { recursive: true, force: true })
+    }
+    expect(() => parseConfigFile({ api_keys: [{ name: 'x', key: 'sk-0123456789', key_env: 'X' }] })).toThrow(/exactly one of key and key_env/)
+    expect(() => parseConfigFile({ api_keys: [{ name: 'x' }] })).toThrow(/exactly one of key and key_env/)
+  })
+})

@@ -22,11 +22,31 @@ describe('loadConfig', () => {
       runLeaseMs: 30_000,
       runDrainMs: 10_000,
       backgroundConcurrency: 16,
+      connectTimeoutMs: 10_000,
+      maxConcurrentUpstream: 0,
+      maxQueuedUpstream: 1000,
+      maxMessages: 2048,
+      maxChoices: 128,
+      maxJsonDepth: 64,
+      maxFanOut: 32,
+      logLevel: 'info',
+      logPrompts: false,
+      shutdownGraceMs: 25_000,
+      degradedAfterFailures: 3,
       providers: {},
       models: {},
       defaultProvider: 'openai',
+      providerLimits: {},
+      groups: {},
+      apiKeys: [],
       file: {},
     })
+  })
+
+  it('reads booleans as words and timeouts as milliseconds', () => {
+    expect(loadConfig([], { OPTIPROXY_LOG_PROMPTS: 'false', OPTIPROXY_IDLE_TIMEOUT_MS: '30000' })).toMatchObject({ logPrompts: false, idleTimeoutMs: 30_000 })
+    expect(loadConfig(['--log-prompts', 'true'], {}).logPrompts).toBe(true)
+    expect(() => loadConfig([], { OPTIPROXY_LOG_PROMPTS: 'yes please' })).toThrow(/OPTIPROXY_LOG_PROMPTS/)
   })
 
   it('reads the environment, and flags win over it', () => {

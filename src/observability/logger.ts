@@ -1,0 +1,17 @@
+import { pino, type Logger } from 'pino'
+
+export type { Logger }
+
+/**
+ * The proxy's structured JSON logger (pino) on stdout. Authorization headers and keys are redacted wherever
+ * they might appear; request logs never carry them in the first place.
+ * @example const logger = createLogger('info'); logger.info({ id: 'req_1' }, 'request')
+ */
+export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+  const options = {
+    level,
+    base: { service: 'optiproxy' },
+    redact: { paths: ['authorization', 'apiKey', 'api_key', '*.authorization', '*.apiKey', '*.api_key', 'headers.authorization'], censor: '[redacted]' },
+  }
+  return destination === undefined ? pino(options) : pino(options, destination)
+}
