@@ -30,12 +30,11 @@ const endingFlushMs = 2_000
  */
 export function startServer(
   config: Config,
-  overrides: { provider?: Provider; processMetrics?: boolean; logDestination?: NodeJS.WritableStream; redisKeyPrefix?: string } = {},
+  overrides: { provider?: Provider; processMetrics?: boolean; logDestination?: NodeJS.WritableStream } = {},
 ): Promise<RunningServer> {
   const operations = createAppOperations(config, {
     processMetrics: overrides.processMetrics ?? false,
     ...(overrides.logDestination === undefined ? {} : { logDestination: overrides.logDestination }),
-    ...(overrides.redisKeyPrefix === undefined ? {} : { redisKeyPrefix: overrides.redisKeyPrefix }),
   })
   let responses: ResponsesService | undefined
   const app = createApp(config, { ...(overrides.provider === undefined ? {} : { provider: overrides.provider }), operations, onResponsesService: (service) => (responses = service) })

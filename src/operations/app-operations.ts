@@ -25,9 +25,9 @@ export interface AppOperations {
 /**
  * @example const operations = createAppOperations(config, { processMetrics: true })
  */
-export function createAppOperations(config: Config, options: { processMetrics?: boolean; logDestination?: NodeJS.WritableStream; redisKeyPrefix?: string } = {}): AppOperations {
+export function createAppOperations(config: Config, options: { processMetrics?: boolean; logDestination?: NodeJS.WritableStream } = {}): AppOperations {
   const logger = createLogger(config.logLevel, options.logDestination)
-  const prefix = options.redisKeyPrefix ?? 'optiproxy:'
+  const prefix = config.redisKeyPrefix
   const rateLimiter =
     config.redisUrl === undefined
       ? createMemoryRateLimiter()

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { configSchema } from '../../src/config.js'
 import { startServer, type RunningServer } from '../../src/server.js'
 import { buildChatCompletion, startMockOpenAIUpstream, type MockUpstream } from '../helpers/mock-openai-upstream.js'
-import { createRedisTestPrefix, describeNeedingRedis, pingRedis, testRedisUrl } from '../helpers/redis-for-tests.js'
+import { createTestKeyPrefix, deleteKeysWithPrefix, describeWithRedis, isRedisReachable, redisUrl } from '../helpers/redis.js'
 
 const keys = {
   open: 'sk-proxy-open-0123456789',
@@ -81,12 +81,12 @@ describe('several proxy keys', () => {
   })
 })
 
-describeNeedingRedis(await pingRedis(), 'rate limits shared through Redis', () => {
+describeWithRedis(await isRedisReachable(), 'rate limits shared through Redis', () => {
   it('two instances count one key together', async () => {
-    const settings = { host: '127.0.0.1', port: 0, openaiBaseUrl: upstream.url, openaiApiKey: 'sk-upstream', logLevel: 'silent', redisUrl: testRedisUrl, apiKeys: [{ name: `shared-${Date.now()}`, key: keys.open, requests_per_minute: 3 }] }
-    const prefix = createRedisTestPrefix()
-    const a = await startServer(configSchema.parse(settings), { redisKeyPrefix: prefix })
-    const b = await startServer(configSchema.parse(settings), { redisKeyPrefix: prefix })
+    const settings = { host: '127.0.0.1', port: 0, openaiBaseUrl: upstream.url, openaiApiKey: 'sk-upstream', logLevel: 'silent', redisUrl: redisUrl, apiKeys: [{ name: `shared-${Date.now()}`, key: keys.open, requests_per_minute: 3 }] }
+    const prefix = createTestKeyPrefix()
+    const a = await startServer(configSchema.parse({ ...settings, redisKeyPrefix: prefix }))
+    const b = await startServer(configSchema.parse({ ...settings, redisKeyPrefix: prefix }))
     try {
       const post = (server: RunningServer) =>
         fetch(`${server.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(hello()), headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.open}` } }).then(async (response) => {
@@ -98,6 +98,7 @@ describeNeedingRedis(await pingRedis(), 'rate limits shared through Redis', () =
     } finally {
       await a.close()
       await b.close()
+      await deleteKeysWithPrefix(prefix)
     }
   })
 })

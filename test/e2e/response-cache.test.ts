@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { configSchema } from '../../src/config.js'
 import { startServer, type RunningServer } from '../../src/server.js'
 import { buildChatCompletion, buildErrorBody, startMockOpenAIUpstream, type MockUpstream } from '../helpers/mock-openai-upstream.js'
-import { createRedisTestPrefix, describeNeedingRedis, pingRedis, testRedisUrl } from '../helpers/redis-for-tests.js'
+import { createTestKeyPrefix, deleteKeysWithPrefix, describeWithRedis, isRedisReachable, redisUrl } from '../helpers/redis.js'
 import { readRawSse } from '../helpers/start-proxy.js'
 
 let upstream: MockUpstream
@@ -103,12 +103,12 @@ describe('the response cache', () => {
   })
 })
 
-describeNeedingRedis(await pingRedis(), 'the response cache in Redis', () => {
+describeWithRedis(await isRedisReachable(), 'the response cache in Redis', () => {
   it('is shared by two instances', async () => {
-    const prefix = createRedisTestPrefix()
-    const settings = { host: '127.0.0.1', port: 0, openaiBaseUrl: upstream.url, logLevel: 'silent', redisUrl: testRedisUrl, cache: {} }
-    const a = await startServer(configSchema.parse(settings), { redisKeyPrefix: prefix })
-    const b = await startServer(configSchema.parse(settings), { redisKeyPrefix: prefix })
+    const prefix = createTestKeyPrefix()
+    const settings = { host: '127.0.0.1', port: 0, openaiBaseUrl: upstream.url, logLevel: 'silent', redisUrl: redisUrl, cache: {} }
+    const a = await startServer(configSchema.parse({ ...settings, redisKeyPrefix: prefix }))
+    const b = await startServer(configSchema.parse({ ...settings, redisKeyPrefix: prefix }))
     try {
       const body = JSON.stringify(fresh())
       const ask = async (server: RunningServer) => {
@@ -122,6 +122,7 @@ describeNeedingRedis(await pingRedis(), 'the response cache in Redis', () => {
     } finally {
       await a.close()
       await b.close()
+      await deleteKeysWithPrefix(prefix)
     }
   })
 })
