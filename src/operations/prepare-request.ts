@@ -24,8 +24,11 @@ export interface PreparedRequest {
   supervise(events: AsyncIterable<StreamEvent>): AsyncIterable<StreamEvent>
 }
 
-/** The approach's id and the model it runs on; an unknown slug is left for startApproach to refuse. */
-function readApproachSelection(dependencies: RouteDependencies, client: ClientRequest): { approach: string; model: string } | undefined {
+/**
+ * The approaches a request runs (their label: `moa`, `moa&bon`, `bon|moa`) and the model they run on; an unknown
+ * slug is left for startApproach to refuse.
+ */
+function readApproachSelection(dependencies: RouteDependencies, client: ClientRequest): { label: string; slugs: string[]; model: string } | undefined {
   try {
     const selection = resolveApproach({
       request: client.request,
@@ -34,19 +37,21 @@ function readApproachSelection(dependencies: RouteDependencies, client: ClientRe
       ...(client.approachField === undefined ? {} : { field: client.approachField }),
       ...(client.approachFieldName === undefined ? {} : { fieldName: client.approachFieldName }),
     })
-    return { approach: selection.approach.id, model: selection.request.model }
+    const slugs = selection.approaches.map((approach) => approach.id)
+    return { label: slugs.join(selection.operator === 'parallel' ? '|' : '&'), slugs, model: selection.request.model }
   } catch {
     return undefined
   }
 }
 
-/** A proxy key limited to some models or approaches refuses the others with a 403. */
-function checkKeyAllows(apiKey: ResolvedApiKey, model: string, approach: string | undefined): void {
+/** A proxy key limited to some models or approaches refuses the others (each approach of a combination) with a 403. */
+function checkKeyAllows(apiKey: ResolvedApiKey, model: string, slugs: string[]): void {
   if (apiKey.models !== undefined && !apiKey.models.includes(model)) {
     throw new ProxyError(`This API key may not use the model '${model}'.`, { status: 403, type: 'permission_error', param: 'model', code: 'model_not_allowed' })
   }
-  if (apiKey.approaches !== undefined && approach !== undefined && !apiKey.approaches.includes(approach)) {
-    throw new ProxyError(`This API key may not run the approach '${approach}'.`, { status: 403, type: 'permission_error', param: 'model', code: 'approach_not_allowed' })
+  const refused = apiKey.approaches === undefined ? undefined : slugs.find((slug) => !apiKey.approaches?.includes(slug))
+  if (refused !== undefined) {
+    throw new ProxyError(`This API key may not run the approach '${refused}'.`, { status: 403, type: 'permission_error', param: 'model', code: 'approach_not_allowed' })
   }
 }
 
@@ -89,10 +94,10 @@ export function prepareRequest(c: Context<AppEnv>, dependencies: RouteDependenci
   record.model = first.request.model
   record.stream = streaming
   const selection = readApproachSelection(dependencies, first)
-  const approach = selection?.approach
+  const approach = selection?.label
   if (approach !== undefined) record.approach = approach
   const apiKey = c.get('apiKey')
-  if (apiKey !== undefined) checkKeyAllows(apiKey, selection?.model ?? first.request.model, approach)
+  if (apiKey !== undefined) checkKeyAllows(apiKey, selection?.model ?? first.request.model, selection?.slugs ?? [])
   if (operations.logPrompts) record.messages = clients.flatMap((client) => client.request.messages)
   const headers: Record<string, string> = { 'x-request-id': record.id }
   const observer: UpstreamCallObserver = {

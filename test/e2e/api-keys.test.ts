@@ -48,6 +48,9 @@ describe('several proxy keys', () => {
     await expect(clientWith(keys.narrow).chat.completions.create(hello('gpt-4o'))).rejects.toMatchObject({ status: 403, code: 'model_not_allowed' })
     // gpt-4o-mini is allowed, but the default approach (none) is not among this key's approaches
     await expect(clientWith(keys.narrow).chat.completions.create(hello('gpt-4o-mini'))).rejects.toMatchObject({ status: 403, code: 'approach_not_allowed' })
+    // a combination is allowed only when every approach in it is
+    await expect(clientWith(keys.narrow).chat.completions.create(hello('moa&bon-gpt-4o-mini'))).rejects.toMatchObject({ status: 403, code: 'approach_not_allowed', message: expect.stringContaining("'bon'") })
+    await expect(clientWith(keys.narrow).chat.completions.create(hello('moa|moa-gpt-4o-mini'))).resolves.toMatchObject({ object: 'chat.completion' })
   })
 
   it('requests per minute: past the limit, a 429 with Retry-After', async () => {
