@@ -7,11 +7,11 @@ import { formatParam } from '../openai/convert-zod-error.js'
 export const generalSettingsSchema = z.object({
   /** Stream the intermediate work as `reasoning_content` (and keep it in the non-streamed message). */
   trace: z.boolean().optional(),
-  /** Most upstream calls this request may cause. */
+  /** Most upstream calls this request may cause (at most the configured budget). */
   max_upstream_calls: z.int().min(1).max(10_000).optional(),
   /** Most tokens (prompt + completion over every call) this request may use. */
   max_total_tokens: z.int().min(1).optional(),
-  /** Most upstream calls in flight at once. */
+  /** Most upstream calls in flight at once (at most the configured limit). */
   max_parallel_calls: z.int().min(1).max(64).optional(),
   /** Reserved for per-request timeouts (not interpreted here). */
   timeouts: z.unknown().optional(),
@@ -57,6 +57,16 @@ export function readRequestSettings(
   }
   const general = generalSettingsSchema.safeParse(Object.fromEntries(Object.entries(body).filter(([key]) => generalKeys.has(key))))
   if (!general.success) throw createOptionError(general.error.issues[0], [])
+  // the operator's call budget and fan-out limit are ceilings: a request may lower them, never raise them
+  const ceilings = [
+    ['max_upstream_calls', general.data.max_upstream_calls, defaults.maxUpstreamCalls, '--approach-max-upstream-calls'],
+    ['max_parallel_calls', general.data.max_parallel_calls, defaults.maxParallelCalls, '--approach-max-parallel-calls'],
+  ] as const
+  for (const [key, asked, ceiling, setting] of ceilings) {
+    if (asked !== undefined && asked > ceiling) {
+      throw createInvalidRequestError(`Invalid value for 'optiproxy.${key}': ${asked} is more than this proxy allows (${ceiling}, set by ${setting}).`, `optiproxy.${key}`, 'invalid_value')
+    }
+  }
   const settings: RunSettings = {
     trace: general.data.trace ?? defaults.trace,
     maxUpstreamCalls: general.data.max_upstream_calls ?? defaults.maxUpstreamCalls,

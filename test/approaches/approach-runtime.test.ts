@@ -122,6 +122,9 @@ describe('approach runtime: usage, calls, fan-out, budgets, trace, isolation', (
     await expect(runApproachDirectly(provider, { approach: 'bon', optiproxy: { bon: { m: 1 } } })).rejects.toMatchObject({ status: 400, param: 'optiproxy.bon' })
     await expect(runApproachDirectly(provider, { approach: 'bon', optiproxy: { bestof: {} } })).rejects.toMatchObject({ status: 400, param: 'optiproxy.bestof' })
     await expect(runApproachDirectly(provider, { approach: 'bon', optiproxy: { max_upstream_calls: 0 } })).rejects.toMatchObject({ status: 400, param: 'optiproxy.max_upstream_calls' })
+    // the configured budget (64) and fan-out limit (4) are ceilings a request cannot raise
+    await expect(runApproachDirectly(provider, { approach: 'bon', optiproxy: { max_upstream_calls: 65 } })).rejects.toMatchObject({ status: 400, param: 'optiproxy.max_upstream_calls', message: expect.stringContaining('(64, set by --approach-max-upstream-calls)') })
+    await expect(runApproachDirectly(provider, { approach: 'bon', optiproxy: { max_parallel_calls: 5 } })).rejects.toMatchObject({ status: 400, param: 'optiproxy.max_parallel_calls' })
     await expect(runApproachDirectly(provider, { approach: 'bon&magic' })).rejects.toMatchObject({ status: 400, code: 'unknown_approach', message: expect.stringContaining("Unknown approach 'magic' in 'bon&magic'. Known approaches: none, bon,") })
     await expect(runApproachDirectly(provider, { approach: 'bon&moa|re2' })).rejects.toMatchObject({ status: 400, code: 'invalid_approach' })
     expect(provider.calls).toHaveLength(0)

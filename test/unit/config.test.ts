@@ -28,7 +28,6 @@ describe('loadConfig', () => {
       maxMessages: 2048,
       maxChoices: 128,
       maxJsonDepth: 64,
-      maxFanOut: 32,
       logLevel: 'info',
       logPrompts: false,
       shutdownGraceMs: 25_000,
