@@ -8,6 +8,7 @@ import type { ResponseItem } from '../openai/responses-items.js'
 import { createResponseObject, isTerminalEvent, isTerminalStatus, type ResponsesStreamEvent } from '../openai/responses-object.js'
 import { createLoggedEventsWriter, createResponsesStreamWriter, type LoggedResponsesEvent } from '../openai/responses-writer.js'
 import type { ResponsesService } from '../responses/responses-service.js'
+import { prepareRequest } from '../operations/prepare-request.js'
 import { startApproach, upstreamCallsHeader } from '../run-approach.js'
 import { createErrorResponse, respondWithEventStream } from '../sse-writer.js'
 import type { StoredResponse } from '../storage/response-store.js'
@@ -58,13 +59,14 @@ function streamLogged(c: Context<AppEnv>, dependencies: RouteDependencies, servi
   return respondWithEventStream(followEvents(service, id, startingAfter, c.req.raw.signal), createLoggedEventsWriter(startingAfter), {
     keepAliveMs: dependencies.keepAliveMs,
     outgoing: c.env.outgoing,
+    headers: { 'x-request-id': c.get('record').id },
   })
 }
 
 /** POST /v1/responses */
 export function createResponsesHandler(dependencies: RouteDependencies, service: ResponsesService) {
   return async function handleCreateResponse(c: Context<AppEnv>): Promise<Response> {
-    const parsed = parseResponsesRequest(await readJsonBody(c, dependencies.bodyLimitBytes))
+    const parsed = parseResponsesRequest(await readJsonBody(c, dependencies.bodyLimitBytes, dependencies.operations.limits.maxJsonDepth))
     let historyItems: ResponseItem[] = []
     if (parsed.previousResponseId !== undefined) {
       const previous = await service.store.get(parsed.previousResponseId)
@@ -75,6 +77,8 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
     }
     const request = createModelRequest(parsed.body, [...historyItems, ...parsed.inputItems])
     const approachInput = { request, approachField: parsed.approachField, approachFieldName: parsed.approachFieldName, approachOptions: parsed.approachOptions }
+    // the operator's limits, the key's allowed models and approaches, per-request timeouts, logs and metrics, as on Chat Completions
+    const prepared = prepareRequest(c, dependencies, [{ ...stripUndefined(approachInput), stream: parsed.stream, includeUsage: false }], parsed.stream)
     const scope = createRequestScope(c, dependencies.forwardClientKey)
 
     if (parsed.background) {
@@ -96,7 +100,8 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
       return c.json(builder.response)
     }
 
-    const run = startApproach(dependencies.pipeline, { ...stripUndefined(approachInput), streaming: parsed.stream }, scope)
+    const run = startApproach(prepared.pipeline, { ...stripUndefined(approachInput), streaming: parsed.stream }, scope)
+    const events = prepared.supervise(run.events)
     const callCount = upstreamCallsHeader(() => run.upstreamCalls())
     const builder = createResponsesEventBuilder(createResponseObject(parsed.body, { model: run.request.model, status: 'in_progress' }))
     const save = async (): Promise<void> => {
@@ -104,22 +109,22 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
     }
     if (!parsed.stream) {
       try {
-        for await (const event of run.events) {
+        for await (const event of events) {
           if (event.type === 'error') throw event.error
           builder.write(event)
         }
         builder.complete()
       } catch (error) {
-        return createErrorResponse(error, callCount.read())
+        return createErrorResponse(error, { ...prepared.headers, ...callCount.read() })
       }
       await save()
-      return c.json(builder.response, 200, callCount.read())
+      return c.json(builder.response, 200, { ...prepared.headers, ...callCount.read() })
     }
 
     let terminal: ResponsesStreamEvent[] | undefined
-    const events = (async function* (): AsyncGenerator<StreamEvent> {
+    const written = (async function* (): AsyncGenerator<StreamEvent> {
       let produced = false
-      for await (const event of run.events) {
+      for await (const event of events) {
         if (event.type === 'error') {
           // a failure before any output is answered with its own status and stored nowhere
           if (produced) {
@@ -135,7 +140,12 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
       terminal = builder.complete()
       await save()
     })()
-    return respondWithEventStream(events, createResponsesStreamWriter(builder, () => terminal), { keepAliveMs: dependencies.keepAliveMs, outgoing: c.env.outgoing, trailers: callCount })
+    return respondWithEventStream(written, createResponsesStreamWriter(builder, () => terminal), {
+      keepAliveMs: dependencies.keepAliveMs,
+      outgoing: c.env.outgoing,
+      headers: prepared.headers,
+      trailers: callCount,
+    })
   }
 }
 

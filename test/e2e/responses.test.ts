@@ -181,6 +181,21 @@ function defineResponsesSuite(settings: Partial<Config>): void {
       expect(streamed.text).toContain('event: response.completed')
     })
 
+    it('carries the operations of Chat Completions: x-request-id on every answer, the operator limits as 400s', async () => {
+      const traced = (id: string, body: unknown): Promise<Response> =>
+        fetch(`${t.baseURL}/responses`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-client-key', 'x-request-id': id }, body: JSON.stringify(body) })
+      const whole = await traced('resp-trace-1', { model: 'gpt-4o-mini', input: 'x' })
+      expect(whole.headers.get('x-request-id')).toBe('resp-trace-1')
+      const streamed = await traced('resp-trace-2', { model: 'gpt-4o-mini', input: 'x', stream: true })
+      expect(streamed.headers.get('x-request-id')).toBe('resp-trace-2')
+      await streamed.text()
+      const tooMany = await traced('resp-trace-3', { model: 'gpt-4o-mini', input: Array.from({ length: 3000 }, () => ({ role: 'user', content: 'x' })) })
+      expect(tooMany.status).toBe(400)
+      expect(tooMany.headers.get('x-request-id')).toBe('resp-trace-3')
+      const deep = await traced('resp-trace-4', { model: 'gpt-4o-mini', input: 'x', metadata: JSON.parse('{"a":'.repeat(100) + '1' + '}'.repeat(100)) })
+      expect(deep.status).toBe(400)
+    })
+
     it('answers bad input, unknown previous responses and upstream failures as OpenAI errors with their status', async () => {
       const missing = await post('/responses', { model: 'gpt-4o-mini' })
       expect(missing.status).toBe(400)
