@@ -55,6 +55,19 @@ export const defaultsFileSchema = z.strictObject({
 })
 
 /**
+ * Approach settings for every request (a request's `optiproxy` object may lower the budgets): the general keys,
+ * and option defaults per slug (`bon: { n: 5 }`), checked against each approach's schema at startup.
+ */
+export const approachesFileSchema = z
+  .object({
+    trace: z.boolean().optional(),
+    max_upstream_calls: positiveInteger.optional(),
+    max_total_tokens: positiveInteger.optional(),
+    max_parallel_calls: positiveInteger.max(64).optional(),
+  })
+  .catchall(z.record(z.string(), z.unknown(), { error: 'expected the options of an approach, e.g. bon: { n: 5 }' }))
+
+/**
  * The top-level keys of the config file. Add a section here (and only here) to extend the file:
  * every key is checked, an unknown one is an error.
  */
@@ -64,6 +77,7 @@ export const configFileShape = {
   /** Aliases: `fast: groq/llama-3.3-70b-versatile`. The alias is what clients send as `model`. */
   models: z.record(z.string().min(1), z.string().min(1)).optional(),
   defaults: defaultsFileSchema.optional(),
+  approaches: approachesFileSchema.optional(),
   /** provider_limits and groups (production operations). */
   ...operationsFileShape,
 }

@@ -160,6 +160,16 @@ function readFileSettings(file: ConfigFile): Record<string, unknown> {
     upstreamTimeoutMs: file.defaults?.timeout_ms,
     upstreamMaxRetries: file.defaults?.max_retries,
   }
+  if (file.approaches !== undefined) {
+    const { trace, max_upstream_calls, max_total_tokens, max_parallel_calls, ...approachOptions } = file.approaches
+    Object.assign(settings, {
+      approachTrace: trace,
+      approachMaxUpstreamCalls: max_upstream_calls,
+      approachMaxTotalTokens: max_total_tokens,
+      approachMaxParallelCalls: max_parallel_calls,
+      approachOptions: Object.keys(approachOptions).length === 0 ? undefined : approachOptions,
+    })
+  }
   const builtIns = { openai: ['openaiBaseUrl', 'openaiApiKey'], anthropic: ['anthropicBaseUrl', 'anthropicApiKey'], gemini: ['geminiBaseUrl', 'geminiApiKey'] } as const
   for (const [id, [baseUrlKey, apiKeyKey]] of Object.entries(builtIns)) {
     const provider = file.providers?.[id]

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parseConfigFile } from '../../src/config-file.js'
+import { createApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 
 const directory = mkdtempSync(join(tmpdir(), 'optiproxy-config-'))
@@ -87,6 +88,17 @@ tracing: true
     expect(message).toContain('providers.groq.colour: unknown key')
     expect(message).toContain("models.fast: expected 'provider/model' with a configured provider")
     expect(message).toContain('tracing: unknown key')
+  })
+
+  it('reads approach settings and per-slug option defaults; a bad slug or option stops the app at startup', () => {
+    const path = writeFile('approaches.yaml', 'approaches:\n  trace: false\n  max_upstream_calls: 12\n  max_parallel_calls: 2\n  bon: { n: 5 }\n  mcts: { simulations: 4 }\n')
+    const config = loadConfig(['--config', path], {})
+    expect(config).toMatchObject({ approachTrace: false, approachMaxUpstreamCalls: 12, approachMaxParallelCalls: 2, approachOptions: { bon: { n: 5 }, mcts: { simulations: 4 } } })
+    // the environment still wins over the file
+    expect(loadConfig(['--config', path], { OPTIPROXY_APPROACH_OPTIONS: '{"bon":{"n":2}}' }).approachOptions).toEqual({ bon: { n: 2 } })
+    expect(() => loadConfig(['--config', writeFile('approaches-bad.yaml', 'approaches:\n  bon: 3\n')], {})).toThrow(/approaches\.bon: expected the options of an approach/)
+    expect(() => createApp(loadConfig(['--config', writeFile('approaches-slug.yaml', 'approaches:\n  bogus: {}\n')], {}))).toThrow(/bogus: not a known approach/)
+    expect(() => createApp(loadConfig(['--config', writeFile('approaches-option.yaml', 'approaches:\n  bon: { n: 0 }\n')], {}))).toThrow(/bon\.n/)
   })
 
   it('reports unreadable and unparsable files', () => {
