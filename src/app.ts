@@ -96,7 +96,7 @@ export function createApp(
 
   app.notFound(handleUnknownRoute)
   app.onError((error, c) => {
-    if (!(error instanceof ProxyError) || error.status >= 500) reportError(error)
+    if (!(error instanceof ProxyError) || error.status >= 500) reportError(operations, error)
     recordError(c, operations, error)
     // headers set before the error (Allow on a 405) stay on the answer
     const allow = c.res.headers.get('allow')
@@ -106,7 +106,12 @@ export function createApp(
   return app
 }
 
-function reportError(error: unknown): void {
+/** A 5xx with a cause, or anything that is not a ProxyError (our bug): logged with its stack. */
+function reportError(operations: AppOperations, error: unknown): void {
   if (error instanceof ProxyError && error.cause === undefined) return
-  console.error('[optiproxy]', error instanceof ProxyError ? `${error.status} ${error.message}` : '', error instanceof ProxyError ? error.cause : error)
+  const cause = error instanceof ProxyError ? error.cause : error
+  operations.logger.error(
+    { err: cause instanceof Error ? { message: cause.message, stack: cause.stack } : String(cause), ...(error instanceof ProxyError ? { status: error.status } : {}) },
+    error instanceof ProxyError ? error.message : 'unexpected error',
+  )
 }

@@ -38,6 +38,8 @@ export function createOperationalRouter(config: Config, operations: AppOperation
   if (override !== undefined) return wrapProviderForOperations(override, readProviderOperationSettings(config, override.id), instrumentation)
   return createProvidersRouter(config, {
     wrapProvider: (id, provider) => wrapProviderForOperations(provider, readProviderOperationSettings(config, id), instrumentation),
+    reportListFailure: (providerId, error) =>
+      operations.logger.warn({ provider: providerId, err: error instanceof Error ? error.message : String(error) }, 'model list of a provider failed; listed without it'),
     createAliases: (providers) => {
       const aliases: Array<[string, RouteTarget]> = []
       for (const [alias, group] of Object.entries(config.groups)) {

@@ -21,6 +21,8 @@ export interface ModelRouterSettings {
   families?: ReadonlyArray<{ prefix: string; providerId: string }>
   /** Providers whose models GET /v1/models lists (default: all); the others are routable but not listed. */
   listedProviderIds?: ReadonlyArray<string>
+  /** Told of a provider whose model list failed (the list goes on without it); default: stderr. */
+  reportListFailure?: (providerId: string, error: unknown) => void
 }
 
 /** A Provider that dispatches each call by `request.model`, plus the step that decides where a name goes. */
@@ -105,7 +107,8 @@ export function createModelRouter(settings: ModelRouterSettings): ModelRouter {
       const provider = settings.providers.get(id) as Provider
       if (outcome.status === 'rejected') {
         failures.push(outcome.reason)
-        console.error(`[optiproxy] the model list of provider '${id}' failed:`, outcome.reason instanceof Error ? outcome.reason.message : outcome.reason)
+        if (settings.reportListFailure !== undefined) settings.reportListFailure(id, outcome.reason)
+        else console.error(`[optiproxy] the model list of provider '${id}' failed:`, outcome.reason instanceof Error ? outcome.reason.message : outcome.reason)
         return
       }
       for (const model of outcome.value ?? []) {

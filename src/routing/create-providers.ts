@@ -44,6 +44,8 @@ export interface ProvidersRouterHooks {
   wrapProvider?: (id: string, provider: Provider) => Provider
   /** More aliases, built on the (wrapped) providers: the routing groups. */
   createAliases?: (providers: ReadonlyMap<string, Provider>) => Iterable<[string, RouteTarget]>
+  /** Told of a provider whose model list failed (GET /v1/models answers without it). */
+  reportListFailure?: (providerId: string, error: unknown) => void
 }
 
 /**
@@ -70,5 +72,11 @@ export function createProvidersRouter(config: Config, hooks: ProvidersRouterHook
   const listedProviderIds = [...providers.keys()].filter(
     (id) => !(id === 'anthropic' && untouched(id, config.anthropicBaseUrl, config.anthropicApiKey)) && !(id === 'gemini' && untouched(id, config.geminiBaseUrl, config.geminiApiKey)),
   )
-  return createModelRouter({ providers, aliases, defaultProviderId: config.defaultProvider, listedProviderIds })
+  return createModelRouter({
+    providers,
+    aliases,
+    defaultProviderId: config.defaultProvider,
+    listedProviderIds,
+    ...(hooks.reportListFailure === undefined ? {} : { reportListFailure: hooks.reportListFailure }),
+  })
 }
