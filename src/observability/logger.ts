@@ -13,5 +13,7 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
     base: { service: 'optiproxy' },
     redact: { paths: ['authorization', 'apiKey', 'api_key', '*.authorization', '*.apiKey', '*.api_key', 'headers.authorization'], censor: '[redacted]' },
   }
-  return destination === undefined ? pino(options) : pino(options, destination)
+  // stdout through an asynchronous, buffered destination: one write per ~4 KiB of log lines, not one synchronous
+  // write per request (pino flushes what is buffered when the process exits)
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 }))
 }

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis'
+import { loadIoredis } from '../load-redis-modules.js'
 import { ProxyError } from '../core/proxy-error.js'
 
 export interface KeyLimits {
@@ -71,6 +71,7 @@ export function createMemoryRateLimiter(): RateLimiter {
  * @example const limiter = createRedisRateLimiter('redis://127.0.0.1:6379', 'optiproxy:', console.error)
  */
 export function createRedisRateLimiter(url: string, prefix: string, onError: (error: unknown) => void): RateLimiter {
+  const { Redis } = loadIoredis()
   const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false })
   redis.on('error', () => undefined)
   const keyOf = (name: string, index: number, kind: 'requests' | 'tokens'): string => `${prefix}ratelimit:${name}:${index}:${kind}`

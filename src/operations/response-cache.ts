@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import { Redis } from 'ioredis'
 import type { StreamEvent } from '../core/stream-event.js'
+import { loadIoredis } from '../load-redis-modules.js'
 
 /** Where cached answers live: the events of a whole, successful answer, replayed as they were. */
 export interface ResponseCacheStore {
@@ -83,6 +83,7 @@ export function createMemoryCacheStore(limits: { maxEntries: number; maxBytes: n
  * @example const store = createRedisCacheStore('redis://127.0.0.1:6379', 'optiproxy:', 3_600_000, console.error)
  */
 export function createRedisCacheStore(url: string, prefix: string, ttlMs: number, onError: (error: unknown) => void): ResponseCacheStore {
+  const { Redis } = loadIoredis()
   const redis = new Redis(url, { maxRetriesPerRequest: 1 })
   redis.on('error', () => undefined)
   const keyOf = (key: string): string => `${prefix}cache:${key}`

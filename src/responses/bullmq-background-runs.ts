@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Queue, QueueEvents, Worker, type ConnectionOptions } from 'bullmq'
+import type { ConnectionOptions } from 'bullmq'
+import { loadBullMq } from '../load-redis-modules.js'
 import type { Redis } from 'ioredis'
 import { ProxyError } from '../core/proxy-error.js'
 import { convertErrorToResponses } from '../openai/responses-object.js'
@@ -37,6 +38,7 @@ export function createBullMqBackgroundRuns(
   const running = new Map<string, AbortController>()
   let closing = false
 
+  const { Queue, QueueEvents, Worker } = loadBullMq()
   const queue = new Queue<BackgroundJob>(queueName, { connection, prefix: bullPrefix })
   const worker = new Worker<BackgroundJob>(
     queueName,

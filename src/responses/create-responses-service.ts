@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis'
 import type { Config } from '../config.js'
+import { loadIoredis } from '../load-redis-modules.js'
 import type { PipelineDependencies } from '../run-approach.js'
 import { createRedisResponseStore } from '../storage/redis-response-store.js'
 import { createBullMqBackgroundRuns } from './bullmq-background-runs.js'
@@ -12,6 +12,7 @@ import { runBackgroundResponse } from './run-background-response.js'
  */
 export function createResponsesService(config: Config, pipeline: PipelineDependencies): ResponsesService {
   if (config.redisUrl === undefined) return createMemoryResponsesService(pipeline, config)
+  const { Redis } = loadIoredis()
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 })
   const subscriber = redis.duplicate()
   const store = createRedisResponseStore(redis, { prefix: config.redisKeyPrefix, ttlMs: config.responseTtlSeconds * 1000 })
