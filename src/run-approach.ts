@@ -70,8 +70,9 @@ export function startApproach(dependencies: PipelineDependencies, input: Approac
   const request = passThrough ? selection.request : removeTools(single)
   const stages: PlanStage[] = plan.approaches.map((approach) => ({ approach, options: options.get(approach.id) ?? {} }))
   const events = (async function* (): AsyncGenerator<StreamEvent> {
-    const run = new AbortController()
-    const signal = AbortSignal.any([scope.signal, run.signal])
+    // a pass-through's one call ends with its stream (or the client's signal): it needs no signal of its own
+    const run = passThrough ? undefined : new AbortController()
+    const signal = run === undefined ? scope.signal : AbortSignal.any([scope.signal, run.signal])
     let completed = false
     try {
       yield* runPlan({
@@ -89,7 +90,7 @@ export function startApproach(dependencies: PipelineDependencies, input: Approac
     } finally {
       // whatever is still in flight (after a failed branch, or a client that left) is no longer needed; after a
       // normal end nothing is, and aborting would close the upstream's kept-alive connections
-      if (!completed) run.abort()
+      if (!completed) run?.abort()
     }
   })()
   const separator = plan.operator === 'pipeline' ? '&' : '|'

@@ -98,10 +98,11 @@ export function withTimeouts(provider: Provider, configured: CallTimeouts): Prov
   async function generate(request: ModelRequest, options: ProviderCallOptions): Promise<ModelResult> {
     const timeouts = combineTimeouts(configured, options.requestTimeouts)
     const { totalMs } = timeouts
+    // no deadline of its own to enforce: the call runs on the caller's signal (the transport keeps connect/first byte)
+    if (totalMs === undefined) return provider.generate(request, callOptions(options, options.signal, timeouts))
     const { controller, unlink } = linkController(options.signal)
     try {
       const call = provider.generate(request, callOptions(options, controller.signal, timeouts))
-      if (totalMs === undefined) return await call
       const outcome = await raceTimer(call, totalMs)
       if (outcome !== timedOut) return outcome
       const error = createUpstreamTimeoutError('total', totalMs)
@@ -116,6 +117,11 @@ export function withTimeouts(provider: Provider, configured: CallTimeouts): Prov
   async function* stream(request: ModelRequest, options: ProviderCallOptions): AsyncGenerator<StreamEvent> {
     const timeouts = combineTimeouts(configured, options.requestTimeouts)
     const { totalMs, idleMs, firstByteMs } = timeouts
+    if (totalMs === undefined && idleMs === undefined && firstByteMs === undefined) {
+      // no deadline to watch between events: the provider's own stream, on the caller's signal
+      yield* provider.stream(request, callOptions(options, options.signal, timeouts))
+      return
+    }
     const { controller, unlink } = linkController(options.signal)
     const iterator = provider.stream(request, callOptions(options, controller.signal, timeouts))[Symbol.asyncIterator]()
     const startedAt = Date.now()

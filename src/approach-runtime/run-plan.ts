@@ -44,10 +44,28 @@ export async function* runPlan(input: RunPlanInput): AsyncGenerator<StreamEvent>
     for (let run = 0; run < input.runs; run++) runs.push(guardBudget(input, branch * input.runs + run, stages))
   })
   if (runs.length === 1) {
-    yield* runs[0] as AsyncIterable<StreamEvent>
+    const only = input.stages[0] as PlanStage
+    // a pass-through (`none`, one run) makes one call, traces nothing and cannot be cut off by a budget (the call
+    // budget is at least 1 and the token budget is checked before the first call): no guard, no trace merging
+    if (input.stages.length === 1 && only.approach.id === 'none') yield* runPassThrough(input, only)
+    else yield* runs[0] as AsyncIterable<StreamEvent>
     return
   }
   for await (const { value } of mergeAsyncIterables(runs)) yield value
+}
+
+async function* runPassThrough(input: RunPlanInput, stage: PlanStage): AsyncGenerator<StreamEvent> {
+  const context: ApproachContext<unknown> = {
+    request: input.request,
+    options: stage.options,
+    signal: input.signal,
+    streaming: input.streaming,
+    generate: (call) => input.ledger.generate(call, input.signal),
+    stream: (call) => input.ledger.stream(call, input.signal),
+    trace: () => undefined,
+    offerBest: () => undefined,
+  }
+  for await (const event of stage.approach.run(context)) if (event.type !== 'usage') yield event
 }
 
 /** One choice: its stages in order; a budget cut-off ends it with the best answer so far and finish_reason `length`. */
