@@ -134,6 +134,11 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
           yield event
           return
         }
+        if (!produced && parsed.store) {
+          // from its first event on, the client knows the id: a retrieve meanwhile finds the response in_progress
+          // (not awaited: the first bytes do not wait for the store, whose writes stay in order)
+          void save().catch(() => undefined)
+        }
         produced = true
         yield event
       }

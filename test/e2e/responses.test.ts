@@ -212,6 +212,22 @@ function defineResponsesSuite(settings: Partial<Config>): void {
   })
 
   describe('POST /v1/responses (streaming)', () => {
+    it('a stored response can be retrieved while it streams (in_progress), then completed', async () => {
+      t.upstream.setHandler(() => ({ kind: 'sse', events: buildChatCompletionChunks({ text: ['a', 'b', 'c', 'd'] }), delayMs: 60 }))
+      const stream = await t.client.responses.create({ model: 'gpt-4o-mini', input: 'hi', stream: true })
+      let midway: string | undefined
+      let id = ''
+      for await (const event of stream) {
+        if (event.type === 'response.created') id = event.response.id
+        if (event.type === 'response.output_text.delta' && midway === undefined) midway = (await t.client.responses.retrieve(id)).status
+      }
+      expect(midway).toBe('in_progress')
+      const done = await t.client.responses.retrieve(id)
+      expectSchemaValidWhenAvailable('Response', done)
+      expect(done.status).toBe('completed')
+      expect(done.output_text).toBe('abcd')
+    })
+
     it('streams the full event sequence with event names and increasing sequence numbers; the SDK gets the final response', async () => {
       t.upstream.setHandler(() => ({ kind: 'sse', events: buildChatCompletionChunks({ text: ['Hel', 'lo'], includeUsage: true }) }))
       const raw = await post('/responses', { model: 'gpt-4o-mini', input: 'hi', stream: true })
