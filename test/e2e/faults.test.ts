@@ -1,3 +1,5 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { connect, type Socket } from 'node:net'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { configSchema } from '../../src/config.js'
@@ -123,6 +125,46 @@ describe('timeouts', () => {
     const unknown = await post(t, { ...hello, optiproxy: { timeouts: { forever: true } } })
     expect(unknown.status).toBe(400)
     expect(t.upstream.requests).toHaveLength(0)
+  })
+})
+
+describe('an upstream that never completes the connection', () => {
+  // A listener whose process is stopped (SIGSTOP) accepts nothing: once its one-entry accept queue is full, the
+  // kernel drops new SYNs, so a connect hangs in SYN_SENT, as against a blackholed host, on 127.0.0.1 only.
+  let listener: ChildProcess
+  let port: number
+  const fillers: Socket[] = []
+  beforeAll(async () => {
+    listener = spawn(process.execPath, ['-e', "const s = require('net').createServer(); s.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => console.log(s.address().port))"], { stdio: ['ignore', 'pipe', 'inherit'] })
+    port = await new Promise<number>((resolve, reject) => {
+      listener.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())))
+      listener.once('error', reject)
+    })
+    listener.kill('SIGSTOP')
+    // fill the accept queue: these handshakes complete (the kernel queues them); any later SYN is dropped
+    for (let index = 0; index < 3; index++) fillers.push(connect({ port, host: '127.0.0.1' }).on('error', () => undefined))
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  })
+  afterAll(() => {
+    for (const socket of fillers) socket.destroy()
+    listener.kill('SIGKILL')
+  })
+
+  it('the connect timeout fires: a 504 timeout_error, long before the first-byte deadline', async () => {
+    const proxy = await startServer(configSchema.parse({ host: '127.0.0.1', port: 0, openaiBaseUrl: `http://127.0.0.1:${port}/v1`, connectTimeoutMs: 300, logLevel: 'silent' }))
+    try {
+      const startedAt = Date.now()
+      const response = await fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(hello), headers: { 'content-type': 'application/json' } })
+      const elapsedMs = Date.now() - startedAt
+      expect(response.status).toBe(504)
+      const error = await readError(response)
+      expect(error.type).toBe('timeout_error')
+      expect(error.message).toMatch(/connect/i)
+      // the first-byte deadline (--upstream-timeout-ms) is ten minutes: only the connect timeout ends this call
+      expect(elapsedMs).toBeLessThan(10_000)
+    } finally {
+      await proxy.close()
+    }
   })
 })
 
