@@ -1,3 +1,4 @@
+import { Buffer, isUtf8 } from 'node:buffer'
 import type { Context } from 'hono'
 import { createInvalidRequestError, ProxyError } from '../core/proxy-error.js'
 import { checkJsonDepth } from '../operations/check-request-limits.js'
@@ -28,11 +29,11 @@ async function readChunkedBody(c: Context, limitBytes: number): Promise<string> 
 
 /** UTF-8 text, or a 400 for bytes that are not UTF-8 (rather than silently replacing them). */
 function decodeUtf8(bytes: Uint8Array): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-  } catch {
-    throw createInvalidRequestError('The request body is not valid UTF-8.', null, 'invalid_encoding')
-  }
+  // node:buffer's native check, then a plain decode: cheaper than a fatal TextDecoder on every request
+  if (!isUtf8(bytes)) throw createInvalidRequestError('The request body is not valid UTF-8.', null, 'invalid_encoding')
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
+  // a leading byte-order mark is not part of the JSON (as TextDecoder would drop it)
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
 }
 
 /**

@@ -129,6 +129,15 @@ describe('bad input: every case is a 4xx OpenAI error and the server stays healt
     )
   })
 
+  it('valid UTF-8 passes untouched (multi-byte text, a leading byte-order mark dropped)', async () => {
+    const text = 'Grüße, 世界 🌍'
+    const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: text }] }))])
+    const response = await fetch(`${t.baseURL}/chat/completions`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'application/json' } })
+    expect(response.status).toBe(200)
+    await response.arrayBuffer()
+    expect((t.upstream.requests.at(-1)?.body as { messages: Array<{ content: string }> }).messages[0]?.content).toBe(text)
+  })
+
   it('unknown roles', async () => {
     const role = fc.string({ maxLength: 20 }).filter((value) => !['system', 'developer', 'user', 'assistant', 'tool', 'function'].includes(value))
     await fc.assert(fc.asyncProperty(role, async (value) => void (await expectRefused(JSON.stringify({ ...valid, messages: [{ role: value, content: 'hi' }] }), 400))), { numRuns: 30 })
