@@ -2,6 +2,8 @@ import type { z } from 'zod'
 import type { ModelResult } from '../src/core/model-result.js'
 import type { ModelRequest } from '../src/core/request.js'
 import type { StreamEvent } from '../src/core/stream-event.js'
+import type { ApproachFact, StepLabel } from '../src/core/approach-step.js'
+import type { ApproachTask } from '../src/core/task.js'
 
 /**
  * What an approach gets to work with. It never sees a provider or a wire format: `generate` and `stream`
@@ -9,8 +11,14 @@ import type { StreamEvent } from '../src/core/stream-event.js'
  * (upstream calls and usage), are bounded by the request's fan-out limit and checked against its budgets.
  */
 export interface ApproachContext<Options> {
-  /** The client's request, with the approach prefix removed from the model name, `n` removed, and no tools. */
+  /**
+   * The client's request, with the approach prefix removed from the model name, `n` removed, and no tools: the
+   * base of every request the approach sends (model, sampling settings, output format). Its `messages` are the
+   * task's conversation; build prompts from `task`, never by digging in these messages.
+   */
   readonly request: ModelRequest
+  /** What the client asked, as data: instructions, history, the question, a pipeline stage's draft, plugin sources. */
+  readonly task: ApproachTask
   /** The approach's options: its defaults, overridden by config, overridden by the request's `optiproxy.<slug>`. */
   readonly options: Options
   /** Aborts when the client leaves, the run ends, or the request times out. */
@@ -21,12 +29,14 @@ export interface ApproachContext<Options> {
    * One whole answer. Throws a ProxyError on an upstream failure and a BudgetExhaustedError when the budget
    * allows no further call. Waits for a free slot when the fan-out limit is reached.
    */
-  generate(request: ModelRequest): Promise<ModelResult>
+  generate(request: ModelRequest, step?: StepLabel): Promise<ModelResult>
   /**
    * The answer as it arrives (the final step). Its usage is counted by the runner and not passed on.
    * Throws a BudgetExhaustedError on the first read when the budget allows no further call.
    */
-  stream(request: ModelRequest): AsyncIterable<StreamEvent>
+  stream(request: ModelRequest, step?: StepLabel): AsyncIterable<StreamEvent>
+  /** Records a structured fact (a rating, a vote tally, the winner) in the request's trace. */
+  record(fact: ApproachFact): void
   /** Adds text to the intermediate trace, sent as `reasoning_content`; does nothing when the trace is off. */
   trace(text: string): void
   /** Records the best complete answer so far: what the client gets, with finish_reason `length`, if a budget runs out. */
@@ -41,4 +51,10 @@ export interface Approach<Options = unknown> {
   readonly optionsSchema: z.ZodType<Options>
   /** Yields the answer of choice 0 (only `none` yields more choices, when the client asked for n). */
   run(context: ApproachContext<Options>): AsyncIterable<StreamEvent>
+  /**
+   * Plugins only: enriches or rewrites the task (fetched pages, search results, selected chunks) for the next
+   * pipeline stage. A stage that has `enrich` and is not the last runs `enrich` instead of `run`, and the next stage
+   * gets the returned task (its draft unchanged). As the last stage (or alone) a plugin's `run` answers.
+   */
+  enrich?(context: ApproachContext<Options>): Promise<ApproachTask>
 }

@@ -12,7 +12,7 @@ import { approachRegistry } from '../../approaches/registry.js'
 import { extractFinalAnswer } from '../../approaches/shared/answers.js'
 import { foldStreamEvents } from '../../src/core/model-result.js'
 import { builtInApproachDefaults, startApproach } from '../../src/run-approach.js'
-import { createSimulatedModel, createWordProblems, type SimulatedModelSettings } from './simulated-model.js'
+import { createSimulatedModel, createWordProblems, type SimulatedModelSettings } from '../../src/simulation/simulated-model.js'
 import { computeWilsonInterval, predictBestOfN, predictMajorityVote } from './statistics.js'
 
 const readNumber = (name: string, fallback: number): number => {

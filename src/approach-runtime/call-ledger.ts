@@ -1,6 +1,7 @@
 import type { Provider, ProviderCallOptions } from '../../providers/types.js'
 import { BudgetExhaustedError } from '../core/budget-exhausted-error.js'
 import type { ModelResult } from '../core/model-result.js'
+import type { StepLabel } from '../core/approach-step.js'
 import type { ModelRequest } from '../core/request.js'
 import type { StreamEvent } from '../core/stream-event.js'
 import { addUsage, type Usage } from '../core/usage.js'
@@ -20,8 +21,9 @@ export interface CallLimits {
  * client request, shared by every approach run under it (`n` runs, `|` branches, `&` stages).
  */
 export interface CallLedger {
-  generate(request: ModelRequest, signal: AbortSignal): Promise<ModelResult>
-  stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<StreamEvent>
+  /** One call; `step` names the approach step it belongs to (for the trace). */
+  generate(request: ModelRequest, signal: AbortSignal, step?: StepLabel): Promise<ModelResult>
+  stream(request: ModelRequest, signal: AbortSignal, step?: StepLabel): AsyncIterable<StreamEvent>
   /** Upstream calls started so far. */
   readonly upstreamCalls: number
   /** Usage summed over every call that reported it. */

@@ -4,6 +4,7 @@ import { mergeAsyncIterables } from '../core/merge-async-iterables.js'
 import type { Message } from '../core/message.js'
 import type { ModelRequest } from '../core/request.js'
 import type { StreamEvent } from '../core/stream-event.js'
+import { type ApproachTask, createTaskFromMessages, renderTaskConversation } from '../core/task.js'
 import type { ApproachOperator } from '../routing/resolve-approach.js'
 import type { CallLedger } from './call-ledger.js'
 import { interleaveTrace } from './interleave-trace.js'
@@ -55,17 +56,33 @@ export async function* runPlan(input: RunPlanInput): AsyncGenerator<StreamEvent>
 }
 
 async function* runPassThrough(input: RunPlanInput, stage: PlanStage): AsyncGenerator<StreamEvent> {
-  const context: ApproachContext<unknown> = {
-    request: input.request,
-    options: stage.options,
-    signal: input.signal,
-    streaming: input.streaming,
-    generate: (call) => input.ledger.generate(call, input.signal),
-    stream: (call) => input.ledger.stream(call, input.signal),
+  const context = createStageContext(input, stage, input.request, createTaskFromMessages(input.request.messages), input.streaming, {
     trace: () => undefined,
     offerBest: () => undefined,
-  }
+  })
   for await (const event of stage.approach.run(context)) if (event.type !== 'usage') yield event
+}
+
+/** The context one stage's approach runs with. */
+function createStageContext(
+  input: RunPlanInput,
+  stage: PlanStage,
+  request: ModelRequest,
+  task: ApproachTask,
+  streaming: boolean,
+  hooks: Pick<ApproachContext<unknown>, 'trace' | 'offerBest'>,
+): ApproachContext<unknown> {
+  return {
+    request,
+    task,
+    options: stage.options,
+    signal: input.signal,
+    streaming,
+    generate: (call, step) => input.ledger.generate(call, input.signal, step),
+    stream: (call, step) => input.ledger.stream(call, input.signal, step),
+    record: () => undefined,
+    ...hooks,
+  }
 }
 
 /** One choice: its stages in order; a budget cut-off ends it with the best answer so far and finish_reason `length`. */
@@ -90,31 +107,38 @@ async function* guardBudget(input: RunPlanInput, choice: number, stages: PlanSta
 }
 
 async function* runStages(input: RunPlanInput, choice: number, stages: PlanStage[], best: { text?: string }): AsyncGenerator<StreamEvent> {
-  let request = input.request
+  let task = createTaskFromMessages(input.request.messages)
   for (let index = 0; index < stages.length; index++) {
     const stage = stages[index] as PlanStage
     const last = index === stages.length - 1
     if (stages.length > 1 && input.trace) {
       yield { type: 'reasoning-delta', choice, delta: `\n[stage ${index + 1}/${stages.length}: ${stage.approach.id}]\n` }
     }
+    const request = { ...input.request, messages: renderStageConversation(task) }
     if (last) {
-      yield* runApproach(input, stage, request, choice, input.streaming, best)
+      yield* runApproach(input, stage, request, task, choice, input.streaming, best)
       return
     }
+    if (stage.approach.enrich !== undefined) {
+      task = await stage.approach.enrich(createStageContext(input, stage, request, task, false, { trace: () => undefined, offerBest: () => undefined }))
+      continue
+    }
     let answer = ''
-    for await (const event of runApproach(input, stage, request, choice, false, best)) {
+    for await (const event of runApproach(input, stage, request, task, choice, false, best)) {
       if (event.type === 'text-delta') answer += event.delta
       else if (event.type === 'reasoning-delta' || event.type === 'error') yield event
     }
     best.text = answer
     if (input.trace) yield { type: 'reasoning-delta', choice, delta: `\n[stage ${index + 1} answer]\n${answer}\n` }
-    const messages: Message[] = [
-      ...input.request.messages,
-      { role: 'assistant', content: [{ type: 'text', text: answer }] },
-      { role: 'user', content: [{ type: 'text', text: refinePrompt }] },
-    ]
-    request = { ...input.request, messages }
+    task = { ...task, draft: answer }
   }
+}
+
+/** The conversation a stage's request carries: the task's own, then the draft and the instruction to refine it. */
+function renderStageConversation(task: ApproachTask): Message[] {
+  const conversation = renderTaskConversation(task)
+  if (task.draft === undefined) return conversation
+  return [...conversation, { role: 'assistant', content: [{ type: 'text', text: task.draft }] }, { role: 'user', content: [{ type: 'text', text: refinePrompt }] }]
 }
 
 /** One approach run as choice `choice`: its trace interleaved, its usage left to the ledger, its choices renumbered. */
@@ -122,23 +146,18 @@ function runApproach(
   input: RunPlanInput,
   stage: PlanStage,
   request: ModelRequest,
+  task: ApproachTask,
   choice: number,
   streaming: boolean,
   best: { text?: string },
 ): AsyncGenerator<StreamEvent> {
   return interleaveTrace(async function* (push) {
-    const context: ApproachContext<unknown> = {
-      request,
-      options: stage.options,
-      signal: input.signal,
-      streaming,
-      generate: (call) => input.ledger.generate(call, input.signal),
-      stream: (call) => input.ledger.stream(call, input.signal),
+    const context = createStageContext(input, stage, request, task, streaming, {
       trace: input.trace ? (text) => push({ type: 'reasoning-delta', choice, delta: text }) : () => undefined,
       offerBest: (text) => {
         best.text = text
       },
-    }
+    })
     for await (const event of stage.approach.run(context)) {
       if (event.type === 'usage') continue
       yield 'choice' in event ? { ...event, choice: event.choice + choice } : event

@@ -1,9 +1,9 @@
 import type { Provider } from '../../providers/types.js'
-import type { Message } from '../../src/core/message.js'
-import type { ModelResult } from '../../src/core/model-result.js'
-import type { ModelRequest } from '../../src/core/request.js'
-import type { StreamEvent } from '../../src/core/stream-event.js'
-import type { Usage } from '../../src/core/usage.js'
+import type { Message } from '../core/message.js'
+import type { ModelResult } from '../core/model-result.js'
+import type { ModelRequest } from '../core/request.js'
+import type { StreamEvent } from '../core/stream-event.js'
+import type { Usage } from '../core/usage.js'
 
 /** A seeded pseudo-random source in [0, 1) (mulberry32). */
 export function createRandom(seed: number): () => number {
