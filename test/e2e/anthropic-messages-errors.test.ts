@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { replyAsCurrentAnthropic } from '../helpers/anthropic-current-shapes.js'
-import { errorBodySchema, requestTooLargeBodySchema, tokenCountSchema } from '../helpers/anthropic-response-schemas.js'
+import { errorBodySchema, requestTooLargeBodySchema, tokenCountSchema, validateMessageStream } from '../helpers/anthropic-response-schemas.js'
 import { buildAnthropicError } from '../helpers/mock-anthropic-upstream.js'
 import { buildGeminiError, buildGeminiTextChunks, replyWithGeminiEvents } from '../helpers/mock-gemini-upstream.js'
 import { buildChatCompletionChunks, buildErrorBody } from '../helpers/mock-openai-upstream.js'
@@ -20,7 +20,7 @@ describe('/v1/messages errors, limits, cancellation and count_tokens', () => {
   beforeAll(async () => {
     t = await startMessagesProxy(
       ['api_keys:', `  - { name: full, key: ${keys.full} }`, `  - { name: narrow, key: ${keys.narrow}, models: [gpt-4o-mini] }`],
-      { OPTIPROXY_BODY_LIMIT: '64kb' },
+      { OPTIPROXY_BODY_LIMIT: '64kb', OPTIPROXY_KEEPALIVE_MS: '200' },
       keys.full,
     )
     narrow = new Anthropic({ baseURL: t.proxy.url, apiKey: keys.narrow, maxRetries: 0 })
@@ -103,6 +103,18 @@ describe('/v1/messages errors, limits, cancellation and count_tokens', () => {
     const response = await post({ ...hello('gpt-4o-mini'), messages: [{ role: 'user', content: 'x'.repeat(70 * 1024) }] })
     expect(response.status).toBe(413)
     expect(requestTooLargeBodySchema.parse(await response.json()).error.type).toBe('request_too_large')
+  })
+
+  it('a quiet stream is kept alive with ping events, which the SDK skips', async () => {
+    t.openai.setHandler(() => ({ kind: 'sse', events: buildChatCompletionChunks({ text: ['late'] }), firstByteDelayMs: 1200 }))
+    const response = await post({ ...hello('gpt-4o-mini'), stream: true })
+    const raw = await readRawSse(response)
+    expect(raw.comments).toEqual([])
+    validateMessageStream(raw.events)
+    // a ping goes out after message_start in any case; more came while the upstream was silent (keep-alive 200 ms)
+    expect(raw.events.filter((event) => event.event === 'ping').length).toBeGreaterThanOrEqual(3)
+    const final = await t.client.messages.stream(hello('gpt-4o-mini')).finalMessage()
+    expect(final.content).toEqual([{ type: 'text', text: 'late', citations: null }])
   })
 
   it('405 in the Anthropic shape for a GET', async () => {
