@@ -185,6 +185,15 @@ describe('POST /v1/messages with the official Anthropic SDK, in front of every p
     expect((t.anthropic.requests[1]?.body as { stream?: boolean }).stream).toBe(true)
   })
 
+  it('routes provider/model names: the vendor gets its own model name, Anthropic still as a pass-through', async () => {
+    const viaAnthropic = await t.client.messages.create({ model: 'anthropic/claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
+    messageSchema.parse(viaAnthropic)
+    expect(t.anthropic.requests[0]?.body).toEqual({ model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
+    const viaGemini = await t.client.messages.create({ model: 'gemini/gemini-2.5-flash', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
+    messageSchema.parse(viaGemini)
+    expect(t.gemini.requests[0]?.path).toContain('gemini-2.5-flash')
+  })
+
   it('says what translation to another provider could not carry (a header and a log line), never silently', async () => {
     const response = await fetch(`${t.proxy.url}/v1/messages`, {
       method: 'POST',
