@@ -121,6 +121,16 @@ describe('/v1/messages errors, limits, cancellation and count_tokens', () => {
     const response = await fetch(`${t.proxy.url}/v1/messages`, { headers: { 'x-api-key': keys.full } })
     expect(response.status).toBe(405)
     expect(errorBodySchema.parse(await response.json()).error.type).toBe('invalid_request_error')
+    // the Message Batches API is not served: a 404 in the Anthropic shape
+    const batches = await post({}, {}, '/v1/messages/batches')
+    expect(batches.status).toBe(404)
+    expect(errorBodySchema.parse(await batches.json()).error.type).toBe('not_found_error')
+  })
+
+  it("accepts Claude Code's ?beta=true, anthropic-version and anthropic-beta", async () => {
+    const response = await post(hello('gpt-4o-mini'), { 'anthropic-version': '2023-06-01', 'anthropic-beta': 'claude-code-20250219,interleaved-thinking-2025-05-14' }, '/v1/messages?beta=true')
+    expect(response.status).toBe(200)
+    expect(((await response.json()) as { type: string }).type).toBe('message')
   })
 
   it('a failure after the stream started is an `event: error` frame that the SDK raises', async () => {
