@@ -125,7 +125,7 @@ export const messagesRequestSchema = z.looseObject({
   max_tokens: z.number().int().min(1),
   messages: z.array(messageParamSchema).min(1).max(100_000),
   system: z.union([z.string(), z.array(textBlockSchema).max(10_000)]).optional(),
-  metadata: z.looseObject({ user_id: z.string().max(512).nullish() }).optional(),
+  metadata: z.looseObject({ user_id: z.string().max(4096).nullish() }).optional(),
   stop_sequences: z.array(z.string()).max(64).optional(),
   stream: z.boolean().optional(),
   temperature: z.number().min(0).max(1).optional(),

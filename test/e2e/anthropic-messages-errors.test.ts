@@ -177,6 +177,21 @@ describe('/v1/messages errors, limits, cancellation and count_tokens', () => {
     })
   }
 
+  it('aborting an approach mid-stream closes every upstream call it has open', async () => {
+    t.openai.setHandler(() => ({ kind: 'sse', events: buildChatCompletionChunks({ text: Array.from({ length: 50 }, () => 'tick ') }), delayMs: 100 }))
+    const stream = t.client.messages.stream({ ...hello('moa-gpt-4o-mini'), max_tokens: 64 })
+    const ended = new Promise<string>((resolve) => {
+      stream.on('abort', () => resolve('abort'))
+      stream.on('error', () => resolve('error'))
+    })
+    // moa's proposals run in parallel; wait until they are all under way, then leave
+    await expect.poll(() => t.openai.inFlight, { timeout: 5000 }).toBeGreaterThanOrEqual(3)
+    stream.abort()
+    expect(await ended).toBe('abort')
+    await expect.poll(() => t.openai.inFlight, { timeout: 5000 }).toBe(0)
+    expect(t.openai.closedEarly).toBe(t.openai.requests.length)
+  })
+
   it("count_tokens asks Anthropic for an Anthropic model, and estimates for others (marked as an estimate)", async () => {
     t.anthropic.setHandler((request) => {
       if (request.path.startsWith('/v1/messages/count_tokens')) return { kind: 'json', body: { input_tokens: 1234 } }
