@@ -6,7 +6,11 @@ import { ConfigError, type Config } from './config.js'
 import { ProxyError } from './core/proxy-error.js'
 import { requireApiKey } from './middleware/require-api-key.js'
 import { requireApiKeys } from './middleware/require-api-keys.js'
+import { createAnthropicErrorResponse } from './anthropic/anthropic-error-body.js'
+import { createThinkingSigner } from './anthropic/thinking-signature.js'
 import { createChatCompletionsHandler } from './routes/chat-completions.js'
+import { createCountTokensHandler } from './routes/count-tokens.js'
+import { createMessagesHandler } from './routes/messages.js'
 import { createCompletionsHandler } from './routes/completions.js'
 import { createMethodNotAllowedHandler, handleRetiredAssistantsApi, handleUnknownRoute } from './routes/fallback.js'
 import { createListModelsHandler, createRetrieveModelHandler } from './routes/models.js'
@@ -80,6 +84,10 @@ export function createApp(
   app.delete('/v1/responses/:id', createDeleteResponseHandler(responses))
   app.post('/v1/responses/:id/cancel', createCancelResponseHandler(responses))
   app.get('/v1/responses/:id/input_items', createListInputItemsHandler(responses))
+  // the Anthropic Messages API (issue 12): the same pipeline in Anthropic's dialect
+  const anthropic = { signer: createThinkingSigner(config.thinkingSecret), isAnthropicModel: createAnthropicModelTest(config, provider) }
+  app.post('/v1/messages', createMessagesHandler(dependencies, anthropic))
+  app.post('/v1/messages/count_tokens', createCountTokensHandler(dependencies, anthropic))
 
   for (const path of ['/v1/assistants', '/v1/assistants/*', '/v1/threads', '/v1/threads/*']) app.all(path, handleRetiredAssistantsApi)
   app.all('/v1/chat/completions', createMethodNotAllowedHandler(['POST']))
@@ -87,6 +95,8 @@ export function createApp(
   app.all('/v1/models', createMethodNotAllowedHandler(['GET']))
   app.all('/v1/models/*', createMethodNotAllowedHandler(['GET']))
   app.all('/v1/responses', createMethodNotAllowedHandler(['POST']))
+  app.all('/v1/messages', createMethodNotAllowedHandler(['POST']))
+  app.all('/v1/messages/count_tokens', createMethodNotAllowedHandler(['POST']))
   app.all('/v1/responses/:id', createMethodNotAllowedHandler(['GET', 'DELETE']))
   app.all('/v1/responses/:id/cancel', createMethodNotAllowedHandler(['POST']))
   app.all('/v1/responses/:id/input_items', createMethodNotAllowedHandler(['GET']))
@@ -101,9 +111,33 @@ export function createApp(
     // headers set before the error (Allow on a 405) stay on the answer
     const allow = c.res.headers.get('allow')
     const requestId = c.get('record')?.id
-    return createErrorResponse(error, { ...(allow === null ? {} : { allow }), ...(requestId === undefined ? {} : { 'x-request-id': requestId }) })
+    const respond = isAnthropicPath(c.req.path) ? createAnthropicErrorResponse : createErrorResponse
+    return respond(error, { ...(allow === null ? {} : { allow }), ...(requestId === undefined ? {} : { 'x-request-id': requestId }) })
   })
   return app
+}
+
+/** Paths that answer in Anthropic's dialect, errors included. */
+function isAnthropicPath(path: string): boolean {
+  return path === '/v1/messages' || path.startsWith('/v1/messages/')
+}
+
+/**
+ * Whether a model name (approach prefix removed) is served by an Anthropic provider: the built-in `anthropic` or
+ * a config-file provider of type `anthropic`. A routing group or a test's stand-in provider is not.
+ */
+function createAnthropicModelTest(config: Config, provider: Provider): (model: string) => boolean {
+  const router = provider as Provider & { resolveTarget?: (model: string) => { provider: Provider } }
+  const resolveTarget = router.resolveTarget
+  if (resolveTarget === undefined) return () => false
+  return (model) => {
+    try {
+      const id = resolveTarget(model).provider.id
+      return id === 'anthropic' ? (config.providers[id]?.type ?? 'anthropic') === 'anthropic' : config.providers[id]?.type === 'anthropic'
+    } catch {
+      return false
+    }
+  }
 }
 
 /** A 5xx with a cause, or anything that is not a ProxyError (our bug): logged with its stack. */

@@ -81,6 +81,8 @@ export const settingsSchema = z.object({
   anthropicApiKey: z.string().min(1).optional(),
   geminiBaseUrl: z.url().optional(),
   geminiApiKey: z.string().min(1).optional(),
+  /** Signs the thinking blocks /v1/messages makes of approach work; shared by instances so each recognises the others'. */
+  thinkingSecret: z.string().min(16).optional(),
 })
 export type Settings = z.infer<typeof settingsSchema>
 
@@ -144,6 +146,7 @@ export const settingSources: Record<keyof Settings, { flag?: string; env: string
   degradedAfterFailures: { flag: 'degraded-after-failures', env: 'OPTIPROXY_DEGRADED_AFTER_FAILURES', description: 'upstream failures in a row after which /health reports a provider degraded (default 3)' },
   configPath: { flag: 'config', env: 'OPTIPROXY_CONFIG', description: 'YAML or JSON config file: providers, model aliases, defaults (see README)' },
   anthropicBaseUrl: { flag: 'anthropic-base-url', env: 'ANTHROPIC_BASE_URL', description: 'Anthropic API base URL (default https://api.anthropic.com)' },
+  thinkingSecret: { env: 'OPTIPROXY_THINKING_SECRET', description: 'secret (16+ chars) that signs the thinking blocks of /v1/messages; unset: random per process' },
   anthropicApiKey: { env: 'ANTHROPIC_API_KEY', description: "the proxy's Anthropic key; unset: clients' own keys are forwarded" },
   geminiBaseUrl: { flag: 'gemini-base-url', env: 'GEMINI_BASE_URL', description: 'Gemini API base URL (default https://generativelanguage.googleapis.com)' },
   geminiApiKey: { env: 'GEMINI_API_KEY', fallbackEnv: 'GOOGLE_API_KEY', description: "the proxy's Gemini key (or GOOGLE_API_KEY); unset: clients' own keys are forwarded" },

@@ -29,12 +29,14 @@ export async function respondWithEvents(
       outgoing: options.outgoing,
       headers,
       ...(finalHeaders === undefined ? {} : { trailers: finalHeaders }),
+      ...(responder.createErrorResponse === undefined ? {} : { createErrorResponse: responder.createErrorResponse }),
+      ...(responder.keepAliveText === undefined ? {} : { keepAliveText: responder.keepAliveText }),
     })
   }
   try {
     const body = responder.createBody(await foldStreamEvents(events))
     return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json', ...headers, ...finalHeaders?.read() } })
   } catch (error) {
-    return createErrorResponse(error, { ...headers, ...finalHeaders?.read() })
+    return (responder.createErrorResponse ?? createErrorResponse)(error, { ...headers, ...finalHeaders?.read() })
   }
 }

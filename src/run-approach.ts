@@ -67,7 +67,8 @@ export function startApproach(dependencies: PipelineDependencies, input: Approac
   const ledger = createCallLedger(dependencies.provider, scope.apiKey === undefined ? {} : { apiKey: scope.apiKey }, settings)
   const passThrough = plan.operator === 'single' && plan.approaches[0]?.id === 'none'
   const { n, ...single } = selection.request
-  const request = passThrough ? selection.request : removeTools(single)
+  // the client's native request is for one call as sent: an approach makes calls of its own
+  const request = passThrough ? selection.request : removeTools(removeNative(single))
   const stages: PlanStage[] = plan.approaches.map((approach) => ({ approach, options: options.get(approach.id) ?? {} }))
   const events = (async function* (): AsyncGenerator<StreamEvent> {
     // a pass-through's one call ends with its stream (or the client's signal): it needs no signal of its own
@@ -103,6 +104,11 @@ function choosePlan(selection: ApproachSelection, registry: ReadonlyMap<string, 
   const none = registry.get('none')
   if (offersTools && none !== undefined) return { operator: 'single', approaches: [none] }
   return selection
+}
+
+function removeNative(request: ModelRequest): ModelRequest {
+  const { native: _native, ...rest } = request
+  return rest
 }
 
 function removeTools(request: ModelRequest): ModelRequest {

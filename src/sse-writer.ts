@@ -52,6 +52,10 @@ export interface EventStreamOptions {
    * stream starts they are sent as ordinary headers.
    */
   trailers?: { names: string[]; read: () => Record<string, string> }
+  /** The dialect's error answer when the stream fails before it starts (default: the OpenAI error object). */
+  createErrorResponse?: (error: unknown, headers: Record<string, string>) => Response
+  /** The bytes that keep a quiet stream alive (default: an SSE comment). */
+  keepAliveText?: string
 }
 
 /**
@@ -134,7 +138,7 @@ export async function respondWithEventStream<E extends { type: string } = Exclud
   const head = await readBatch(false, options.keepAliveMs)
   if (head?.failure !== undefined) {
     stop()
-    return createErrorResponse(head.failure, { ...options.headers, ...options.trailers?.read() })
+    return (options.createErrorResponse ?? createErrorResponse)(head.failure, { ...options.headers, ...options.trailers?.read() })
   }
 
   const { outgoing, trailers } = options
@@ -147,7 +151,7 @@ export async function respondWithEventStream<E extends { type: string } = Exclud
       outgoing.end()
     } else outgoing.end(text)
   }
-  void pumpEvents(outgoing, head, () => readBatch(true), stop, options.keepAliveMs, end)
+  void pumpEvents(outgoing, head, () => readBatch(true), stop, options.keepAliveMs, end, options.keepAliveText ?? keepAliveComment)
   return RESPONSE_ALREADY_SENT
 }
 
@@ -159,6 +163,7 @@ async function pumpEvents(
   stop: () => void,
   keepAliveMs: number,
   end: (text: string) => void,
+  keepAliveText: string,
 ): Promise<void> {
   if (head?.done === true) {
     end(head.text)
@@ -175,7 +180,7 @@ async function pumpEvents(
   const keepAlive = setInterval(() => {
     if (closed || Date.now() - lastWrite < keepAliveMs) return
     lastWrite = Date.now()
-    outgoing.write(keepAliveComment)
+    outgoing.write(keepAliveText)
   }, Math.max(50, Math.floor(keepAliveMs / 2)))
   keepAlive.unref()
   let done = false

@@ -53,3 +53,6 @@ export const anthropicErrorBodySchema = z.looseObject({ error: z.looseObject({ t
 export const anthropicModelListSchema = z.looseObject({
   data: z.array(z.looseObject({ id: z.string(), created_at: z.string().optional() })),
 })
+
+/** POST /v1/messages/count_tokens */
+export const anthropicTokenCountSchema = z.looseObject({ input_tokens: z.number().int().min(0) })

@@ -92,7 +92,12 @@ function convertMessages(messages: Message[]): { system: AnthropicBlock[]; messa
       case 'tool':
         push(
           'user',
-          message.content.map((part) => ({ type: 'tool_result', tool_use_id: part.toolCallId, content: part.content.map((text) => ({ type: 'text', text: text.text })) })),
+          message.content.map((part) => ({
+            type: 'tool_result',
+            tool_use_id: part.toolCallId,
+            content: part.content.map((text) => ({ type: 'text', text: text.text })),
+            ...(part.isError === true ? { is_error: true } : {}),
+          })),
         )
         break
     }

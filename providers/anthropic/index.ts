@@ -1,13 +1,13 @@
 import type { Anthropic } from '@anthropic-ai/sdk'
 import type { ModelResult } from '../../src/core/model-result.js'
 import { ProxyError } from '../../src/core/proxy-error.js'
-import type { ModelRequest } from '../../src/core/request.js'
+import type { ModelRequest, NativeRequest } from '../../src/core/request.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
 import { callWithRetries } from '../shared/call-with-retries.js'
 import { generateChoicesInParallel, streamChoicesInParallel } from '../shared/fan-out-choices.js'
 import type { ModelInfo, Provider, ProviderCallOptions } from '../types.js'
 import { convertAnthropicFailure, convertAnthropicStreamError, createInvalidAnthropicResponseError, type AnthropicSdk } from './anthropic-error.js'
-import { anthropicMessageSchema, anthropicModelListSchema, anthropicStreamEventSchema } from './anthropic-wire-schemas.js'
+import { anthropicMessageSchema, anthropicModelListSchema, anthropicStreamEventSchema, anthropicTokenCountSchema } from './anthropic-wire-schemas.js'
 import { convertAnthropicMessage, convertAnthropicStreamEvent, createAnthropicStreamState } from './convert-anthropic-response.js'
 import { convertToAnthropicRequest } from './convert-to-anthropic-request.js'
 
@@ -50,18 +50,28 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
     return key
   }
   const secretsOf = (options: ProviderCallOptions) => [settings.apiKey, options.apiKey]
-  const requestOptions = (key: string, signal: AbortSignal) => ({ headers: { 'x-api-key': key }, signal, maxRetries: 0 })
+  const requestOptions = (key: string, signal: AbortSignal, headers: Record<string, string> = {}) => ({ headers: { ...headers, 'x-api-key': key }, signal, maxRetries: 0 })
   // client.post, not client.messages.create: create() prints deprecation notices to the console on every call
-  const postMessages = async <T>(body: Record<string, unknown>, key: string, signal: AbortSignal, stream: boolean): Promise<T> =>
-    (await loadClient()).post<T>('/v1/messages', { body, ...requestOptions(key, signal), stream })
+  const postMessages = async <T>(request: ModelRequest, body: Record<string, unknown>, key: string, signal: AbortSignal, stream: boolean, path = '/v1/messages'): Promise<T> =>
+    (await loadClient()).post<T>(path, { body, ...requestOptions(key, signal, nativeOf(request)?.headers), stream })
 
   async function generateOne(request: ModelRequest, choice: number, options: ProviderCallOptions, signal: AbortSignal): Promise<ModelResult> {
     const key = keyOf(options)
-    const body = convertToAnthropicRequest(request, false)
-    const message = await callWithRetries(settings.maxRetries, signal, () => postMessages<unknown>(body, key, signal, false), (error) => convertAnthropicFailure(error, secretsOf(options), sdk))
+    const native = nativeOf(request)
+    const failureOf = (error: unknown) => convertAnthropicFailure(error, secretsOf(options), sdk)
+    if (native?.operation === 'count-tokens') {
+      const body = { ...native.body, model: request.model }
+      const counted = await callWithRetries(settings.maxRetries, signal, () => postMessages<unknown>(request, body, key, signal, false, '/v1/messages/count_tokens'), failureOf)
+      const parsed = anthropicTokenCountSchema.safeParse(counted)
+      if (!parsed.success) throw createInvalidAnthropicResponseError('the token count has an unexpected shape', parsed.error)
+      return { metadata: {}, choices: [], native: { dialect: 'anthropic-messages', payload: counted } }
+    }
+    const body = createRequestBody(request, false)
+    const message = await callWithRetries(settings.maxRetries, signal, () => postMessages<unknown>(request, body, key, signal, false), failureOf)
     const parsed = anthropicMessageSchema.safeParse(message)
     if (!parsed.success) throw createInvalidAnthropicResponseError(parsed.error.issues[0]?.message ?? 'unexpected shape', parsed.error)
-    return convertAnthropicMessage(parsed.data, choice)
+    const result = convertAnthropicMessage(parsed.data, choice)
+    return native === undefined ? result : { ...result, native: { dialect: 'anthropic-messages', payload: message } }
   }
 
   async function* streamOne(request: ModelRequest, choice: number, options: ProviderCallOptions): AsyncGenerator<StreamEvent> {
@@ -72,9 +82,12 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
     let failure: ProxyError | undefined
     try {
       const key = keyOf(options)
-      const body = convertToAnthropicRequest(request, true)
-      const stream = await callWithRetries(settings.maxRetries, signal, () => postMessages<AsyncIterable<unknown>>(body, key, signal, true), (error) => convertAnthropicFailure(error, secretsOf(options), sdk))
+      const body = createRequestBody(request, true)
+      const native = nativeOf(request) !== undefined
+      const stream = await callWithRetries(settings.maxRetries, signal, () => postMessages<AsyncIterable<unknown>>(request, body, key, signal, true), (error) => convertAnthropicFailure(error, secretsOf(options), sdk))
       for await (const raw of stream) {
+        // a native request's client gets every event as it came (an error event is reported once, below)
+        if (native && !(typeof raw === 'object' && raw !== null && 'type' in raw && raw.type === 'error')) yield { type: 'native', dialect: 'anthropic-messages', payload: raw, whole: false }
         const parsed = anthropicStreamEventSchema.safeParse(raw)
         if (!parsed.success) {
           // an event type added after this code was written is skipped; a known one with a bad shape is a failure
@@ -127,6 +140,19 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
   }
 
   return { id: settings.id ?? 'anthropic', generate, stream, listModels }
+}
+
+/** The client's Anthropic request, when it came in Anthropic's own dialect and runs as one call (see NativeRequest). */
+function nativeOf(request: ModelRequest): NativeRequest | undefined {
+  return request.native?.dialect === 'anthropic-messages' ? request.native : undefined
+}
+
+/** The body to send: the client's own for a native request (the routed model name, `stream` as this call needs), else the translation. */
+function createRequestBody(request: ModelRequest, stream: boolean): Record<string, unknown> {
+  const native = nativeOf(request)
+  if (native === undefined || native.operation !== 'messages') return convertToAnthropicRequest(request, stream)
+  const { stream: _stream, ...body } = native.body
+  return { ...body, model: request.model, ...(stream ? { stream: true } : {}) }
 }
 
 const anthropicStreamEventTypes = new Set(['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop', 'ping', 'error'])

@@ -49,6 +49,8 @@ export interface ToolResultPart {
   type: 'tool-result'
   toolCallId: string
   content: TextPart[]
+  /** The tool failed (Anthropic's `is_error`); providers that cannot say so send the content alone. */
+  isError?: boolean
 }
 
 export type UserContentPart = TextPart | ImagePart | AudioPart | FilePart

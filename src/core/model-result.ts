@@ -19,6 +19,8 @@ export interface ModelResult {
   metadata: ResponseMetadata
   choices: ChoiceResult[]
   usage?: Usage
+  /** The vendor's whole answer as it came, for a request sent natively (ModelRequest.native). */
+  native?: { dialect: 'anthropic-messages'; payload: unknown }
 }
 
 function createChoiceResult(index: number): ChoiceResult {
@@ -84,6 +86,9 @@ export async function foldStreamEvents(events: AsyncIterable<StreamEvent>): Prom
       case 'usage':
         result.usage = addUsage(result.usage, event.usage)
         break
+      case 'native':
+        if (event.whole) result.native = { dialect: event.dialect, payload: event.payload }
+        break
       case 'error':
         throw event.error
     }
@@ -96,6 +101,7 @@ export async function foldStreamEvents(events: AsyncIterable<StreamEvent>): Prom
  * @example yield* streamEventsFromResult(await context.generate(request))
  */
 export function* streamEventsFromResult(result: ModelResult): Generator<StreamEvent> {
+  if (result.native !== undefined) yield { type: 'native', dialect: result.native.dialect, payload: result.native.payload, whole: true }
   if (Object.keys(result.metadata).length > 0) yield { type: 'response-metadata', metadata: result.metadata }
   for (const choice of result.choices) {
     if (choice.reasoning !== '') yield { type: 'reasoning-delta', choice: choice.index, delta: choice.reasoning }

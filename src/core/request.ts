@@ -16,6 +16,20 @@ export type ResponseFormat =
   | { type: 'json-schema'; name: string; schema?: Record<string, unknown>; description?: string; strict?: boolean }
 
 /**
+ * The client's own request in a vendor's dialect, kept for a provider that speaks the same dialect: it sends `body`
+ * as it came (model name replaced by the routed one), so nothing is lost in translation. Set only for a request
+ * that runs as `none` (one upstream call); every other provider ignores it and uses the canonical fields.
+ */
+export interface NativeRequest {
+  dialect: 'anthropic-messages'
+  /** `messages`: an answer; `count-tokens`: the vendor's token count of the request. */
+  operation: 'messages' | 'count-tokens'
+  body: Record<string, unknown>
+  /** Vendor headers the client sent that the vendor must see (`anthropic-beta`). */
+  headers: Record<string, string>
+}
+
+/**
  * The canonical model request. Dialects (src/openai) produce it; providers consume it.
  * `extra` holds request fields the proxy does not interpret: OpenAI-compatible upstreams receive them
  * untouched (vLLM `top_k`, OpenRouter `provider`, Ollama `options`, ...); other providers ignore them.
@@ -47,4 +61,6 @@ export interface ModelRequest {
   user?: string
   metadata?: Record<string, string>
   extra: Record<string, unknown>
+  /** The client's request as it came, for a provider of the same dialect (see NativeRequest). */
+  native?: NativeRequest
 }

@@ -35,3 +35,9 @@ export type StreamEvent =
   /** Token usage of upstream calls; several usage events add up (fold and writers sum them). */
   | { type: 'usage'; usage: Usage }
   | { type: 'error'; error: ProxyError }
+  /**
+   * The vendor's own output, as it came, for a request sent natively (ModelRequest.native): one stream event, or
+   * (`whole`) the whole answer. The dialect that sent it writes it out verbatim; every other writer skips it. The
+   * canonical events of the same answer come beside it (for usage, logs, metrics and the cache).
+   */
+  | { type: 'native'; dialect: 'anthropic-messages'; payload: unknown; whole: boolean }

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { MiddlewareHandler } from 'hono'
 import { ProxyError } from '../core/proxy-error.js'
-import { readBearerToken } from '../routes/request-scope.js'
+import { readClientKey } from '../routes/request-scope.js'
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest()
 
@@ -13,7 +13,7 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
 export function requireApiKey(key: string): MiddlewareHandler {
   const expected = digest(key)
   return async function requireApiKeyMiddleware(c, next) {
-    const token = readBearerToken(c)
+    const token = readClientKey(c)
     if (token === undefined) {
       throw new ProxyError("You didn't provide an API key. Send it in the Authorization header as 'Bearer YOUR_KEY'.", {
         status: 401,

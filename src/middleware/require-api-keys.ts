@@ -4,7 +4,7 @@ import { ProxyError } from '../core/proxy-error.js'
 import type { ResolvedApiKey } from '../operations/operations-file-schema.js'
 import type { RateLimiter } from '../operations/rate-limiter.js'
 import type { AppEnv } from '../routes/route-dependencies.js'
-import { readBearerToken } from '../routes/request-scope.js'
+import { readClientKey } from '../routes/request-scope.js'
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest()
 
@@ -18,7 +18,7 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
 export function requireApiKeys(keys: readonly ResolvedApiKey[], limiter: RateLimiter): MiddlewareHandler<AppEnv> {
   const digests = keys.map((entry) => ({ entry, digest: digest(entry.key) }))
   return async function requireApiKeysMiddleware(c, next) {
-    const token = readBearerToken(c)
+    const token = readClientKey(c)
     if (token === undefined) {
       throw new ProxyError("You didn't provide an API key. Send it in the Authorization header as 'Bearer YOUR_KEY'.", { status: 401, type: 'invalid_request_error', code: 'missing_api_key' })
     }

@@ -78,6 +78,9 @@ function createChatChunkWriter(identity: ResponseIdentity, includeUsage: boolean
           frames.push(frame([{ index: event.choice, delta: {}, logprobs: null, finish_reason: mapFinishReasonToOpenAI(event.finishReason) }]))
           return frames
         }
+        // another dialect's own output (a native request): this dialect has its own events of the same answer
+        case 'native':
+          return []
         case 'usage':
           usage = addUsage(usage, event.usage)
           return []

@@ -112,6 +112,9 @@ function createCompletionsChunkWriter(identity: ResponseIdentity, options: Compl
           return [textFrame(event.choice, event.delta, event.logprobs)]
         case 'finish':
           return [textFrame(event.choice, '', undefined, mapFinishReason(event.finishReason))]
+        // another dialect's own output (a native request): this dialect has its own events of the same answer
+        case 'native':
+          return []
         case 'usage':
           usage = addUsage(usage, event.usage)
           return []

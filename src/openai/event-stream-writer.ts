@@ -24,4 +24,8 @@ export interface EventStreamWriter<E extends { type: string } = Exclude<StreamEv
 export interface DialectResponder {
   createStreamWriter(): EventStreamWriter
   createBody(result: ModelResult): unknown
+  /** The dialect's error answer (default: the OpenAI error object). */
+  createErrorResponse?(error: unknown, headers: Record<string, string>): Response
+  /** The bytes that keep a quiet stream alive (default: an SSE comment). */
+  keepAliveText?: string
 }

@@ -170,6 +170,9 @@ export function createResponsesEventBuilder(response: ResponseObject, firstSeque
         case 'finish':
           finishReason = streamEvent.finishReason
           return []
+        // another dialect's own output (a native request): this dialect has its own events of the same answer
+        case 'native':
+          return []
         case 'usage':
           usage = addUsage(usage, streamEvent.usage)
           return []

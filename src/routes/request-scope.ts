@@ -10,10 +10,19 @@ export function readBearerToken(c: Context): string | undefined {
 }
 
 /**
+ * The key the client sent: `Authorization: Bearer <key>` (OpenAI's SDKs, and Anthropic's with an auth token), else
+ * `x-api-key` (Anthropic's SDKs and Claude Code).
+ * @example const key = readClientKey(c)
+ */
+export function readClientKey(c: Context): string | undefined {
+  return readBearerToken(c) ?? (c.req.header('x-api-key')?.trim() || undefined)
+}
+
+/**
  * The request's scope for upstream calls: the signal that fires when the client disconnects, and the client's
  * own key when it must be forwarded (bring-your-own-key: the proxy has no upstream key and no client auth of its own).
  */
 export function createRequestScope(c: Context, forwardClientKey: boolean): RequestScope {
-  const apiKey = forwardClientKey ? readBearerToken(c) : undefined
+  const apiKey = forwardClientKey ? readClientKey(c) : undefined
   return { signal: c.req.raw.signal, ...(apiKey === undefined ? {} : { apiKey }) }
 }
