@@ -22,7 +22,13 @@ const synthesisPrompt = 'Using the results of all the steps above, give the comp
  * @example readNumberedSteps('1. find a\n2. find b', 5) // ['find a', 'find b']
  */
 export function readNumberedSteps(plan: string, maxSteps: number): string[] {
-  const steps = [...plan.matchAll(/^\s*\d+[.)]\s+(.+)$/gm)].map((match) => (match[1] as string).trim())
+  // line by line with anchored patterns that cannot run across lines: linear in the plan's length
+  const steps: string[] = []
+  for (const line of plan.split('\n')) {
+    const match = /^[ \t]*\d{1,3}[.)][ \t]+(\S.*)$/.exec(line)
+    if (match !== null) steps.push((match[1] as string).trim())
+    if (steps.length >= maxSteps) break
+  }
   return (steps.length > 0 ? steps : [plan.trim()]).slice(0, maxSteps)
 }
 

@@ -28,8 +28,11 @@ interface Example {
  * @example readExamples('[{"input":"3+3","output":"6"}]') // [{ input: '3+3', output: '6' }]
  */
 export function readExamples(reply: string): Example[] {
-  const json = /\[[\s\S]*\]/.exec(reply)?.[0]
-  if (json === undefined) return []
+  // from the first [ to the last ]: two scans, linear in the reply's length
+  const start = reply.indexOf('[')
+  const end = reply.lastIndexOf(']')
+  if (start < 0 || end <= start) return []
+  const json = reply.slice(start, end + 1)
   try {
     const parsed = exampleSchema.safeParse(JSON.parse(json))
     if (!parsed.success) return []

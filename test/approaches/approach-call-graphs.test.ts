@@ -43,9 +43,9 @@ describe('self_consistency and majority_voting', () => {
 
   it('answer extraction normalises numbers and text', () => {
     expect(extractFinalAnswer('the answer is $1,200.50.')).toBe('1200.5')
-    expect(extractFinalAnswer('x \\boxed{\\frac{1}{2}} y')).toBe('\\frac{1}{2}')
+    expect(extractFinalAnswer('x \\boxed{\\frac{1}{2}} y')).toBe('0.5')
     expect(extractFinalAnswer('no digits here')).toBeUndefined()
-    expect(voteOnAnswers(['7', 'no', '8', '8', '7'])).toEqual({ answer: '7', sampleIndex: 0, tally: [['7', 2], ['8', 2]] })
+    expect(voteOnAnswers(['7', 'no', '8', '8', '7'])).toEqual({ answer: '7', sampleIndex: 0, tally: [['7', 2], ['8', 2], ['no', 1]] })
   })
 })
 
