@@ -40,14 +40,3 @@ export function voteOnAnswers(samples: readonly string[]): VoteOutcome {
   const winner = ranked[0]
   return { answer: winner?.answer, sampleIndex: winner?.first ?? 0, tally: ranked.map((entry) => [entry.answer, entry.votes]) }
 }
-
-/**
- * Reads a 0-10 rating from a rater's reply ("Rating: 7", "7/10", "Score: 8.5"); undefined when there is none.
- * @example readRating('The answer is sound. Rating: 8') // 8
- */
-export function readRating(text: string): number | undefined {
-  const match = /(?:rating|score)\s*[:=]?\s*(\d+(?:\.\d+)?)/i.exec(text) ?? /(\d+(?:\.\d+)?)\s*\/\s*10/.exec(text) ?? /^\s*(\d+(?:\.\d+)?)\s*$/.exec(text)
-  if (match === null) return undefined
-  const value = Number(match[1])
-  return value >= 0 && value <= 10 ? value : undefined
-}

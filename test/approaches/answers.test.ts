@@ -3,6 +3,7 @@ import { createOutputSplitter } from '../../approaches/cot_reflection/split-outp
 import { readNumberedSteps } from '../../approaches/decompose/index.js'
 import { readExamples } from '../../approaches/leap/index.js'
 import { answersEquivalent, extractFinalAnswer, gradeAnswer, normaliseAnswer, voteOnAnswers } from '../../approaches/shared/answers.js'
+import { readScore, readVerdict } from '../../approaches/shared/judging.js'
 import { answerEndings } from '../fixtures/answer-endings.js'
 
 describe('extractFinalAnswer on the corpus of real-world answer endings', () => {
@@ -123,6 +124,8 @@ describe('every parser of model text runs in linear time', () => {
     ['normaliseAnswer', normaliseAnswer],
     ['gradeAnswer', (text) => gradeAnswer(text, '42')],
     ['answersEquivalent', (text) => answersEquivalent(text, text)],
+    ['judging readScore', readScore],
+    ['judging readVerdict', readVerdict],
     ['decompose readNumberedSteps', (text) => readNumberedSteps(text, 20)],
     ['leap readExamples', readExamples],
     [

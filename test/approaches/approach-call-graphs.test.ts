@@ -202,7 +202,7 @@ describe('cepo', () => {
   it('defaults: 3 candidates × (3 plan+solve proposals, refine, final) concurrently, then 3 ratings; the best-rated wins', async () => {
     const provider = createScriptedProvider((call) => {
       if (call.lastText.includes('Rating: N')) return previousAnswer(call).startsWith('final') && previousAnswer(call).endsWith('#2') ? 'Rating: 9' : 'Rating: 4'
-      if (call.lastText.includes('Solve the problem by following the refined plan')) return `final #${(call.request.messages.length > 0 && textOf(call.request.messages.at(-2)).match(/refined (\d)/)?.[1]) ?? '?'}`
+      if (call.lastText.includes('Solve the problem by following this plan')) return `final #${call.lastText.match(/refined (\d)/)?.[1] ?? '?'}`
       if (call.lastText.includes('refined, corrected step-by-step plan')) return `refined ${provider.calls.filter((entry) => entry.lastText.includes('refined, corrected')).length}`
       return call.lastText.includes('Carry out the plan') ? 'solution' : 'plan'
     })
