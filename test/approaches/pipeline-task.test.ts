@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { approachRegistry } from '../../approaches/registry.js'
+import type { ApproachContext } from '../../approaches/types.js'
+import type { StepLabel } from '../../src/core/approach-step.js'
+import type { ModelRequest } from '../../src/core/request.js'
+import { createTaskFromMessages } from '../../src/core/task.js'
 import { runApproachDirectly } from '../helpers/run-approach-directly.js'
 import { createScriptedProvider, type ScriptedCall } from '../helpers/scripted-provider.js'
 
@@ -57,5 +61,40 @@ describe('three-stage pipelines', () => {
     expect(third.length).toBeGreaterThan(0)
     const firstAnswer = stageAnswer(1)
     expect(third.every((call) => !serialise(call).includes(firstAnswer))).toBe(true)
+  })
+})
+
+describe('every upstream call of every approach names its step', () => {
+  it.each([...approachRegistry.values()].map((approach) => [approach.id, approach] as const))('%s', async (_slug, approach) => {
+    const steps: Array<StepLabel | undefined> = []
+    const request: ModelRequest = { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: question }] }], extra: {} }
+    let index = 0
+    const answer = (call: ModelRequest): string => {
+      const last = call.messages.at(-1)
+      const lastText = last === undefined || typeof last.content === 'string' ? String(last?.content ?? '') : last.content.map((part) => ('text' in part ? part.text : '')).join('')
+      return reply({ index: index++, kind: 'generate', request: call, lastText, inFlightAtStart: 1, aborted: false })
+    }
+    const context: ApproachContext<unknown> = {
+      request,
+      task: createTaskFromMessages(request.messages),
+      options: approach.optionsSchema.parse({}),
+      signal: new AbortController().signal,
+      streaming: true,
+      async generate(call, step) {
+        steps.push(step)
+        return { metadata: {}, choices: [{ index: 0, text: answer(call), reasoning: '', refusal: null, toolCalls: [], finishReason: 'stop', logprobs: null, refusalLogprobs: null }] }
+      },
+      async *stream(call, step) {
+        steps.push(step)
+        yield { type: 'text-delta', choice: 0, delta: answer(call) }
+        yield { type: 'finish', choice: 0, finishReason: 'stop' }
+      },
+      record: () => undefined,
+      trace: () => undefined,
+      offerBest: () => undefined,
+    }
+    for await (const _event of approach.run(context)) void _event
+    expect(steps.length).toBeGreaterThan(0)
+    expect(steps.every((step) => step !== undefined && step.name !== '')).toBe(true)
   })
 })
