@@ -10,7 +10,7 @@ const optionsSchema = z
     /** Most URLs fetched per request (the question's first, then earlier user turns', newest first). */
     max_urls: z.int().min(1).max(20).default(5),
     /** Longest text kept per page. */
-    max_chars_per_page: z.int().min(500).max(200_000).default(20_000),
+    max_chars_per_page: z.int().min(500).max(200_000).default(50_000),
   })
   .strict()
 type ReadUrlsOptions = z.infer<typeof optionsSchema>

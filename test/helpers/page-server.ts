@@ -96,7 +96,7 @@ function handle(server: PageServer, request: IncomingMessage, response: ServerRe
     case '/missing':
       return send(404, 'text/html', '<h1>Not found</h1>')
     case '/long':
-      return send(200, 'text/plain', createLongDocument(400))
+      return send(200, 'text/plain', createLongDocument(250))
     case '/source/1':
       return send(200, 'text/html', boilerplate('<p>Source one: the Eiffel Tower is 330 metres tall since its 2022 antenna.</p>'.repeat(3)))
     case '/source/2':
@@ -107,7 +107,7 @@ function handle(server: PageServer, request: IncomingMessage, response: ServerRe
       if (server.searchStatus !== undefined) return send(server.searchStatus, 'text/plain', 'search is down')
       const query = url.searchParams.get('q') ?? ''
       if (url.searchParams.get('format') !== 'json') return send(400, 'text/plain', 'format=json only')
-      const round = /gap|antenna|designed|builder/i.test(query) ? [3] : [1, 2]
+      const round = /design|builder/i.test(query) ? [3] : [1, 2]
       const results = server.searchEmpty
         ? []
         : round.map((number) => ({ url: `${server.url}/source/${number}`, title: `Source ${number}`, content: `Snippet ${number} for ${query}`, engine: 'test' }))
