@@ -21,6 +21,9 @@ import { readUrlsApproach } from './readurls/index.js'
 import { webSearchApproach } from './web_search/index.js'
 import type { Approach } from './types.js'
 
+/** The plugins among the approaches: stages that bring material in (pages, chunks, search results, tools). */
+export const pluginSlugs: ReadonlySet<string> = new Set(['readurls', 'memory', 'web_search', 'deep_research', 'mcp'])
+
 /** Every approach the proxy knows, by slug. Immutable: per-request settings live in the request's context. */
 export const approachRegistry: ReadonlyMap<string, Approach<unknown>> = new Map(
   [

@@ -8,7 +8,7 @@
  * `npm run bench:approaches`; environment: BENCH_PROBLEMS (default 400), BENCH_ACCURACY (0.6),
  * BENCH_RATER_ACCURACY (0.8), BENCH_ADOPTION (0.5), BENCH_SEED (1).
  */
-import { approachRegistry } from '../../approaches/registry.js'
+import { approachRegistry, pluginSlugs } from '../../approaches/registry.js'
 import { extractFinalAnswer } from '../../approaches/shared/answers.js'
 import { foldStreamEvents } from '../../src/core/model-result.js'
 import { builtInApproachDefaults, startApproach } from '../../src/run-approach.js'
@@ -64,6 +64,8 @@ const predictions: Record<string, number> = {
 const started = performance.now()
 const rows: Row[] = []
 for (const slug of approachRegistry.keys()) {
+  // plugins bring in pages, searches and tools the arithmetic problems do not have
+  if (pluginSlugs.has(slug)) continue
   const row = await measureApproach(slug)
   const prediction = predictions[slug]
   rows.push(prediction === undefined ? row : { ...row, prediction })
