@@ -42,16 +42,29 @@ export function addSources(task: ApproachTask, sources: readonly TaskSource[]): 
 export function findUrls(text: string, limit: number): string[] {
   const found: string[] = []
   for (const match of text.matchAll(/https?:\/\/[^\s<>"'`]{1,2000}/gi)) {
-    let url = match[0]
-    while (/[.,;:!?)\]}]$/.test(url)) {
-      // keep a closing bracket the URL itself opened: https://en.wikipedia.org/wiki/Foo_(bar)
-      const last = url.at(-1) as string
-      const opener = last === ')' ? '(' : last === ']' ? '[' : last === '}' ? '{' : undefined
-      if (opener !== undefined && url.split(opener).length > url.split(last).length - 1) break
-      url = url.slice(0, -1)
-    }
+    const url = trimUrl(match[0])
     if (!found.includes(url)) found.push(url)
     if (found.length >= limit) break
   }
   return found
+}
+
+/** Drops trailing punctuation, and a closing parenthesis the URL did not open (`(see https://x.org/a_(b))`), in one pass. */
+function trimUrl(url: string): string {
+  let open = 0
+  let close = 0
+  for (const character of url) {
+    if (character === '(') open++
+    else if (character === ')') close++
+  }
+  let end = url.length
+  while (end > 0) {
+    const last = url[end - 1] as string
+    if ('.,;:!?]}'.includes(last)) end--
+    else if (last === ')' && close > open) {
+      close--
+      end--
+    } else break
+  }
+  return url.slice(0, end)
 }
