@@ -24,10 +24,10 @@ export const buriedFact = 'The lighthouse keeper of Skarvik was named Ingrid Hal
 
 export const articleText = 'Quokkas live on Rottnest Island and are known for their apparent smiles. They are small marsupials about the size of a cat.'
 
-const boilerplate = (body: string): string =>
-  '<!doctype html><html><head><title>Quokka facts - Wildlife Weekly</title><style>.x{color:red}</style><script>var tracking = "TRACKING-CODE";</script></head><body>' +
+const boilerplate = (body: string, title = 'Quokka facts - Wildlife Weekly'): string =>
+  `<!doctype html><html><head><title>${title}</title>` + '<style>.x{color:red}</style><script>var tracking = "TRACKING-CODE";</script></head><body>' +
   '<nav><a href="/">Home</a> | <a href="/subscribe">SUBSCRIBE-NAV-LINK</a></nav>' +
-  `<main><article><h1>Quokka facts</h1>${body}</article></main>` +
+  `<main><article><h1>${title.split(' - ')[0]}</h1>${body}</article></main>` +
   '<aside class="sidebar">Advertisement: BUY-NOW-SIDEBAR</aside><footer>Copyright FOOTER-BOILERPLATE 2026</footer></body></html>'
 
 /** Filler paragraphs that say nothing about the questions the tests ask. */
@@ -98,11 +98,11 @@ function handle(server: PageServer, request: IncomingMessage, response: ServerRe
     case '/long':
       return send(200, 'text/plain', createLongDocument(250))
     case '/source/1':
-      return send(200, 'text/html', boilerplate('<p>Source one: the Eiffel Tower is 330 metres tall since its 2022 antenna.</p>'.repeat(3)))
+      return send(200, 'text/html', boilerplate('<p>Source one: the Eiffel Tower is 330 metres tall since its 2022 antenna.</p>'.repeat(3), 'Eiffel Tower height - Paris Guide'))
     case '/source/2':
-      return send(200, 'text/html', boilerplate('<p>Source two: the Eiffel Tower was completed in March 1889 for the World Fair.</p>'.repeat(3)))
+      return send(200, 'text/html', boilerplate('<p>Source two: the Eiffel Tower was completed in March 1889 for the World Fair.</p>'.repeat(3), 'Eiffel Tower history - Paris Guide'))
     case '/source/3':
-      return send(200, 'text/html', boilerplate('<p>Source three: Gustave Eiffel\'s company designed and built the tower.</p>'.repeat(3)))
+      return send(200, 'text/html', boilerplate('<p>Source three: Gustave Eiffel\'s company designed and built the tower.</p>'.repeat(3), 'Who built the Eiffel Tower - Paris Guide'))
     case '/search': {
       if (server.searchStatus !== undefined) return send(server.searchStatus, 'text/plain', 'search is down')
       const query = url.searchParams.get('q') ?? ''
