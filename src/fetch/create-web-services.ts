@@ -10,7 +10,7 @@ export interface WebSettings {
   timeoutMs: number
   maxBytes: number
   maxTextChars: number
-  /** Pages one request may fetch (cache hits are free). */
+  /** Pages one request may ask for (a page served from the cache counts too). */
   maxFetchesPerRequest: number
   search?: SearchSettings
   /** A test's resolver; the system's otherwise. */
