@@ -69,6 +69,23 @@ describe('readurls and memory', () => {
     expect(data.choices[0]?.message.content).toBe('The answer is 4')
   })
 
+  it("streamed, the pipeline sends each stage's notes as reasoning before the answer", async () => {
+    const question = `Read ${pages.url}/long. Who was the lighthouse keeper of Skarvik in 1887?`
+    const stream = await t.client.chat.completions.create({ model: 'readurls&memory-gpt-4o-mini', stream: true, messages: [{ role: 'user', content: question }] })
+    let reasoning = ''
+    let content = ''
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta
+      if (readReasoning(delta) !== '') expect(content).toBe('')
+      reasoning += readReasoning(delta)
+      content += delta?.content ?? ''
+    }
+    expect(reasoning).toContain('[stage 1/2: readurls]')
+    expect(reasoning).toContain(`[readurls] ${pages.url}/long: read`)
+    expect(reasoning).toContain(`[memory] facts noted:\n${buriedFact}`)
+    expect(content).toBe('The answer is 4')
+  })
+
   it('readurls alone: the article (without boilerplate) and its URL are in front of the question; a refused URL is a trace note, not an error', async () => {
     const question = `Summarise ${pages.url}/article and http://169.254.169.254/latest/meta-data/ please.`
     const data = await t.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }], optillm_approach: 'readurls' } as never)
