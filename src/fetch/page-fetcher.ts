@@ -4,6 +4,7 @@ import { request, type Dispatcher } from 'undici'
 import { WebFailure, type FetchedPage } from '../core/services/web.js'
 import { checkAddress, isHostAllowed, type AllowList } from './address-policy.js'
 import { foldWhitespace, convertHtmlToText } from './html-to-text.js'
+import { convertPdfToText } from './pdf-to-text.js'
 
 export interface PageFetcherSettings {
   allowList: AllowList
@@ -58,7 +59,7 @@ async function fetchUncached(settings: PageFetcherSettings, url: string, signal:
         method: 'GET',
         dispatcher: settings.dispatcher,
         signal: combined,
-        headers: { 'user-agent': settings.userAgent, accept: 'text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5' },
+        headers: { 'user-agent': settings.userAgent, accept: 'text/html,application/xhtml+xml,text/plain;q=0.9,application/pdf;q=0.8,*/*;q=0.5' },
       })
       const location = response.headers.location
       if (response.statusCode >= 300 && response.statusCode < 400 && typeof location === 'string') {
@@ -73,17 +74,19 @@ async function fetchUncached(settings: PageFetcherSettings, url: string, signal:
         throw new WebFailure('http-status', `${current.href} answered HTTP ${response.statusCode}.`)
       }
       const contentType = readContentType(response.headers['content-type'])
-      if (contentType === 'application/pdf') {
+      const isPdf = contentType === 'application/pdf'
+      if (!isPdf && !htmlTypes.has(contentType) && !textTypes.has(contentType) && !contentType.startsWith('text/')) {
         await response.body.dump()
-        throw new WebFailure('unsupported-type', `${current.href} is a PDF document; PDFs are not read (only HTML and plain text).`)
-      }
-      if (!htmlTypes.has(contentType) && !textTypes.has(contentType) && !contentType.startsWith('text/')) {
-        await response.body.dump()
-        throw new WebFailure('unsupported-type', `${current.href} is ${contentType || 'of no stated type'}; only HTML and plain text are read.`)
+        throw new WebFailure('unsupported-type', `${current.href} is ${contentType || 'of no stated type'}; only HTML, text and PDF are read.`)
       }
       const { bytes, truncated } = await readCapped(response.body, settings.maxBytes)
-      const body = new TextDecoder('utf-8').decode(bytes)
-      const readable = htmlTypes.has(contentType) ? convertHtmlToText(body) : { text: foldWhitespace(body) }
+      // a PDF cut at the size cap cannot be parsed
+      if (isPdf && truncated) throw new WebFailure('too-large', `${current.href} is a PDF larger than ${settings.maxBytes} bytes (OPTIPROXY_FETCH_MAX_BYTES).`)
+      const readable = isPdf
+        ? await convertPdfToText(bytes, current.href)
+        : htmlTypes.has(contentType)
+          ? convertHtmlToText(new TextDecoder('utf-8').decode(bytes))
+          : { text: foldWhitespace(new TextDecoder('utf-8').decode(bytes)) }
       const cut = readable.text.length > settings.maxTextChars
       return {
         url,

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { createPdf } from './create-pdf.js'
 
 export interface PageServer {
   /** http://127.0.0.1:PORT */
@@ -91,6 +92,9 @@ function handle(server: PageServer, request: IncomingMessage, response: ServerRe
       return
     case '/doc.pdf':
       return send(200, 'application/pdf', '%PDF-1.4 fake')
+    case '/paper.pdf':
+      response.writeHead(200, { 'content-type': 'application/pdf' })
+      return void response.end(createPdf('Quokkas were first described by Willem de Vlamingh in 1696.'))
     case '/image.png':
       return send(200, 'image/png', 'PNG')
     case '/missing':

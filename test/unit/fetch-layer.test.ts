@@ -119,13 +119,21 @@ describe('the guarded fetch', () => {
     expect((await web.fetchPage(`http://docs.internal:${pages.port}/plain`, signal())).text).toContain('forty-two')
   })
 
-  it('cuts a huge page at the size cap, times out a slow page, refuses PDFs, images, other schemes and HTTP errors clearly', async () => {
+  it('reads the text of a PDF, and refuses one it cannot parse, clearly', async () => {
+    const web = createWeb({ allowHosts: '127.0.0.1' })
+    const page = await web.fetchPage(`${pages.url}/paper.pdf`, signal())
+    expect(page.contentType).toBe('application/pdf')
+    expect(page.text).toBe('Quokkas were first described by Willem de Vlamingh in 1696.')
+    await expectFailure(web.fetchPage(`${pages.url}/doc.pdf`, signal()), 'unsupported-type', /could not be read as a PDF/)
+    await expectFailure(createWeb({ allowHosts: '127.0.0.1', maxBytes: 100 }).fetchPage(`${pages.url}/paper.pdf`, signal()), 'too-large', /PDF larger than 100 bytes/)
+  })
+
+  it('cuts a huge page at the size cap, times out a slow page, refuses images, other schemes and HTTP errors clearly', async () => {
     const web = createWeb({ allowHosts: '127.0.0.1', maxBytes: 64 * 1024, timeoutMs: 500 })
     const huge = await web.fetchPage(`${pages.url}/huge`, signal())
     expect(huge.truncated).toBe(true)
     expect(huge.text.length).toBeLessThan(64 * 1024)
     await expectFailure(web.fetchPage(`${pages.url}/slow`, signal()), 'timeout', /500 ms/)
-    await expectFailure(web.fetchPage(`${pages.url}/doc.pdf`, signal()), 'unsupported-type', /PDF/)
     await expectFailure(web.fetchPage(`${pages.url}/image.png`, signal()), 'unsupported-type', /image\/png/)
     await expectFailure(web.fetchPage(`${pages.url}/missing`, signal()), 'http-status', /404/)
     await expectFailure(web.fetchPage('ftp://127.0.0.1/file', signal()), 'refused', /ftp:/)
