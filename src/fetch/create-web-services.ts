@@ -1,7 +1,7 @@
 import { WebFailure, type WebServices } from '../core/services/web.js'
 import { createSearchBackend, type SearchBackend, type SearchSettings } from '../search/search-backend.js'
 import { parseAllowList } from './address-policy.js'
-import { createGuardedAgent, resolveWithSystem, type ResolveHost } from './guarded-dispatcher.js'
+import { createGuardedLookup, resolveWithSystem, type ResolveHost } from './guarded-dispatcher.js'
 import { createPageFetcher } from './page-fetcher.js'
 
 export interface WebSettings {
@@ -26,10 +26,10 @@ export const fetchUserAgent = 'optiproxy/0.1 (+https://github.com/optiproxy/opti
  */
 export function createWebServiceFactory(settings: WebSettings): { forRequest(): WebServices; close(): Promise<void> } {
   const allowList = parseAllowList(settings.allowHosts)
-  const dispatcher = createGuardedAgent(allowList, settings.resolveHost ?? resolveWithSystem, Math.min(settings.timeoutMs, 10_000))
+  const lookup = createGuardedLookup(allowList, settings.resolveHost ?? resolveWithSystem)
   const fetcher = createPageFetcher({
     allowList,
-    dispatcher,
+    lookup,
     timeoutMs: settings.timeoutMs,
     maxBytes: settings.maxBytes,
     maxTextChars: settings.maxTextChars,
@@ -57,6 +57,7 @@ export function createWebServiceFactory(settings: WebSettings): { forRequest(): 
         },
       }
     },
-    close: () => dispatcher.close(),
+    // connections are not pooled: nothing stays open between fetches
+    close: async () => undefined,
   }
 }

@@ -1,6 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns'
 import type { LookupAddress, LookupOptions } from 'node:dns'
-import { Agent } from 'undici'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 import { WebFailure } from '../core/services/web.js'
 import { checkAddress, isHostAllowed, type AllowList } from './address-policy.js'
 
@@ -14,16 +15,18 @@ export const resolveWithSystem: ResolveHost = (host) =>
   })
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void
+export type GuardedLookup = (host: string, options: LookupOptions, callback: LookupCallback) => void
 
 /**
- * An undici Agent whose every connection resolves its host ONCE, checks the addresses, and connects to the first
- * allowed one: the address that was checked is the address connected to (a name that answers differently on a
- * second lookup, DNS-rebinding style, never gets a second lookup). A host listed by name in the allow list may
- * resolve anywhere. IP literals never reach the lookup: the fetcher checks them before the request.
- * @example const agent = createGuardedAgent(allowList, resolveWithSystem, 10_000)
+ * The `lookup` of every connection the fetch layer opens: it resolves the host ONCE, checks the addresses, and
+ * hands the socket only the first allowed one, so the address that was checked is the address connected to (a
+ * name that answers differently on a second lookup, DNS-rebinding style, never gets a second lookup). A host
+ * listed by name in the allow list may resolve anywhere. IP literals never reach a lookup: the fetcher checks
+ * them before the request.
+ * @example const lookup = createGuardedLookup(allowList, resolveWithSystem)
  */
-export function createGuardedAgent(allowList: AllowList, resolveHost: ResolveHost, connectTimeoutMs: number): Agent {
-  const lookup = (host: string, options: LookupOptions, callback: LookupCallback): void => {
+export function createGuardedLookup(allowList: AllowList, resolveHost: ResolveHost): GuardedLookup {
+  return (host, options, callback) => {
     resolveHost(host)
       .then((addresses) => {
         const hostAllowed = isHostAllowed(host, allowList)
@@ -43,5 +46,19 @@ export function createGuardedAgent(allowList: AllowList, resolveHost: ResolveHos
       })
       .catch((error: unknown) => callback(error as NodeJS.ErrnoException, ''))
   }
-  return new Agent({ connect: { lookup: lookup as never, timeout: connectTimeoutMs }, connections: 16, keepAliveTimeout: 4_000 })
+}
+
+/**
+ * One GET on a fresh connection (no pooling: every connection does its own guarded lookup), resolving with the
+ * response head; the body is the returned stream. Node's http/https clients are used directly (not a process-wide
+ * fetch dispatcher, which the providers share).
+ * @example const response = await sendGuardedGet(new URL('https://example.com'), { lookup, signal, headers })
+ */
+export function sendGuardedGet(url: URL, options: { lookup: GuardedLookup; signal: AbortSignal; headers: Record<string, string> }): Promise<IncomingMessage> {
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+  return new Promise((resolve, reject) => {
+    const request = send(url, { method: 'GET', headers: options.headers, lookup: options.lookup as never, signal: options.signal, agent: false }, resolve)
+    request.on('error', reject)
+    request.end()
+  })
 }

@@ -1,15 +1,16 @@
 import ipaddr from 'ipaddr.js'
 import { LRUCache } from 'lru-cache'
-import { request, type Dispatcher } from 'undici'
+import type { IncomingMessage } from 'node:http'
 import { WebFailure, type FetchedPage } from '../core/services/web.js'
 import { checkAddress, isHostAllowed, type AllowList } from './address-policy.js'
+import { sendGuardedGet, type GuardedLookup } from './guarded-dispatcher.js'
 import { foldWhitespace, convertHtmlToText } from './html-to-text.js'
 import { convertPdfToText } from './pdf-to-text.js'
 
 export interface PageFetcherSettings {
   allowList: AllowList
-  /** The guarded agent (src/fetch/guarded-dispatcher.ts): every connection's address checked and pinned. */
-  dispatcher: Dispatcher
+  /** The guarded lookup (src/fetch/guarded-dispatcher.ts): every connection's address checked and pinned. */
+  lookup: GuardedLookup
   /** Whole fetch, redirects and body included. */
   timeoutMs: number
   /** Largest body read; a longer one is cut here (and marked truncated). */
@@ -55,31 +56,31 @@ async function fetchUncached(settings: PageFetcherSettings, url: string, signal:
   let current = parseTarget(url, settings.allowList)
   try {
     for (let hop = 0; ; hop++) {
-      const response = await request(current, {
-        method: 'GET',
-        dispatcher: settings.dispatcher,
+      const response = await sendGuardedGet(current, {
+        lookup: settings.lookup,
         signal: combined,
         headers: { 'user-agent': settings.userAgent, accept: 'text/html,application/xhtml+xml,text/plain;q=0.9,application/pdf;q=0.8,*/*;q=0.5' },
       })
+      const status = response.statusCode ?? 0
       const location = response.headers.location
-      if (response.statusCode >= 300 && response.statusCode < 400 && typeof location === 'string') {
-        await response.body.dump()
+      if (status >= 300 && status < 400 && typeof location === 'string') {
+        response.resume()
         if (hop >= settings.maxRedirects) throw new WebFailure('http-status', `Too many redirects (more than ${settings.maxRedirects}) from ${url}.`)
         // every redirect is checked again: its scheme, an address literal here, a name at connect time
         current = parseTarget(new URL(location, current).href, settings.allowList)
         continue
       }
-      if (response.statusCode >= 400) {
-        await response.body.dump()
-        throw new WebFailure('http-status', `${current.href} answered HTTP ${response.statusCode}.`)
+      if (status >= 400) {
+        response.resume()
+        throw new WebFailure('http-status', `${current.href} answered HTTP ${status}.`)
       }
       const contentType = readContentType(response.headers['content-type'])
       const isPdf = contentType === 'application/pdf'
       if (!isPdf && !htmlTypes.has(contentType) && !textTypes.has(contentType) && !contentType.startsWith('text/')) {
-        await response.body.dump()
+        response.destroy()
         throw new WebFailure('unsupported-type', `${current.href} is ${contentType || 'of no stated type'}; only HTML, text and PDF are read.`)
       }
-      const { bytes, truncated } = await readCapped(response.body, settings.maxBytes)
+      const { bytes, truncated } = await readCapped(response, settings.maxBytes)
       // a PDF cut at the size cap cannot be parsed
       if (isPdf && truncated) throw new WebFailure('too-large', `${current.href} is a PDF larger than ${settings.maxBytes} bytes (OPTIPROXY_FETCH_MAX_BYTES).`)
       const readable = isPdf
@@ -126,7 +127,7 @@ function readContentType(header: string | string[] | undefined): string {
 }
 
 /** Reads at most `maxBytes`, then stops the download. */
-async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<{ bytes: Uint8Array; truncated: boolean }> {
+async function readCapped(body: IncomingMessage, maxBytes: number): Promise<{ bytes: Uint8Array; truncated: boolean }> {
   const chunks: Buffer[] = []
   let total = 0
   for await (const chunk of body) {

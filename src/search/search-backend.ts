@@ -1,4 +1,3 @@
-import { request } from 'undici'
 import { z } from 'zod'
 import { WebFailure, type SearchHit } from '../core/services/web.js'
 
@@ -85,25 +84,26 @@ async function readJson(
   name: string,
 ): Promise<unknown> {
   try {
-    const response = await request(url, { ...options, signal })
-    if (response.statusCode !== 200) {
-      await response.body.dump()
-      throw new WebFailure('http-status', `${name} answered HTTP ${response.statusCode}.`)
+    const response = await fetch(url, { ...options, signal })
+    if (response.status !== 200) {
+      await response.body?.cancel()
+      throw new WebFailure('http-status', `${name} answered HTTP ${response.status}.`)
     }
-    const length = Number(response.headers['content-length'] ?? 0)
+    const length = Number(response.headers.get('content-length') ?? 0)
     if (length > maxAnswerBytes) {
-      await response.body.dump()
+      await response.body?.cancel()
       throw new WebFailure('too-large', `${name}'s answer is larger than ${maxAnswerBytes} bytes.`)
     }
+    const decoder = new TextDecoder()
     let text = ''
-    for await (const chunk of response.body) {
-      text += (chunk as Buffer).toString('utf8')
+    for await (const chunk of response.body ?? []) {
+      text += decoder.decode(chunk as Uint8Array, { stream: true })
       if (text.length > maxAnswerBytes) {
-        response.body.destroy()
+        await response.body?.cancel().catch(() => undefined)
         throw new WebFailure('too-large', `${name}'s answer is larger than ${maxAnswerBytes} bytes.`)
       }
     }
-    return JSON.parse(text) as unknown
+    return JSON.parse(text + decoder.decode()) as unknown
   } catch (error) {
     if (error instanceof WebFailure) throw error
     if (signal.aborted && !(error instanceof SyntaxError)) throw new WebFailure('timeout', `${name} did not answer in time.`, { cause: error })
