@@ -14,7 +14,15 @@ import { re2Approach } from './re2/index.js'
 import { rstarApproach } from './rstar/index.js'
 import { rtoApproach } from './rto/index.js'
 import { selfConsistencyApproach } from './self_consistency/index.js'
+import { deepResearchApproach } from './deep_research/index.js'
+import { mcpApproach } from './mcp/index.js'
+import { memoryApproach } from './memory/index.js'
+import { readUrlsApproach } from './readurls/index.js'
+import { webSearchApproach } from './web_search/index.js'
 import type { Approach } from './types.js'
+
+/** The plugins among the approaches: stages that bring material in (pages, chunks, search results, tools). */
+export const pluginSlugs: ReadonlySet<string> = new Set(['readurls', 'memory', 'web_search', 'deep_research', 'mcp'])
 
 /** Every approach the proxy knows, by slug. Immutable: per-request settings live in the request's context. */
 export const approachRegistry: ReadonlyMap<string, Approach<unknown>> = new Map(
@@ -35,5 +43,11 @@ export const approachRegistry: ReadonlyMap<string, Approach<unknown>> = new Map(
     cepoApproach,
     marsApproach,
     decomposeApproach,
+    // plugins: stages that bring material in (usable alone, or before another approach with `&`)
+    readUrlsApproach,
+    memoryApproach,
+    webSearchApproach,
+    deepResearchApproach,
+    mcpApproach,
   ].map((approach) => [approach.id, approach as Approach<unknown>]),
 )

@@ -4,6 +4,8 @@ import type { ModelRequest } from '../src/core/request.js'
 import type { StreamEvent } from '../src/core/stream-event.js'
 import type { ApproachFact, StepLabel } from '../src/core/approach-step.js'
 import type { ApproachTask } from '../src/core/task.js'
+import type { McpServices } from '../src/core/services/mcp.js'
+import type { WebServices } from '../src/core/services/web.js'
 
 /**
  * What an approach gets to work with. It never sees a provider or a wire format: `generate` and `stream`
@@ -41,6 +43,10 @@ export interface ApproachContext<Options> {
   trace(text: string): void
   /** Records the best complete answer so far: what the client gets, with finish_reason `length`, if a budget runs out. */
   offerBest(text: string): void
+  /** Guarded outbound fetches and web search (plugins); absent when the proxy runs without them. */
+  readonly web?: WebServices
+  /** The configured MCP servers' tools (the `mcp` plugin); absent when none is configured. */
+  readonly mcp?: McpServices
 }
 
 export interface Approach<Options = unknown> {
@@ -57,4 +63,9 @@ export interface Approach<Options = unknown> {
    * gets the returned task (its draft unchanged). As the last stage (or alone) a plugin's `run` answers.
    */
   enrich?(context: ApproachContext<Options>): Promise<ApproachTask>
+  /**
+   * Runs with the client's tools in its request (the `mcp` plugin) instead of the request passing through as `none`;
+   * the approach passes any call of a client tool back to the client.
+   */
+  readonly keepsClientTools?: boolean
 }

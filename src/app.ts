@@ -4,6 +4,7 @@ import type { Provider } from '../providers/types.js'
 import { findApproachOptionProblems } from './approach-runtime/request-settings.js'
 import { ConfigError, type Config } from './config.js'
 import { ProxyError } from './core/proxy-error.js'
+import { createPluginServices } from './create-plugin-services.js'
 import { requireApiKey } from './middleware/require-api-key.js'
 import { requireApiKeys } from './middleware/require-api-keys.js'
 import { createAnthropicErrorResponse } from './anthropic/anthropic-error-body.js'
@@ -36,7 +37,13 @@ import { createHealthHandler, createMetricsHandler, createReadyHandler, recordEr
  */
 export function createApp(
   config: Config,
-  overrides: { provider?: Provider; operations?: AppOperations; onResponsesService?: (service: ResponsesService) => void } = {},
+  overrides: {
+    provider?: Provider
+    operations?: AppOperations
+    onResponsesService?: (service: ResponsesService) => void
+    /** Receives the plugins' services' close (MCP server processes, fetch sockets), for the server's shutdown. */
+    onPluginServices?: (close: () => Promise<void>) => void
+  } = {},
 ): Hono<AppEnv> {
   const operations = overrides.operations ?? createAppOperations(config)
   // one Provider for the pipeline: the model router with its providers wrapped for operations and the routing
@@ -44,9 +51,12 @@ export function createApp(
   const provider = createOperationalRouter(config, operations, overrides.provider)
   const optionProblems = findApproachOptionProblems(approachRegistry, config.approachOptions)
   if (optionProblems.length > 0) throw new ConfigError(`Invalid configuration:\n  --approach-options / OPTIPROXY_APPROACH_OPTIONS: ${optionProblems.join('; ')}`)
+  const plugins = createPluginServices(config)
+  overrides.onPluginServices?.(plugins.close)
   const dependencies: RouteDependencies = {
     pipeline: {
       provider,
+      services: plugins.services,
       registry: approachRegistry,
       defaultApproach: config.defaultApproach,
       approachDefaults: {

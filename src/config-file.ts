@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 import { formatParam } from './openai/convert-zod-error.js'
+import { mcpServersFileSchema } from './mcp/mcp-server-schema.js'
 import { operationsFileShape } from './operations/operations-file-schema.js'
 
 /** The provider ids that exist without a file (from OPENAI_*, ANTHROPIC_*, GEMINI_* variables). */
@@ -78,6 +79,8 @@ export const configFileShape = {
   models: z.record(z.string().min(1), z.string().min(1)).optional(),
   defaults: defaultsFileSchema.optional(),
   approaches: approachesFileSchema.optional(),
+  /** MCP servers whose tools the `mcp` plugin offers: name -> { command, args } (stdio) or { url } (streamable HTTP). */
+  mcp_servers: mcpServersFileSchema.optional(),
   /** provider_limits and groups (production operations). */
   ...operationsFileShape,
 }

@@ -83,6 +83,16 @@ export const settingsSchema = z.object({
   geminiApiKey: z.string().min(1).optional(),
   /** Signs the thinking blocks /v1/messages makes of approach work; shared by instances so each recognises the others'. */
   thinkingSecret: z.string().min(16).optional(),
+  // plugins' outbound fetches and search (issue 13)
+  fetchAllowHosts: z.string().optional(),
+  fetchTimeoutMs: integer(100).default(10_000),
+  fetchMaxBytes: byteSizeSchema.pipe(z.number().int().min(1024)).default(2 * 1024 ** 2),
+  fetchMaxPerRequest: integer(0).max(100).default(10),
+  searchBackend: z.enum(['searxng', 'brave', 'tavily']).optional(),
+  searchUrl: z.url().optional(),
+  braveApiKey: z.string().min(1).optional(),
+  tavilyApiKey: z.string().min(1).optional(),
+  mcpCallTimeoutMs: integer(100).default(30_000),
 })
 export type Settings = z.infer<typeof settingsSchema>
 
@@ -150,6 +160,15 @@ export const settingSources: Record<keyof Settings, { flag?: string; env: string
   anthropicApiKey: { env: 'ANTHROPIC_API_KEY', description: "the proxy's Anthropic key; unset: clients' own keys are forwarded" },
   geminiBaseUrl: { flag: 'gemini-base-url', env: 'GEMINI_BASE_URL', description: 'Gemini API base URL (default https://generativelanguage.googleapis.com)' },
   geminiApiKey: { env: 'GEMINI_API_KEY', fallbackEnv: 'GOOGLE_API_KEY', description: "the proxy's Gemini key (or GOOGLE_API_KEY); unset: clients' own keys are forwarded" },
+  fetchAllowHosts: { flag: 'fetch-allow-hosts', env: 'OPTIPROXY_FETCH_ALLOW_HOSTS', description: 'hosts and CIDRs plugins may fetch from although private (comma list, e.g. docs.internal,10.1.0.0/16)' },
+  fetchTimeoutMs: { flag: 'fetch-timeout-ms', env: 'OPTIPROXY_FETCH_TIMEOUT_MS', description: "time for one plugin fetch, redirects and body included (default 10000)" },
+  fetchMaxBytes: { flag: 'fetch-max-bytes', env: 'OPTIPROXY_FETCH_MAX_BYTES', description: 'most bytes read of one fetched page (default 2mb)' },
+  fetchMaxPerRequest: { flag: 'fetch-max-per-request', env: 'OPTIPROXY_FETCH_MAX_PER_REQUEST', description: 'pages one request may fetch (default 10)' },
+  searchBackend: { flag: 'search-backend', env: 'OPTIPROXY_SEARCH_BACKEND', description: 'searxng, brave or tavily (default: searxng with OPTIPROXY_SEARCH_URL, else the one with a key)' },
+  searchUrl: { flag: 'search-url', env: 'OPTIPROXY_SEARCH_URL', description: "SearXNG's base URL (its JSON API); for brave/tavily, overrides their API URL" },
+  braveApiKey: { env: 'OPTIPROXY_BRAVE_API_KEY', description: 'Brave Search API key (web_search, deep_research)' },
+  tavilyApiKey: { env: 'OPTIPROXY_TAVILY_API_KEY', description: 'Tavily API key (web_search, deep_research)' },
+  mcpCallTimeoutMs: { flag: 'mcp-call-timeout-ms', env: 'OPTIPROXY_MCP_CALL_TIMEOUT_MS', description: 'time for one MCP tool call (default 30000)' },
 }
 
 /** The config file's values as settings: the lowest layer, under environment variables and flags. */

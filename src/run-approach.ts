@@ -5,6 +5,9 @@ import { readRequestSettings, type SettingDefaults } from './approach-runtime/re
 import { runPlan, type PlanStage } from './approach-runtime/run-plan.js'
 import type { ModelRequest } from './core/request.js'
 import type { StreamEvent } from './core/stream-event.js'
+import type { McpServices } from './core/services/mcp.js'
+import type { WebServices } from './core/services/web.js'
+import { applyOptillmFields } from './routing/apply-optillm-fields.js'
 import { resolveApproach, type ApproachSelection } from './routing/resolve-approach.js'
 
 export interface ApproachRunInput {
@@ -29,6 +32,8 @@ export interface PipelineDependencies {
   defaultApproach: string
   /** Defaults of the `optiproxy` settings (trace, budgets, fan-out, per-slug options); built-in defaults when absent. */
   approachDefaults?: SettingDefaults
+  /** Capabilities for plugins: guarded web fetch and search (a fresh fetch budget per request), MCP tools. */
+  services?: { web?: { forRequest(): WebServices }; mcp?: McpServices }
 }
 
 /** The built-in defaults of the `optiproxy` settings. */
@@ -62,13 +67,19 @@ export function startApproach(dependencies: PipelineDependencies, input: Approac
     ...(input.approachFieldName === undefined ? {} : { fieldName: input.approachFieldName }),
   })
   const { registry } = dependencies
-  const { settings, options } = readRequestSettings(input.approachOptions, selection.approaches, registry, dependencies.approachDefaults ?? builtInApproachDefaults)
+  // OptiLLM's own body fields (mcts_simulations, mars_config, k, ...) become approach options, never upstream fields
+  const optillm = applyOptillmFields(selection.request, input.approachOptions, selection.approaches, registry)
+  selection.request = optillm.request
+  const { settings, options } = readRequestSettings(optillm.approachOptions, selection.approaches, registry, dependencies.approachDefaults ?? builtInApproachDefaults)
   const plan = choosePlan(selection, registry)
   const ledger = createCallLedger(dependencies.provider, scope.apiKey === undefined ? {} : { apiKey: scope.apiKey }, settings)
   const passThrough = plan.operator === 'single' && plan.approaches[0]?.id === 'none'
   const { n, ...single } = selection.request
   // the client's native request is for one call as sent: an approach makes calls of its own
-  const request = passThrough ? selection.request : removeTools(removeNative(single))
+  const keepsTools = plan.operator === 'single' && plan.approaches[0]?.keepsClientTools === true
+  const request = passThrough ? selection.request : keepsTools ? removeNative(single) : removeTools(removeNative(single))
+  const web = dependencies.services?.web?.forRequest()
+  const mcp = dependencies.services?.mcp
   const stages: PlanStage[] = plan.approaches.map((approach) => ({ approach, options: options.get(approach.id) ?? {} }))
   const events = (async function* (): AsyncGenerator<StreamEvent> {
     // a pass-through's one call ends with its stream (or the client's signal): it needs no signal of its own
@@ -85,6 +96,7 @@ export function startApproach(dependencies: PipelineDependencies, input: Approac
         trace: settings.trace,
         ledger,
         signal,
+        services: { ...(web === undefined ? {} : { web }), ...(mcp === undefined ? {} : { mcp }) },
       })
       if (ledger.usage !== undefined) yield { type: 'usage', usage: ledger.usage }
       completed = true
@@ -102,6 +114,8 @@ export function startApproach(dependencies: PipelineDependencies, input: Approac
 function choosePlan(selection: ApproachSelection, registry: ReadonlyMap<string, Approach<unknown>>): Pick<ApproachSelection, 'operator' | 'approaches'> {
   const offersTools = (selection.request.tools?.length ?? 0) > 0 && selection.request.toolChoice !== 'none'
   const none = registry.get('none')
+  // an approach that handles tools itself (mcp) keeps them; the client's tool calls come back to the client
+  if (selection.operator === 'single' && selection.approach.keepsClientTools === true) return selection
   if (offersTools && none !== undefined) return { operator: 'single', approaches: [none] }
   return selection
 }

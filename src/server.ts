@@ -37,7 +37,13 @@ export function startServer(
     ...(overrides.logDestination === undefined ? {} : { logDestination: overrides.logDestination }),
   })
   let responses: ResponsesService | undefined
-  const app = createApp(config, { ...(overrides.provider === undefined ? {} : { provider: overrides.provider }), operations, onResponsesService: (service) => (responses = service) })
+  let closePlugins: (() => Promise<void>) | undefined
+  const app = createApp(config, {
+    ...(overrides.provider === undefined ? {} : { provider: overrides.provider }),
+    operations,
+    onResponsesService: (service) => (responses = service),
+    onPluginServices: (close) => (closePlugins = close),
+  })
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
       const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
@@ -48,7 +54,7 @@ export function startServer(
           server.close(() => done())
           if ('closeAllConnections' in server) server.closeAllConnections()
         })
-        await Promise.all([operations.rateLimiter.close(), operations.cache?.store.close()])
+        await Promise.all([operations.rateLimiter.close(), operations.cache?.store.close(), closePlugins?.()])
       }
       resolve({
         operations,
@@ -72,7 +78,7 @@ export function startServer(
           await responsesClosed
           if ('closeAllConnections' in server) server.closeAllConnections()
           await closed
-          await Promise.all([operations.rateLimiter.close(), operations.cache?.store.close()])
+          await Promise.all([operations.rateLimiter.close(), operations.cache?.store.close(), closePlugins?.()])
         },
       })
     })

@@ -17,7 +17,7 @@
  * (4), BENCH_RATER_ACCURACY (0.8), BENCH_ADOPTION (0.5), BENCH_POSITION_BIAS (0.3), BENCH_LENGTH_BIAS (0.5),
  * BENCH_UNREADABLE (0.05), BENCH_SEED (1), BENCH_FORMAT (text | markdown).
  */
-import { approachRegistry } from '../../approaches/registry.js'
+import { approachRegistry, pluginSlugs } from '../../approaches/registry.js'
 import { gradeAnswer } from '../../approaches/shared/answers.js'
 import { foldStreamEvents } from '../../src/core/model-result.js'
 import { builtInApproachDefaults, startApproach } from '../../src/run-approach.js'
@@ -48,7 +48,8 @@ interface Variant {
   slug: string
   options?: Record<string, unknown>
 }
-const variants: Variant[] = [...approachRegistry.keys()].map((slug) => ({ label: slug, slug }))
+// plugins bring in pages, searches, tools and code the arithmetic problems do not have
+const variants: Variant[] = [...approachRegistry.keys()].filter((slug) => !pluginSlugs.has(slug)).map((slug) => ({ label: slug, slug }))
 variants.splice(variants.findIndex((variant) => variant.slug === 'bon') + 1, 0, { label: 'bon (pairwise)', slug: 'bon', options: { bon: { judge: 'pairwise' } } })
 
 interface Row {

@@ -26,6 +26,8 @@ export interface RunPlanInput {
   trace: boolean
   ledger: CallLedger
   signal: AbortSignal
+  /** Capabilities for plugins (web fetch and search, MCP tools), built for this request. */
+  services?: Pick<ApproachContext<unknown>, 'web' | 'mcp'>
 }
 
 /**
@@ -77,6 +79,7 @@ function createStageContext(
     generate: (call, step) => input.ledger.generate(call, input.signal, step),
     stream: (call, step) => input.ledger.stream(call, input.signal, step),
     record: () => undefined,
+    ...input.services,
     ...hooks,
   }
 }
@@ -115,8 +118,16 @@ async function* runStages(input: RunPlanInput, choice: number, stages: PlanStage
       yield* runApproach(input, stage, request, task, choice, input.streaming, best)
       return
     }
-    if (stage.approach.enrich !== undefined) {
-      task = await stage.approach.enrich(createStageContext(input, stage, request, task, false, { trace: () => undefined, offerBest: () => undefined }))
+    const enrich = stage.approach.enrich
+    if (enrich !== undefined) {
+      // the plugin's notes (pages fetched, refusals, chunks chosen) go to the trace as it works
+      const given = task
+      let enriched = task
+      yield* interleaveTrace(async function* (push) {
+        const trace = input.trace ? (text: string) => push({ type: 'reasoning-delta', choice, delta: text }) : () => undefined
+        enriched = await enrich.call(stage.approach, createStageContext(input, stage, request, given, false, { trace, offerBest: () => undefined }))
+      })
+      task = enriched
       continue
     }
     let answer = ''
