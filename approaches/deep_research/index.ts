@@ -2,7 +2,8 @@ import { z } from 'zod'
 import { readWebFailureReason } from '../../src/core/services/web.js'
 import { readQuestionText, type ApproachTask, type TaskSource } from '../../src/core/task.js'
 import { runFinalStep } from '../shared/final-step.js'
-import { addSources, renderPluginConversation } from '../shared/plugin-steps.js'
+import { addSources } from '../shared/plugin-steps.js'
+import { renderConversation } from '../shared/task-prompts.js'
 import { createFinalRequest, createStepRequest, createUserMessage, readText } from '../shared/requests.js'
 import { runSearches, writeSearchQueries } from '../shared/search-steps.js'
 import type { Approach, ApproachContext } from '../types.js'
@@ -68,7 +69,7 @@ async function research(context: ApproachContext<DeepResearchOptions>): Promise<
       continue
     }
     const drafted = { ...task, sources: [...task.sources, ...read] }
-    draft = readText(await context.generate(createStepRequest(context.request, [...renderPluginConversation({ ...drafted, draft: undefined }), createUserMessage(draftPrompt(question))]), { name: 'draft', index: round }))
+    draft = readText(await context.generate(createStepRequest(context.request, [...renderConversation({ ...drafted, draft: undefined }), createUserMessage(draftPrompt(question))]), { name: 'draft', index: round }))
     context.offerBest(draft)
     context.trace(`[deep_research] draft ${round + 1}: ${draft.length} characters\n`)
     if (round + 1 >= options.max_iterations || read.length >= options.max_sources) break
@@ -110,11 +111,11 @@ export const deepResearchApproach: Approach<DeepResearchOptions> = {
     const task = addSources(context.task, sources)
     if (sources.length === 0) {
       context.trace('[deep_research] no source could be read; answering from the model alone\n')
-      yield* runFinalStep(context, createFinalRequest(context.request, renderPluginConversation(context.task)))
+      yield* runFinalStep(context, createFinalRequest(context.request, renderConversation(context.task)))
       return
     }
     let answer = ''
-    const request = createFinalRequest(context.request, [...renderPluginConversation({ ...task, draft: undefined }), createUserMessage(reportPrompt(question, draft ?? '(none)'))])
+    const request = createFinalRequest(context.request, [...renderConversation({ ...task, draft: undefined }), createUserMessage(reportPrompt(question, draft ?? '(none)'))])
     for await (const event of runFinalStep(context, request)) {
       if (event.type === 'text-delta') answer += event.delta
       if (event.type === 'finish') {

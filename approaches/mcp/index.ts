@@ -4,7 +4,7 @@ import type { McpTool } from '../../src/core/services/mcp.js'
 import type { ToolDefinition } from '../../src/core/request.js'
 import { streamEventsFromResult } from '../../src/core/model-result.js'
 import { runFinalStep } from '../shared/final-step.js'
-import { renderPluginConversation } from '../shared/plugin-steps.js'
+import { renderConversation } from '../shared/task-prompts.js'
 import { createFinalRequest, createStepRequest } from '../shared/requests.js'
 import type { Approach, ApproachContext } from '../types.js'
 
@@ -45,7 +45,7 @@ export const mcpApproach: Approach<McpOptions> = {
   keepsClientTools: true,
   async *run(context: ApproachContext<McpOptions>) {
     const base = context.request
-    const conversation: Message[] = renderPluginConversation(context.task)
+    const conversation: Message[] = renderConversation(context.task)
     const listed = context.mcp === undefined ? { tools: [], failures: ['no MCP server is configured'] } : await context.mcp.listTools(context.signal)
     for (const failure of listed.failures) context.trace(`[mcp] server unavailable: ${failure}\n`)
     const clientTools = base.tools ?? []

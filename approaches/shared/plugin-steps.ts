@@ -1,30 +1,16 @@
-import type { Message } from '../../src/core/message.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
-import { renderTaskConversation, type ApproachTask, type TaskSource } from '../../src/core/task.js'
+import type { ApproachTask, TaskSource } from '../../src/core/task.js'
 import type { ApproachContext } from '../types.js'
 import { runFinalStep } from './final-step.js'
-import { createAssistantMessage, createFinalRequest, createUserMessage } from './requests.js'
-
-/** Asked after an earlier stage's draft, when a plugin answers as the last stage of a pipeline. */
-const reviseDraftPrompt = 'Above is a draft answer from an earlier pass. Using the sources given with the question, give your complete, corrected final answer.'
-
-/**
- * The conversation a plugin answers with: the task's own (its sources numbered in front of the question), then an
- * earlier stage's draft, if any, with the instruction to revise it.
- * @example createStepRequest(context.request, renderPluginConversation(task))
- */
-export function renderPluginConversation(task: ApproachTask): Message[] {
-  const conversation = renderTaskConversation(task)
-  if (task.draft === undefined) return conversation
-  return [...conversation, createAssistantMessage(task.draft), createUserMessage(reviseDraftPrompt)]
-}
+import { createFinalRequest } from './requests.js'
+import { renderConversation } from './task-prompts.js'
 
 /**
  * A plugin used alone (or last): enrich the task, then answer it in one final call, streamed when the client streams.
  * @example async *run(context) { yield* answerEnrichedTask(context, await enrich(context)) }
  */
 export async function* answerEnrichedTask(context: ApproachContext<unknown>, task: ApproachTask): AsyncGenerator<StreamEvent> {
-  yield* runFinalStep(context, createFinalRequest(context.request, renderPluginConversation(task)))
+  yield* runFinalStep(context, createFinalRequest(context.request, renderConversation(task)))
 }
 
 /**
