@@ -28,7 +28,7 @@ export interface PreparedRequest {
  * The approaches a request runs (their label: `moa`, `moa&bon`, `bon|moa`) and the model they run on; an unknown
  * slug is left for startApproach to refuse.
  */
-function readApproachSelection(dependencies: RouteDependencies, client: ClientRequest): { label: string; slugs: string[]; model: string } | undefined {
+function readApproachSelection(dependencies: RouteDependencies, client: ClientRequest): { label: string; slugs: string[]; model: string; branches: number } | undefined {
   try {
     const selection = resolveApproach({
       request: client.request,
@@ -38,7 +38,7 @@ function readApproachSelection(dependencies: RouteDependencies, client: ClientRe
       ...(client.approachFieldName === undefined ? {} : { fieldName: client.approachFieldName }),
     })
     const slugs = selection.approaches.map((approach) => approach.id)
-    return { label: slugs.join(selection.operator === 'parallel' ? '|' : '&'), slugs, model: selection.request.model }
+    return { label: slugs.join(selection.operator === 'parallel' ? '|' : '&'), slugs, model: selection.request.model, branches: selection.operator === 'parallel' ? slugs.length : 1 }
   } catch {
     return undefined
   }
@@ -89,11 +89,20 @@ export function prepareRequest(c: Context<AppEnv>, dependencies: RouteDependenci
   if (clients.length * (first.request.n ?? 1) > operations.limits.maxChoices) {
     throw createInvalidRequestError(`Too many prompts: ${clients.length} prompts of n=${first.request.n ?? 1} choices is more than this proxy's limit of ${operations.limits.maxChoices} choices.`, 'prompt', 'invalid_value')
   }
+  const selection = readApproachSelection(dependencies, first)
+  // parallel branches are choices too: `a|b|c` with n=2 answers 6 choices, each its own run
+  const choices = clients.length * (selection?.branches ?? 1) * (first.request.n ?? 1)
+  if (choices > operations.limits.maxChoices) {
+    throw createInvalidRequestError(
+      `Too many choices: ${selection?.branches ?? 1} parallel branches x n=${first.request.n ?? 1}${clients.length > 1 ? ` x ${clients.length} prompts` : ''} is ${choices}, more than this proxy's limit of ${operations.limits.maxChoices} choices.`,
+      'model',
+      'too_many_choices',
+    )
+  }
   const requestTimeouts = readRequestTimeouts(first.approachOptions)
   const record = c.get('record')
   record.model = first.request.model
   record.stream = streaming
-  const selection = readApproachSelection(dependencies, first)
   const approach = selection?.label
   if (approach !== undefined) record.approach = approach
   const apiKey = c.get('apiKey')

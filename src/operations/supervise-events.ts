@@ -40,7 +40,7 @@ export async function* superviseEvents(events: AsyncIterable<StreamEvent>, super
   })
   const fail = (error: ProxyError): StreamEvent => {
     record.error = { type: error.type, code: error.code, status: error.status }
-    metrics.errors.inc({ type: error.type, code: error.code ?? 'none' })
+    metrics.errors.inc({ type: metrics.labels.errorType.read(error.type), code: metrics.labels.errorCode.read(error.code ?? 'none') })
     return { type: 'error', error }
   }
   if (streaming) metrics.streamsInFlight.inc()
@@ -78,7 +78,7 @@ export async function* superviseEvents(events: AsyncIterable<StreamEvent>, super
       }
       if (record.timeToFirstTokenSeconds === undefined && (event.type === 'text-delta' || event.type === 'reasoning-delta' || event.type === 'tool-call-delta' || event.type === 'refusal-delta')) {
         record.timeToFirstTokenSeconds = (performance.now() - record.startedAt) / 1000
-        metrics.timeToFirstToken.observe({ route: record.route, approach: record.approach ?? 'unknown' }, record.timeToFirstTokenSeconds)
+        metrics.timeToFirstToken.observe({ route: record.route, approach: metrics.labels.approach.read(record.approach ?? 'unknown') }, record.timeToFirstTokenSeconds)
       }
       yield event
     }
