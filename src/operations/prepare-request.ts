@@ -14,6 +14,7 @@ import type { AppOperations } from './app-operations.js'
 import { serveWithCache } from './cache-events.js'
 import { computeCacheKey } from './response-cache.js'
 import { withCallContext } from './wrap-provider.js'
+import { readClientIdentity } from '../middleware/client-identity.js'
 
 export interface PreparedRequest {
   /** The pipeline for this request: its provider carries the request's deadlines and is counted. */
@@ -60,7 +61,7 @@ function checkKeyAllows(apiKey: ResolvedApiKey, model: string, slugs: string[]):
  * is a cached alias, it does not refuse (`x-optiproxy-cache: no`), and its temperature is 0 unless the operator
  * (`cache.any_temperature`) or the client (`x-optiproxy-cache: any-temperature`) allows any.
  */
-function readCacheKey(c: Context<AppEnv>, operations: AppOperations, clients: ClientRequest[], route: string, apiKeyName: string | undefined): string | undefined {
+function readCacheKey(c: Context<AppEnv>, operations: AppOperations, clients: ClientRequest[], route: string): string | undefined {
   const cache = operations.cache
   if (cache === undefined) return undefined
   const asked = c.req.header('x-optiproxy-cache')?.trim().toLowerCase()
@@ -71,7 +72,8 @@ function readCacheKey(c: Context<AppEnv>, operations: AppOperations, clients: Cl
   if (!anyTemperature && clients.some((client) => client.request.temperature !== 0)) return undefined
   return computeCacheKey({
     route,
-    apiKeyName,
+    // the client's identity: a cached answer is only ever served to the client that paid for it
+    owner: readClientIdentity(c),
     requests: clients.map((client) => ({ request: client.request, approach: client.approachField, options: client.approachOptions })),
   })
 }
@@ -125,7 +127,7 @@ export function prepareRequest(c: Context<AppEnv>, dependencies: RouteDependenci
       record.target = target
     },
   }
-  const cacheKey = readCacheKey(c, operations, clients, record.route, apiKey?.name)
+  const cacheKey = readCacheKey(c, operations, clients, record.route)
   const provider = withCallContext(dependencies.pipeline.provider, { observer, ...(requestTimeouts === undefined ? {} : { requestTimeouts }) })
   return {
     pipeline: { ...dependencies.pipeline, provider },

@@ -2,6 +2,8 @@ import type { Config } from '../config.js'
 import { loadIoredis } from '../load-redis-modules.js'
 import type { PipelineDependencies } from '../run-approach.js'
 import { createRedisResponseStore } from '../storage/redis-response-store.js'
+import { guardStoreErrors } from '../storage/guard-store-errors.js'
+import { timedOut, waitAtMost } from '../storage/wait-at-most.js'
 import { createBullMqBackgroundRuns } from './bullmq-background-runs.js'
 import { assembleService, createMemoryResponsesService, type ResponsesService } from './responses-service.js'
 import { runBackgroundResponse } from './run-background-response.js'
@@ -15,7 +17,8 @@ export function createResponsesService(config: Config, pipeline: PipelineDepende
   const { Redis } = loadIoredis()
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 })
   const subscriber = redis.duplicate()
-  const store = createRedisResponseStore(redis, { prefix: config.redisKeyPrefix, ttlMs: config.responseTtlSeconds * 1000 })
+  for (const client of [redis, subscriber]) client.on('error', (error: Error) => console.error(`[optiproxy] response store Redis: ${error.message}`))
+  const store = guardStoreErrors(createRedisResponseStore(redis, { prefix: config.redisKeyPrefix, ttlMs: config.responseTtlSeconds * 1000 }))
   const runs = createBullMqBackgroundRuns((job, signal) => runBackgroundResponse({ pipeline, store }, job, signal), store, { publisher: redis, subscriber }, {
     redisUrl: config.redisUrl,
     prefix: config.redisKeyPrefix,
@@ -25,6 +28,7 @@ export function createResponsesService(config: Config, pipeline: PipelineDepende
   })
   return assembleService(store, runs, async () => {
     subscriber.disconnect()
-    await redis.quit()
+    // QUIT waits for Redis: bounded, then the connection is dropped
+    if ((await waitAtMost(redis.quit().catch(() => undefined), 2_000)) === timedOut) redis.disconnect()
   })
 }
