@@ -9,7 +9,7 @@ import type { ResponseStore } from '../storage/response-store.js'
 import { createCancelledError, createShutdownError, type BackgroundJob, type BackgroundRuns, type RunBackgroundResponse } from './background-runs.js'
 
 /** How long each step of closing waits for Redis before it goes on without it. */
-const closeWaitMs = 2_000
+const closeWaitMs = 1_000
 
 export interface BullMqRunsOptions {
   redisUrl: string

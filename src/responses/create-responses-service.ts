@@ -8,6 +8,9 @@ import { createBullMqBackgroundRuns } from './bullmq-background-runs.js'
 import { assembleService, createMemoryResponsesService, type ResponsesService } from './responses-service.js'
 import { runBackgroundResponse } from './run-background-response.js'
 
+/** How long any one Redis command of the response store may take before it fails (a 503 for the client). */
+const redisCommandTimeoutMs = 2_000
+
 /**
  * The Responses service the configuration asks for: Redis-backed when REDIS_URL is set, else in memory.
  * @example const service = createResponsesService(config, pipeline)
@@ -15,7 +18,8 @@ import { runBackgroundResponse } from './run-background-response.js'
 export function createResponsesService(config: Config, pipeline: PipelineDependencies): ResponsesService {
   if (config.redisUrl === undefined) return createMemoryResponsesService(pipeline, config)
   const { Redis } = loadIoredis()
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 })
+  // every command has a deadline: with Redis down, a request gets a 503 within it instead of waiting on reconnects
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, commandTimeout: redisCommandTimeoutMs })
   const subscriber = redis.duplicate()
   for (const client of [redis, subscriber]) client.on('error', (error: Error) => console.error(`[optiproxy] response store Redis: ${error.message}`))
   const store = guardStoreErrors(createRedisResponseStore(redis, { prefix: config.redisKeyPrefix, ttlMs: config.responseTtlSeconds * 1000 }))
@@ -29,6 +33,6 @@ export function createResponsesService(config: Config, pipeline: PipelineDepende
   return assembleService(store, runs, async () => {
     subscriber.disconnect()
     // QUIT waits for Redis: bounded, then the connection is dropped
-    if ((await waitAtMost(redis.quit().catch(() => undefined), 2_000)) === timedOut) redis.disconnect()
+    if ((await waitAtMost(redis.quit().catch(() => undefined), 1_000)) === timedOut) redis.disconnect()
   })
 }
