@@ -1,4 +1,5 @@
 import type { Config } from '../config.js'
+import type { AppOperations } from '../operations/app-operations.js'
 import { loadIoredis } from '../load-redis-modules.js'
 import type { PipelineDependencies } from '../run-approach.js'
 import { createRedisResponseStore } from '../storage/redis-response-store.js'
@@ -15,15 +16,15 @@ const redisCommandTimeoutMs = 2_000
  * The Responses service the configuration asks for: Redis-backed when REDIS_URL is set, else in memory.
  * @example const service = createResponsesService(config, pipeline)
  */
-export function createResponsesService(config: Config, pipeline: PipelineDependencies): ResponsesService {
-  if (config.redisUrl === undefined) return createMemoryResponsesService(pipeline, config)
+export function createResponsesService(config: Config, pipeline: PipelineDependencies, operations?: AppOperations): ResponsesService {
+  if (config.redisUrl === undefined) return createMemoryResponsesService(pipeline, config, operations)
   const { Redis } = loadIoredis()
   // every command has a deadline: with Redis down, a request gets a 503 within it instead of waiting on reconnects
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, commandTimeout: redisCommandTimeoutMs })
   const subscriber = redis.duplicate()
   for (const client of [redis, subscriber]) client.on('error', (error: Error) => console.error(`[optiproxy] response store Redis: ${error.message}`))
   const store = guardStoreErrors(createRedisResponseStore(redis, { prefix: config.redisKeyPrefix, ttlMs: config.responseTtlSeconds * 1000 }))
-  const runs = createBullMqBackgroundRuns((job, signal) => runBackgroundResponse({ pipeline, store }, job, signal), store, { publisher: redis, subscriber }, {
+  const runs = createBullMqBackgroundRuns((job, signal) => runBackgroundResponse({ pipeline, store, ...(operations === undefined ? {} : { operations }) }, job, signal), store, { publisher: redis, subscriber }, {
     redisUrl: config.redisUrl,
     prefix: config.redisKeyPrefix,
     leaseMs: config.runLeaseMs,

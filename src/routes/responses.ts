@@ -93,7 +93,14 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
       await service.store.save({ response: builder.response, owner, inputItems: parsed.inputItems, historyItems, body: parsed.body, nextSequenceNumber: builder.nextSequenceNumber })
       await service.store.appendEvents(id, startEvents)
       try {
-        await service.runs.enqueue({ id, ...(scope.apiKey === undefined ? {} : { apiKey: scope.apiKey }) })
+        const record = c.get('record')
+        await service.runs.enqueue({
+          id,
+          requestId: record.id,
+          ...(scope.apiKey === undefined ? {} : { apiKey: scope.apiKey }),
+          ...(record.apiKeyName === undefined ? {} : { apiKeyName: record.apiKeyName }),
+          ...(record.approach === undefined ? {} : { approach: record.approach }),
+        })
       } catch (error) {
         // never left queued: the response ends failed, and the client gets the error
         await service.store.finish(id, () => ({ response: builder.response, events: builder.fail(toProxyError(error)) }))

@@ -94,7 +94,7 @@ export function createRedisResponseStore(redis: Redis, options: { prefix: string
       const k = keys(id)
       // XREAD BLOCK holds its connection: each follower reads on its own, closed when it ends or the signal aborts
       // (no command deadline on it: XREAD BLOCK waits on purpose)
-      const reader = redis.duplicate({ commandTimeout: 0 })
+      const reader = redis.duplicate({ commandTimeout: undefined })
       const stop = (): void => reader.disconnect()
       signal.addEventListener('abort', stop, { once: true })
       let lastId = `0-${startingAfter + 1}`
