@@ -74,6 +74,12 @@ export const settingsSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   logPrompts: booleanSetting.default(false),
   shutdownGraceMs: integer(0).default(25_000),
+  /** Time a client has to send a request's headers; then a 408 and the connection closes. */
+  headersTimeoutMs: integer(100).default(10_000),
+  /** Time a client has to send a whole request (headers and body); then a 408 and the connection closes. */
+  requestTimeoutMs: integer(100).default(60_000),
+  /** How long an idle keep-alive connection stays open. */
+  serverKeepAliveMs: integer(100).default(5_000),
   degradedAfterFailures: integer(1).default(3),
   /** The YAML or JSON config file that was read, if any. */
   configPath: z.string().min(1).optional(),
@@ -140,6 +146,9 @@ export const settingSources: Record<keyof Settings, { flag?: string; env: string
   maxJsonDepth: { flag: 'max-json-depth', env: 'OPTIPROXY_MAX_JSON_DEPTH', description: 'deepest nesting of a JSON body (default 64)' },
   logLevel: { flag: 'log-level', env: 'OPTIPROXY_LOG_LEVEL', description: 'JSON log level: fatal, error, warn, info, debug, trace, silent (default info)' },
   logPrompts: { flag: 'log-prompts', env: 'OPTIPROXY_LOG_PROMPTS', description: 'put the conversation into request logs: true or false (default false)' },
+  headersTimeoutMs: { flag: 'headers-timeout-ms', env: 'OPTIPROXY_HEADERS_TIMEOUT_MS', description: "time a client has to send a request's headers, then 408 (default 10000)" },
+  requestTimeoutMs: { flag: 'request-timeout-ms', env: 'OPTIPROXY_REQUEST_TIMEOUT_MS', description: 'time a client has to send a whole request, body included, then 408 (default 60000)' },
+  serverKeepAliveMs: { flag: 'server-keep-alive-ms', env: 'OPTIPROXY_SERVER_KEEP_ALIVE_MS', description: 'how long an idle client connection is kept open (default 5000)' },
   shutdownGraceMs: { flag: 'shutdown-grace-ms', env: 'OPTIPROXY_SHUTDOWN_GRACE_MS', description: 'on SIGTERM, time open requests get to finish before they end with an error (default 25000)' },
   degradedAfterFailures: { flag: 'degraded-after-failures', env: 'OPTIPROXY_DEGRADED_AFTER_FAILURES', description: 'upstream failures in a row after which /health reports a provider degraded (default 3)' },
   configPath: { flag: 'config', env: 'OPTIPROXY_CONFIG', description: 'YAML or JSON config file: providers, model aliases, defaults (see README)' },
