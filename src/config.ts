@@ -58,6 +58,8 @@ export const settingsSchema = z.object({
   redisKeyPrefix: z.string().min(1).default('optiproxy:'),
   responseTtlSeconds: integer(1).default(86_400),
   responseStoreMax: integer(1).default(10_000),
+  /** Bytes the in-memory response store holds at most (JSON size of responses, inputs, histories and events). */
+  responseStoreMaxBytes: byteSizeSchema.pipe(z.number().int().min(1024)).default(256 * 1024 ** 2),
   runLeaseMs: integer(500).default(30_000),
   runDrainMs: integer(0).default(10_000),
   backgroundConcurrency: integer(1).default(16),
@@ -132,6 +134,7 @@ export const settingSources: Record<keyof Settings, { flag?: string; env: string
   redisKeyPrefix: { flag: 'redis-key-prefix', env: 'OPTIPROXY_REDIS_KEY_PREFIX', description: 'prefix of every Redis key (default optiproxy:)' },
   responseTtlSeconds: { flag: 'response-ttl-seconds', env: 'OPTIPROXY_RESPONSE_TTL_SECONDS', description: 'how long stored responses are kept (default 86400)' },
   responseStoreMax: { flag: 'response-store-max', env: 'OPTIPROXY_RESPONSE_STORE_MAX', description: 'most responses kept in memory, least recently used go first (default 10000)' },
+  responseStoreMaxBytes: { flag: 'response-store-max-bytes', env: 'OPTIPROXY_RESPONSE_STORE_MAX_BYTES', description: 'most bytes of responses kept in memory, e.g. 256mb (default 256mb)' },
   runLeaseMs: { flag: 'run-lease-ms', env: 'OPTIPROXY_RUN_LEASE_MS', description: "lease of a background run; a run whose instance died ends failed after it (default 30000)" },
   runDrainMs: { flag: 'run-drain-ms', env: 'OPTIPROXY_RUN_DRAIN_MS', description: 'at shutdown, time for running background runs to finish before they end failed (default 10000)' },
   backgroundConcurrency: { flag: 'background-concurrency', env: 'OPTIPROXY_BACKGROUND_CONCURRENCY', description: 'background runs one instance executes at once with Redis (default 16)' },

@@ -24,6 +24,7 @@ export interface ResponsesService {
 
 export interface ResponsesSettings {
   responseStoreMax: number
+  responseStoreMaxBytes: number
   responseTtlSeconds: number
   runDrainMs: number
   /** Background runs that execute at once; more wait in line (at most 64 per slot; past that a 429). */
@@ -35,7 +36,7 @@ export interface ResponsesSettings {
  * @example const service = createMemoryResponsesService(pipeline, config)
  */
 export function createMemoryResponsesService(pipeline: PipelineDependencies, settings: ResponsesSettings, operations?: AppOperations): ResponsesService {
-  const store = createMemoryResponseStore({ maxEntries: settings.responseStoreMax, ttlMs: settings.responseTtlSeconds * 1000 })
+  const store = createMemoryResponseStore({ maxEntries: settings.responseStoreMax, maxBytes: settings.responseStoreMaxBytes, ttlMs: settings.responseTtlSeconds * 1000 })
   const runs = createMemoryBackgroundRuns((job, signal) => runBackgroundResponse({ pipeline, store, ...(operations === undefined ? {} : { operations }) }, job, signal), {
     drainMs: settings.runDrainMs,
     concurrency: settings.backgroundConcurrency,

@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       redisKeyPrefix: 'optiproxy:',
       responseTtlSeconds: 86_400,
       responseStoreMax: 10_000,
+      responseStoreMaxBytes: 256 * 1024 ** 2,
       runLeaseMs: 30_000,
       runDrainMs: 10_000,
       backgroundConcurrency: 16,
