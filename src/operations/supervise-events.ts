@@ -1,4 +1,4 @@
-import { ProxyError } from '../core/proxy-error.js'
+import { ProxyError, toProxyError } from '../core/proxy-error.js'
 import type { StreamEvent } from '../core/stream-event.js'
 import type { ProxyMetrics } from '../observability/metrics.js'
 import type { RequestRecord } from '../observability/request-record.js'
@@ -57,7 +57,15 @@ export async function* superviseEvents(events: AsyncIterable<StreamEvent>, super
   try {
     for (;;) {
       const next = iterator.next()
-      const outcome = await Promise.race([next, end])
+      let outcome: Awaited<typeof next> | typeof ended
+      try {
+        outcome = await Promise.race([next, end])
+      } catch (error) {
+        // a failure thrown rather than yielded (a non-streamed call's error) is counted the same way
+        finished = true
+        fail(toProxyError(error))
+        throw error
+      }
       if (outcome === ended) {
         next.catch(() => undefined)
         const error = fail(createShutdownError())
