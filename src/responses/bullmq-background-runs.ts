@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { ConnectionOptions } from 'bullmq'
 import { loadBullMq } from '../load-redis-modules.js'
 import { timedOut, waitAtMost } from '../storage/wait-at-most.js'
+import { createRedisErrorReporter } from '../storage/report-redis-error.js'
 import type { Redis } from 'ioredis'
 import { ProxyError } from '../core/proxy-error.js'
 import { convertErrorToResponses } from '../openai/responses-object.js'
@@ -68,7 +69,11 @@ export function createBullMqBackgroundRuns(
     },
   )
   // every Redis client reports its failures here: an 'error' nobody listens to would end the process
-  const report = (source: string) => (error: Error) => console.error(`[optiproxy] background ${source}: ${error.message}`)
+  const reporters = new Map<string, (error: Error) => void>()
+  const report = (source: string) => (error: Error) => {
+    if (!reporters.has(source)) reporters.set(source, createRedisErrorReporter(`background ${source}`))
+    reporters.get(source)?.(error)
+  }
   worker.on('error', report('worker'))
   queue.on('error', report('queue'))
   const events = new QueueEvents(queueName, { connection, prefix: bullPrefix })

@@ -4,6 +4,7 @@ import { loadIoredis } from '../load-redis-modules.js'
 import type { PipelineDependencies } from '../run-approach.js'
 import { createRedisResponseStore } from '../storage/redis-response-store.js'
 import { guardStoreErrors } from '../storage/guard-store-errors.js'
+import { createRedisErrorReporter } from '../storage/report-redis-error.js'
 import { timedOut, waitAtMost } from '../storage/wait-at-most.js'
 import { createBullMqBackgroundRuns } from './bullmq-background-runs.js'
 import { assembleService, createMemoryResponsesService, type ResponsesService } from './responses-service.js'
@@ -22,7 +23,8 @@ export function createResponsesService(config: Config, pipeline: PipelineDepende
   // every command has a deadline: with Redis down, a request gets a 503 within it instead of waiting on reconnects
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, commandTimeout: redisCommandTimeoutMs })
   const subscriber = redis.duplicate()
-  for (const client of [redis, subscriber]) client.on('error', (error: Error) => console.error(`[optiproxy] response store Redis: ${error.message}`))
+  redis.on('error', createRedisErrorReporter('response store Redis'))
+  subscriber.on('error', createRedisErrorReporter('cancel subscriber Redis'))
   const store = guardStoreErrors(createRedisResponseStore(redis, { prefix: config.redisKeyPrefix, ttlMs: config.responseTtlSeconds * 1000 }))
   const runs = createBullMqBackgroundRuns((job, signal) => runBackgroundResponse({ pipeline, store, ...(operations === undefined ? {} : { operations }) }, job, signal), store, { publisher: redis, subscriber }, {
     redisUrl: config.redisUrl,
