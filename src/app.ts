@@ -74,7 +74,7 @@ export function createApp(
   }
 
   // the Responses API's store and background runs; the server closes it at shutdown
-  const responses = createResponsesService(config, dependencies.pipeline)
+  const responses = createResponsesService(config, dependencies.pipeline, operations)
   overrides.onResponsesService?.(responses)
 
   const app = new Hono<AppEnv>()

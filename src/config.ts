@@ -58,6 +58,8 @@ export const settingsSchema = z.object({
   redisKeyPrefix: z.string().min(1).default('optiproxy:'),
   responseTtlSeconds: integer(1).default(86_400),
   responseStoreMax: integer(1).default(10_000),
+  /** Bytes the in-memory response store holds at most (JSON size of responses, inputs, histories and events). */
+  responseStoreMaxBytes: byteSizeSchema.pipe(z.number().int().min(1024)).default(256 * 1024 ** 2),
   runLeaseMs: integer(500).default(30_000),
   runDrainMs: integer(0).default(10_000),
   backgroundConcurrency: integer(1).default(16),
@@ -74,6 +76,12 @@ export const settingsSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   logPrompts: booleanSetting.default(false),
   shutdownGraceMs: integer(0).default(25_000),
+  /** Time a client has to send a request's headers; then a 408 and the connection closes. */
+  headersTimeoutMs: integer(100).default(10_000),
+  /** Time a client has to send a whole request (headers and body); then a 408 and the connection closes. */
+  requestTimeoutMs: integer(100).default(60_000),
+  /** How long an idle keep-alive connection stays open. */
+  serverKeepAliveMs: integer(100).default(5_000),
   degradedAfterFailures: integer(1).default(3),
   /** The YAML or JSON config file that was read, if any. */
   configPath: z.string().min(1).optional(),
@@ -138,6 +146,7 @@ export const settingSources: Record<keyof Settings, { flag?: string; env: string
   redisKeyPrefix: { flag: 'redis-key-prefix', env: 'OPTIPROXY_REDIS_KEY_PREFIX', description: 'prefix of every Redis key (default optiproxy:)' },
   responseTtlSeconds: { flag: 'response-ttl-seconds', env: 'OPTIPROXY_RESPONSE_TTL_SECONDS', description: 'how long stored responses are kept (default 86400)' },
   responseStoreMax: { flag: 'response-store-max', env: 'OPTIPROXY_RESPONSE_STORE_MAX', description: 'most responses kept in memory, least recently used go first (default 10000)' },
+  responseStoreMaxBytes: { flag: 'response-store-max-bytes', env: 'OPTIPROXY_RESPONSE_STORE_MAX_BYTES', description: 'most bytes of responses kept in memory, e.g. 256mb (default 256mb)' },
   runLeaseMs: { flag: 'run-lease-ms', env: 'OPTIPROXY_RUN_LEASE_MS', description: "lease of a background run; a run whose instance died ends failed after it (default 30000)" },
   runDrainMs: { flag: 'run-drain-ms', env: 'OPTIPROXY_RUN_DRAIN_MS', description: 'at shutdown, time for running background runs to finish before they end failed (default 10000)' },
   backgroundConcurrency: { flag: 'background-concurrency', env: 'OPTIPROXY_BACKGROUND_CONCURRENCY', description: 'background runs one instance executes at once with Redis (default 16)' },
@@ -152,6 +161,9 @@ export const settingSources: Record<keyof Settings, { flag?: string; env: string
   maxJsonDepth: { flag: 'max-json-depth', env: 'OPTIPROXY_MAX_JSON_DEPTH', description: 'deepest nesting of a JSON body (default 64)' },
   logLevel: { flag: 'log-level', env: 'OPTIPROXY_LOG_LEVEL', description: 'JSON log level: fatal, error, warn, info, debug, trace, silent (default info)' },
   logPrompts: { flag: 'log-prompts', env: 'OPTIPROXY_LOG_PROMPTS', description: 'put the conversation into request logs: true or false (default false)' },
+  headersTimeoutMs: { flag: 'headers-timeout-ms', env: 'OPTIPROXY_HEADERS_TIMEOUT_MS', description: "time a client has to send a request's headers, then 408 (default 10000)" },
+  requestTimeoutMs: { flag: 'request-timeout-ms', env: 'OPTIPROXY_REQUEST_TIMEOUT_MS', description: 'time a client has to send a whole request, body included, then 408 (default 60000)' },
+  serverKeepAliveMs: { flag: 'server-keep-alive-ms', env: 'OPTIPROXY_SERVER_KEEP_ALIVE_MS', description: 'how long an idle client connection is kept open (default 5000)' },
   shutdownGraceMs: { flag: 'shutdown-grace-ms', env: 'OPTIPROXY_SHUTDOWN_GRACE_MS', description: 'on SIGTERM, time open requests get to finish before they end with an error (default 25000)' },
   degradedAfterFailures: { flag: 'degraded-after-failures', env: 'OPTIPROXY_DEGRADED_AFTER_FAILURES', description: 'upstream failures in a row after which /health reports a provider degraded (default 3)' },
   configPath: { flag: 'config', env: 'OPTIPROXY_CONFIG', description: 'YAML or JSON config file: providers, model aliases, defaults (see README)' },

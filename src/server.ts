@@ -45,7 +45,16 @@ export function startServer(
     onPluginServices: (close) => (closePlugins = close),
   })
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
+    const server = serve(
+      {
+        fetch: app.fetch,
+        port: config.port,
+        hostname: config.host,
+        // slow clients may not hold sockets: headers and the whole request each have a deadline (checked every
+        // second, not Node's 30 s), and idle keep-alive connections close
+        serverOptions: { headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs, keepAliveTimeout: config.serverKeepAliveMs, connectionsCheckingInterval: 1_000 },
+      },
+      (info: AddressInfo) => {
       const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
       const closeAll = async (): Promise<void> => {
         // background runs finish (or end failed) and streams that follow them end with an error event first
@@ -81,7 +90,8 @@ export function startServer(
           await Promise.all([operations.rateLimiter.close(), operations.cache?.store.close(), closePlugins?.()])
         },
       })
-    })
+      },
+    )
     server.once('error', reject)
   })
 }

@@ -1,5 +1,5 @@
 import { isAbortError, ProxyError } from '../../src/core/proxy-error.js'
-import { redactSecrets } from '../../src/core/redact-secrets.js'
+import { createUpstreamError, redactSecrets } from '../../src/core/redact-secrets.js'
 import type { RetryFailure } from '../shared/call-with-retries.js'
 import { readRetryAfterFromHeaders } from '../shared/read-retry-after.js'
 import { defaultErrorType, isRetryableStatus, mapUpstreamStatus } from '../shared/upstream-status.js'
@@ -40,13 +40,13 @@ export function convertAnthropicFailure(error: unknown, secrets: ReadonlyArray<s
     const message = fields.message ?? `The upstream answered with HTTP ${error.status}.`
     const type = fields.type !== undefined && keptTypes.has(fields.type) ? fields.type : defaultErrorType(status)
     return {
-      error: new ProxyError(redactSecrets(message.slice(0, 2000), secrets), {
+      error: createUpstreamError(message.slice(0, 2000), {
         status,
         type,
         code: fields.type ?? null,
         isRetryable: isRetryableStatus(error.status),
         ...(retryAfterSeconds === undefined ? {} : { retryAfter: String(Math.ceil(retryAfterSeconds)) }),
-      }),
+      }, secrets),
       ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
     }
   }
@@ -66,11 +66,11 @@ function convertAbort(error: unknown): ProxyError {
 export function convertAnthropicStreamError(body: unknown, secrets: ReadonlyArray<string | undefined>): ProxyError {
   const fields = readBodyFields(body)
   const overloaded = fields.type === 'overloaded_error'
-  return new ProxyError(redactSecrets(fields.message ?? 'The upstream failed while streaming.', secrets), {
+  return createUpstreamError(fields.message ?? 'The upstream failed while streaming.', {
     status: overloaded ? 503 : 502,
     type: 'upstream_error',
     code: fields.type ?? 'upstream_stream_error',
-  })
+  }, secrets)
 }
 
 /** An answer that is not what the Messages API sends. */

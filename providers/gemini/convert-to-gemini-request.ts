@@ -3,6 +3,7 @@ import { createInvalidRequestError } from '../../src/core/proxy-error.js'
 import type { ModelRequest } from '../../src/core/request.js'
 import { parseDataUrl } from '../shared/parse-data-url.js'
 import { isGeneratedGeminiCallId } from './gemini-call-id.js'
+import { checkGeminiModelName } from './check-gemini-model-name.js'
 
 type GeminiPart = Record<string, unknown>
 interface GeminiContent {
@@ -107,6 +108,7 @@ export interface GeminiRequest {
  * @example convertToGeminiRequest({ model: 'gemini-2.0-flash', messages, extra: {} })
  */
 export function convertToGeminiRequest(request: ModelRequest): GeminiRequest {
+  checkGeminiModelName(request.model)
   const { system, contents } = convertMessages(request.messages)
   const config: Record<string, unknown> = {}
   if (system.length > 0) config.systemInstruction = { parts: system.map((text) => ({ text })) }

@@ -1,5 +1,5 @@
 import { isAbortError, ProxyError } from '../../src/core/proxy-error.js'
-import { redactSecrets } from '../../src/core/redact-secrets.js'
+import { createUpstreamError, redactSecrets } from '../../src/core/redact-secrets.js'
 import type { RetryFailure } from '../shared/call-with-retries.js'
 import { defaultErrorType, isRetryableStatus, mapUpstreamStatus } from '../shared/upstream-status.js'
 import { geminiErrorBodySchema } from './gemini-wire-schemas.js'
@@ -46,13 +46,13 @@ export function convertGeminiFailure(error: unknown, secrets: ReadonlyArray<stri
     const status = fields.badKey === true ? 401 : mapUpstreamStatus(error.status)
     const retryAfter = headerRetryAfterSeconds ?? fields.retryAfterSeconds
     return {
-      error: new ProxyError(redactSecrets((fields.message ?? `The upstream answered with HTTP ${error.status}.`).slice(0, 2000), secrets), {
+      error: createUpstreamError((fields.message ?? `The upstream answered with HTTP ${error.status}.`).slice(0, 2000), {
         status,
         type: defaultErrorType(status),
         code: fields.badKey === true ? 'invalid_api_key' : (fields.status ?? null),
         isRetryable: isRetryableStatus(error.status),
         ...(retryAfter === undefined ? {} : { retryAfter: String(Math.ceil(retryAfter)) }),
-      }),
+      }, secrets),
       ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
     }
   }

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { isAbortError, ProxyError } from '../../src/core/proxy-error.js'
-import { redactSecrets } from '../../src/core/redact-secrets.js'
+import { createUpstreamError, redactSecrets } from '../../src/core/redact-secrets.js'
 import { readRetryAfterSeconds } from '../shared/read-retry-after.js'
 import { defaultErrorType as defaultType, isRetryableStatus, mapUpstreamStatus } from '../shared/upstream-status.js'
 import { openAIErrorBodySchema, type OpenAIErrorBody } from './openai-wire-schemas.js'
@@ -36,31 +36,31 @@ function readErrorFields(body: OpenAIErrorBody | undefined): { message?: string;
 export function convertUpstreamHttpError(status: number, headers: IncomingHttpHeaders, bodyText: string, secrets: ReadonlyArray<string | undefined>): ProxyError {
   const fields = readErrorFields(parseErrorBody(bodyText))
   let message = fields.message ?? ''
-  if (message === '' || /<\/?[a-z][\s\S]*>/i.test(message)) {
+  if (message === '' || looksLikeHtml(message)) {
     message = `The upstream answered with HTTP ${status}${bodyText.trim() === '' ? '' : ' and a body that is not an OpenAI error'}.`
   }
   const mapped = mapUpstreamStatus(status)
   const retryAfter = readRetryAfterSeconds(headers)
-  return new ProxyError(redactSecrets(message.slice(0, 2000), secrets), {
+  return createUpstreamError(message.slice(0, 2000), {
     status: mapped,
     type: fields.type ?? defaultType(mapped),
     code: fields.code ?? null,
     param: fields.param ?? null,
     isRetryable: isRetryableStatus(status),
     ...(retryAfter === undefined ? {} : { retryAfter: String(Math.ceil(retryAfter)) }),
-  })
+  }, secrets)
 }
 
 /** An `{"error": {...}}` object the upstream sent inside a stream: it failed after it had started answering. */
 export function convertStreamedError(value: unknown, secrets: ReadonlyArray<string | undefined>): ProxyError {
   const parsed = openAIErrorBodySchema.safeParse(value)
   const fields = readErrorFields(parsed.success ? parsed.data : undefined)
-  return new ProxyError(redactSecrets(fields.message ?? 'The upstream failed while streaming.', secrets), {
+  return createUpstreamError(fields.message ?? 'The upstream failed while streaming.', {
     status: 502,
     type: fields.type ?? 'upstream_error',
     code: fields.code ?? 'upstream_stream_error',
     param: fields.param ?? null,
-  })
+  }, secrets)
 }
 
 /** A failure to get any answer: cancelled, timed out, or the connection failed. */
@@ -84,4 +84,10 @@ export function convertUpstreamFailure(error: unknown): ProxyError {
 /** An answer that is not what an OpenAI-compatible server sends. */
 export function createInvalidUpstreamResponseError(detail: string, cause?: unknown): ProxyError {
   return new ProxyError(`The upstream sent an invalid response: ${detail}.`, { status: 502, type: 'upstream_error', code: 'upstream_invalid_response', cause })
+}
+
+/** Whether a message holds an HTML tag (`<p ...>`, `</div>`): the first tag start, then a `>` after it; linear time. */
+function looksLikeHtml(message: string): boolean {
+  const start = message.search(/<\/?[a-z]/i)
+  return start !== -1 && message.indexOf('>', start) !== -1
 }

@@ -58,12 +58,14 @@ export function readRequestSettings(
   const general = generalSettingsSchema.safeParse(Object.fromEntries(Object.entries(body).filter(([key]) => generalKeys.has(key))))
   if (!general.success) throw createOptionError(general.error.issues[0], [])
   // the operator's call budget and fan-out limit are ceilings: a request may lower them, never raise them
+  // (and the token budget too, when the operator set one)
   const ceilings = [
     ['max_upstream_calls', general.data.max_upstream_calls, defaults.maxUpstreamCalls, '--approach-max-upstream-calls'],
     ['max_parallel_calls', general.data.max_parallel_calls, defaults.maxParallelCalls, '--approach-max-parallel-calls'],
+    ['max_total_tokens', general.data.max_total_tokens, defaults.maxTotalTokens, 'approaches.max_total_tokens'],
   ] as const
   for (const [key, asked, ceiling, setting] of ceilings) {
-    if (asked !== undefined && asked > ceiling) {
+    if (asked !== undefined && ceiling !== undefined && asked > ceiling) {
       throw createInvalidRequestError(`Invalid value for 'optiproxy.${key}': ${asked} is more than this proxy allows (${ceiling}, set by ${setting}).`, `optiproxy.${key}`, 'invalid_value')
     }
   }

@@ -18,14 +18,15 @@ export function instrumentProvider(provider: Provider, instrumentation: { metric
   const begin = (kind: 'generate' | 'stream', request: ModelRequest, options: ProviderCallOptions) => {
     const startedAt = performance.now()
     return (failure: ProxyError | undefined, usage: Usage | undefined): void => {
-      const outcome = failure === undefined ? 'ok' : failure.status === 499 ? 'cancelled' : failure.type
-      metrics.upstreamCalls.inc({ provider: provider.id, approach: options.observer?.approach ?? 'unknown', kind, outcome })
+      const outcome = failure === undefined ? 'ok' : failure.status === 499 ? 'cancelled' : metrics.labels.errorType.read(failure.type)
+      metrics.upstreamCalls.inc({ provider: provider.id, approach: metrics.labels.approach.read(options.observer?.approach ?? 'unknown'), kind, outcome })
       metrics.upstreamDuration.observe({ provider: provider.id, kind, outcome }, (performance.now() - startedAt) / 1000)
       if (failure === undefined) health.recordSuccess(provider.id)
       else health.recordFailure(provider.id, failure)
       if (usage !== undefined) {
-        metrics.tokens.inc({ provider: provider.id, model: request.model, direction: 'in' }, usage.promptTokens)
-        metrics.tokens.inc({ provider: provider.id, model: request.model, direction: 'out' }, usage.completionTokens)
+        const model = metrics.labels.model.read(request.model)
+        metrics.tokens.inc({ provider: provider.id, model, direction: 'in' }, usage.promptTokens)
+        metrics.tokens.inc({ provider: provider.id, model, direction: 'out' }, usage.completionTokens)
       }
       options.observer?.callEnded?.({ provider: provider.id, model: request.model, kind, ...(failure === undefined ? {} : { failure }), ...(usage === undefined ? {} : { usage }) })
     }

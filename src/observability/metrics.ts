@@ -1,4 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { approachRegistry } from '../../approaches/registry.js'
+import { createBoundedLabel, type BoundedLabel } from './bounded-label.js'
 
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]
 
@@ -14,7 +16,26 @@ export interface ProxyMetrics {
   errors: Counter<'type' | 'code'>
   streamsInFlight: Gauge
   cacheRequests: Counter<'result'>
+  /**
+   * The labels whose values come from clients or upstreams, each bounded (a known set, `other` beyond it): an
+   * approach is a known slug (a combination such as `moa|bon` is `other`), a model or an error code one of the
+   * first few seen.
+   */
+  labels: { approach: BoundedLabel; model: BoundedLabel; errorType: BoundedLabel; errorCode: BoundedLabel }
 }
+
+const knownErrorTypes = [
+  'invalid_request_error',
+  'authentication_error',
+  'permission_error',
+  'not_found_error',
+  'conflict_error',
+  'rate_limit_error',
+  'request_too_large',
+  'upstream_error',
+  'timeout_error',
+  'server_error',
+]
 
 /**
  * Creates the metrics of one app. With `processMetrics`, prom-client's default process metrics (CPU, RSS,
@@ -64,5 +85,11 @@ export function createProxyMetrics(options: { processMetrics: boolean }): ProxyM
     errors: new Counter({ name: 'optiproxy_errors_total', help: 'Errors answered to clients (responses and stream error frames), by type and code', labelNames: ['type', 'code'], registers }),
     streamsInFlight: new Gauge({ name: 'optiproxy_streams_in_flight', help: 'Streamed responses currently open', registers }),
     cacheRequests: new Counter({ name: 'optiproxy_cache_requests_total', help: 'Requests that used the response cache, by result (hit|miss)', labelNames: ['result'], registers }),
+    labels: {
+      approach: createBoundedLabel([...approachRegistry.keys(), 'unknown'], 0),
+      model: createBoundedLabel([], 200),
+      errorType: createBoundedLabel([...knownErrorTypes, 'cancelled', 'ok'], 20),
+      errorCode: createBoundedLabel(['none'], 100),
+    },
   }
 }

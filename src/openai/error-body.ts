@@ -1,4 +1,5 @@
 import { ProxyError, toProxyError } from '../core/proxy-error.js'
+import { redactSecrets } from '../core/redact-secrets.js'
 
 export interface OpenAIErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null }
@@ -14,7 +15,12 @@ export function toOpenAIError(error: unknown): { status: number; body: OpenAIErr
   if (proxyError.retryAfter !== undefined) headers['retry-after'] = proxyError.retryAfter
   return {
     status: proxyError.status,
-    body: { error: { message: proxyError.message, type: proxyError.type, param: proxyError.param, code: proxyError.code } },
+    // a last net: anything shaped like a key is masked in every field, whatever produced the error
+    body: { error: { message: redactSecrets(proxyError.message, []), type: redactSecrets(proxyError.type, []), param: scrub(proxyError.param), code: scrub(proxyError.code) } },
     headers,
   }
+}
+
+function scrub(value: string | null): string | null {
+  return value === null ? null : redactSecrets(value, [])
 }

@@ -14,6 +14,7 @@ import type { AppOperations } from './app-operations.js'
 import { serveWithCache } from './cache-events.js'
 import { computeCacheKey } from './response-cache.js'
 import { withCallContext } from './wrap-provider.js'
+import { readClientIdentity } from '../middleware/client-identity.js'
 
 export interface PreparedRequest {
   /** The pipeline for this request: its provider carries the request's deadlines and is counted. */
@@ -28,7 +29,7 @@ export interface PreparedRequest {
  * The approaches a request runs (their label: `moa`, `moa&bon`, `bon|moa`) and the model they run on; an unknown
  * slug is left for startApproach to refuse.
  */
-function readApproachSelection(dependencies: RouteDependencies, client: ClientRequest): { label: string; slugs: string[]; model: string } | undefined {
+function readApproachSelection(dependencies: RouteDependencies, client: ClientRequest): { label: string; slugs: string[]; model: string; branches: number } | undefined {
   try {
     const selection = resolveApproach({
       request: client.request,
@@ -38,7 +39,7 @@ function readApproachSelection(dependencies: RouteDependencies, client: ClientRe
       ...(client.approachFieldName === undefined ? {} : { fieldName: client.approachFieldName }),
     })
     const slugs = selection.approaches.map((approach) => approach.id)
-    return { label: slugs.join(selection.operator === 'parallel' ? '|' : '&'), slugs, model: selection.request.model }
+    return { label: slugs.join(selection.operator === 'parallel' ? '|' : '&'), slugs, model: selection.request.model, branches: selection.operator === 'parallel' ? slugs.length : 1 }
   } catch {
     return undefined
   }
@@ -60,7 +61,7 @@ function checkKeyAllows(apiKey: ResolvedApiKey, model: string, slugs: string[]):
  * is a cached alias, it does not refuse (`x-optiproxy-cache: no`), and its temperature is 0 unless the operator
  * (`cache.any_temperature`) or the client (`x-optiproxy-cache: any-temperature`) allows any.
  */
-function readCacheKey(c: Context<AppEnv>, operations: AppOperations, clients: ClientRequest[], route: string, apiKeyName: string | undefined): string | undefined {
+function readCacheKey(c: Context<AppEnv>, operations: AppOperations, clients: ClientRequest[], route: string): string | undefined {
   const cache = operations.cache
   if (cache === undefined) return undefined
   const asked = c.req.header('x-optiproxy-cache')?.trim().toLowerCase()
@@ -71,7 +72,8 @@ function readCacheKey(c: Context<AppEnv>, operations: AppOperations, clients: Cl
   if (!anyTemperature && clients.some((client) => client.request.temperature !== 0)) return undefined
   return computeCacheKey({
     route,
-    apiKeyName,
+    // the client's identity: a cached answer is only ever served to the client that paid for it
+    owner: readClientIdentity(c),
     requests: clients.map((client) => ({ request: client.request, approach: client.approachField, options: client.approachOptions })),
   })
 }
@@ -89,11 +91,20 @@ export function prepareRequest(c: Context<AppEnv>, dependencies: RouteDependenci
   if (clients.length * (first.request.n ?? 1) > operations.limits.maxChoices) {
     throw createInvalidRequestError(`Too many prompts: ${clients.length} prompts of n=${first.request.n ?? 1} choices is more than this proxy's limit of ${operations.limits.maxChoices} choices.`, 'prompt', 'invalid_value')
   }
+  const selection = readApproachSelection(dependencies, first)
+  // parallel branches are choices too: `a|b|c` with n=2 answers 6 choices, each its own run
+  const choices = clients.length * (selection?.branches ?? 1) * (first.request.n ?? 1)
+  if (choices > operations.limits.maxChoices) {
+    throw createInvalidRequestError(
+      `Too many choices: ${selection?.branches ?? 1} parallel branches x n=${first.request.n ?? 1}${clients.length > 1 ? ` x ${clients.length} prompts` : ''} is ${choices}, more than this proxy's limit of ${operations.limits.maxChoices} choices.`,
+      'model',
+      'too_many_choices',
+    )
+  }
   const requestTimeouts = readRequestTimeouts(first.approachOptions)
   const record = c.get('record')
   record.model = first.request.model
   record.stream = streaming
-  const selection = readApproachSelection(dependencies, first)
   const approach = selection?.label
   if (approach !== undefined) record.approach = approach
   const apiKey = c.get('apiKey')
@@ -116,7 +127,7 @@ export function prepareRequest(c: Context<AppEnv>, dependencies: RouteDependenci
       record.target = target
     },
   }
-  const cacheKey = readCacheKey(c, operations, clients, record.route, apiKey?.name)
+  const cacheKey = readCacheKey(c, operations, clients, record.route)
   const provider = withCallContext(dependencies.pipeline.provider, { observer, ...(requestTimeouts === undefined ? {} : { requestTimeouts }) })
   return {
     pipeline: { ...dependencies.pipeline, provider },

@@ -72,7 +72,7 @@ export function createMemoryRateLimiter(): RateLimiter {
  */
 export function createRedisRateLimiter(url: string, prefix: string, onError: (error: unknown) => void): RateLimiter {
   const { Redis } = loadIoredis()
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false })
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false, commandTimeout: 2_000 })
   redis.on('error', () => undefined)
   const keyOf = (name: string, index: number, kind: 'requests' | 'tokens'): string => `${prefix}ratelimit:${name}:${index}:${kind}`
   return {

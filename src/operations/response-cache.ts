@@ -84,7 +84,7 @@ export function createMemoryCacheStore(limits: { maxEntries: number; maxBytes: n
  */
 export function createRedisCacheStore(url: string, prefix: string, ttlMs: number, onError: (error: unknown) => void): ResponseCacheStore {
   const { Redis } = loadIoredis()
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 })
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 2_000 })
   redis.on('error', () => undefined)
   const keyOf = (key: string): string => `${prefix}cache:${key}`
   return {

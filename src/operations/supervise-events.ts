@@ -1,4 +1,4 @@
-import { ProxyError } from '../core/proxy-error.js'
+import { ProxyError, toProxyError } from '../core/proxy-error.js'
 import type { StreamEvent } from '../core/stream-event.js'
 import type { ProxyMetrics } from '../observability/metrics.js'
 import type { RequestRecord } from '../observability/request-record.js'
@@ -40,7 +40,7 @@ export async function* superviseEvents(events: AsyncIterable<StreamEvent>, super
   })
   const fail = (error: ProxyError): StreamEvent => {
     record.error = { type: error.type, code: error.code, status: error.status }
-    metrics.errors.inc({ type: error.type, code: error.code ?? 'none' })
+    metrics.errors.inc({ type: metrics.labels.errorType.read(error.type), code: metrics.labels.errorCode.read(error.code ?? 'none') })
     return { type: 'error', error }
   }
   if (streaming) metrics.streamsInFlight.inc()
@@ -57,7 +57,15 @@ export async function* superviseEvents(events: AsyncIterable<StreamEvent>, super
   try {
     for (;;) {
       const next = iterator.next()
-      const outcome = await Promise.race([next, end])
+      let outcome: Awaited<typeof next> | typeof ended
+      try {
+        outcome = await Promise.race([next, end])
+      } catch (error) {
+        // a failure thrown rather than yielded (a non-streamed call's error) is counted the same way
+        finished = true
+        fail(toProxyError(error))
+        throw error
+      }
       if (outcome === ended) {
         next.catch(() => undefined)
         const error = fail(createShutdownError())
@@ -78,7 +86,7 @@ export async function* superviseEvents(events: AsyncIterable<StreamEvent>, super
       }
       if (record.timeToFirstTokenSeconds === undefined && (event.type === 'text-delta' || event.type === 'reasoning-delta' || event.type === 'tool-call-delta' || event.type === 'refusal-delta')) {
         record.timeToFirstTokenSeconds = (performance.now() - record.startedAt) / 1000
-        metrics.timeToFirstToken.observe({ route: record.route, approach: record.approach ?? 'unknown' }, record.timeToFirstTokenSeconds)
+        metrics.timeToFirstToken.observe({ route: record.route, approach: metrics.labels.approach.read(record.approach ?? 'unknown') }, record.timeToFirstTokenSeconds)
       }
       yield event
     }

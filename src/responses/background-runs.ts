@@ -4,6 +4,12 @@ import { ProxyError } from '../core/proxy-error.js'
 export interface BackgroundJob {
   id: string
   apiKey?: string
+  /** The proxy key's name (never the key): the run's tokens count against its limits, and its log line names it. */
+  apiKeyName?: string
+  /** The id of the request that created the run. */
+  requestId?: string
+  /** The approach label (`moa`, `moa&bon`) the run's upstream calls are counted under. */
+  approach?: string
 }
 
 /** Runs one background response to its end; the signal aborts when it is cancelled or the instance stops. */

@@ -1,11 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ConnectionOptions } from 'bullmq'
 import { loadBullMq } from '../load-redis-modules.js'
+import { timedOut, waitAtMost } from '../storage/wait-at-most.js'
+import { createRedisErrorReporter } from '../storage/report-redis-error.js'
 import type { Redis } from 'ioredis'
 import { ProxyError } from '../core/proxy-error.js'
 import { convertErrorToResponses } from '../openai/responses-object.js'
 import type { ResponseStore } from '../storage/response-store.js'
 import { createCancelledError, createShutdownError, type BackgroundJob, type BackgroundRuns, type RunBackgroundResponse } from './background-runs.js'
+
+/** How long each step of closing waits for Redis before it goes on without it. */
+const closeWaitMs = 1_000
 
 export interface BullMqRunsOptions {
   redisUrl: string
@@ -63,8 +68,16 @@ export function createBullMqBackgroundRuns(
       removeOnFail: { count: 0 },
     },
   )
-  worker.on('error', (error) => console.error('[optiproxy] background worker', error.message))
+  // every Redis client reports its failures here: an 'error' nobody listens to would end the process
+  const reporters = new Map<string, (error: Error) => void>()
+  const report = (source: string) => (error: Error) => {
+    if (!reporters.has(source)) reporters.set(source, createRedisErrorReporter(`background ${source}`))
+    reporters.get(source)?.(error)
+  }
+  worker.on('error', report('worker'))
+  queue.on('error', report('queue'))
   const events = new QueueEvents(queueName, { connection, prefix: bullPrefix })
+  events.on('error', report('queue events'))
   events.on('failed', ({ jobId, failedReason }) => {
     // a dead instance's run (its lease expired): end the response as failed, once, whichever instance sees it first
     const error = new ProxyError(`The instance running this response stopped: ${failedReason}`, { status: 503, type: 'server_error', code: 'run_lost' })
@@ -79,12 +92,20 @@ export function createBullMqBackgroundRuns(
   redis.subscriber.on('message', (channel: string, id: string) => {
     if (channel === cancelChannel) running.get(id)?.abort(createCancelledError())
   })
-  const subscribed = redis.subscriber.subscribe(cancelChannel)
+  // subscribed before the first run is taken; a Redis that is down now is retried at the next enqueue, and its
+  // failure is an error for that request, never an unhandled rejection that ends the process
+  let subscribed: Promise<unknown> | undefined
+  const subscribe = (): Promise<unknown> =>
+    (subscribed ??= redis.subscriber.subscribe(cancelChannel).catch((error: unknown) => {
+      subscribed = undefined
+      throw error
+    }))
+  void subscribe().catch((error: unknown) => console.error(`[optiproxy] background runs: could not subscribe to cancels: ${error instanceof Error ? error.message : String(error)}`))
 
   return {
     async enqueue(job) {
       if (closing) throw createShutdownError()
-      await subscribed
+      await subscribe()
       await queue.add('run', job, { jobId: job.id, attempts: 1 })
     },
     async cancel(id) {
@@ -94,11 +115,15 @@ export function createBullMqBackgroundRuns(
     async close() {
       closing = true
       // stop taking runs; let the running ones finish for up to the drain time, then end them failed
-      const drained = worker.close()
+      // every wait is bounded: with Redis down, BullMQ's closes never resolve, and shutdown must still end
+      const drained = worker.close().catch(report('worker'))
       await Promise.race([drained, sleep(options.drainMs, undefined, { ref: false })])
       for (const controller of running.values()) controller.abort(createShutdownError())
-      await drained
-      await Promise.all([events.close(), queue.close()])
+      if ((await waitAtMost(drained, closeWaitMs)) === timedOut) {
+        console.error('[optiproxy] background runs: the worker did not close (Redis unreachable?); closing it by force')
+        await waitAtMost(worker.close(true).catch(report('worker')), closeWaitMs)
+      }
+      await waitAtMost(Promise.all([events.close().catch(report('queue events')), queue.close().catch(report('queue'))]), closeWaitMs)
     },
   }
 }

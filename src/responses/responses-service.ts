@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { PipelineDependencies } from '../run-approach.js'
+import type { AppOperations } from '../operations/app-operations.js'
 import { createMemoryResponseStore } from '../storage/memory-response-store.js'
 import type { ResponseStore } from '../storage/response-store.js'
 import type { BackgroundRuns } from './background-runs.js'
@@ -23,17 +24,24 @@ export interface ResponsesService {
 
 export interface ResponsesSettings {
   responseStoreMax: number
+  responseStoreMaxBytes: number
   responseTtlSeconds: number
   runDrainMs: number
+  /** Background runs that execute at once; more wait in line (at most 64 per slot; past that a 429). */
+  backgroundConcurrency: number
 }
 
 /**
  * The one-instance service: responses in memory (LRU + TTL), background runs in this process.
  * @example const service = createMemoryResponsesService(pipeline, config)
  */
-export function createMemoryResponsesService(pipeline: PipelineDependencies, settings: ResponsesSettings): ResponsesService {
-  const store = createMemoryResponseStore({ maxEntries: settings.responseStoreMax, ttlMs: settings.responseTtlSeconds * 1000 })
-  const runs = createMemoryBackgroundRuns((job, signal) => runBackgroundResponse({ pipeline, store }, job, signal), { drainMs: settings.runDrainMs })
+export function createMemoryResponsesService(pipeline: PipelineDependencies, settings: ResponsesSettings, operations?: AppOperations): ResponsesService {
+  const store = createMemoryResponseStore({ maxEntries: settings.responseStoreMax, maxBytes: settings.responseStoreMaxBytes, ttlMs: settings.responseTtlSeconds * 1000 })
+  const runs = createMemoryBackgroundRuns((job, signal) => runBackgroundResponse({ pipeline, store, ...(operations === undefined ? {} : { operations }) }, job, signal), {
+    drainMs: settings.runDrainMs,
+    concurrency: settings.backgroundConcurrency,
+    maxQueued: settings.backgroundConcurrency * 64,
+  })
   return assembleService(store, runs)
 }
 

@@ -6,6 +6,8 @@ import { isTerminalStatus } from '../openai/responses-object.js'
 import { startApproach, type PipelineDependencies } from '../run-approach.js'
 import type { ResponseStore } from '../storage/response-store.js'
 import type { BackgroundJob } from './background-runs.js'
+import type { AppOperations } from '../operations/app-operations.js'
+import { observeBackgroundRun } from '../operations/observe-background-run.js'
 
 /**
  * Runs one stored background response: `in_progress`, the approach's events appended to the response's event
@@ -14,7 +16,7 @@ import type { BackgroundJob } from './background-runs.js'
  * @example await runBackgroundResponse({ pipeline, store }, { id }, controller.signal)
  */
 export async function runBackgroundResponse(
-  dependencies: { pipeline: PipelineDependencies; store: ResponseStore },
+  dependencies: { pipeline: PipelineDependencies; store: ResponseStore; operations?: AppOperations },
   job: BackgroundJob,
   signal: AbortSignal,
 ): Promise<void> {
@@ -25,14 +27,26 @@ export async function runBackgroundResponse(
   const stop = (): void => controller.abort(signal.reason)
   signal.addEventListener('abort', stop, { once: true })
   const builder = createResponsesEventBuilder(record.response, record.nextSequenceNumber ?? 0)
+  // the same operations as a foreground request: metrics under its approach, its timeouts, its key's token limit, a log line
+  const observation =
+    dependencies.operations === undefined
+      ? undefined
+      : observeBackgroundRun(dependencies.operations, dependencies.pipeline.provider, job, {
+          model: record.response.model,
+          ...(job.approach === undefined ? {} : { approach: job.approach }),
+          ...(record.body.optiproxy === undefined ? {} : { approachOptions: record.body.optiproxy }),
+        })
+  const pipeline = observation === undefined ? dependencies.pipeline : { ...dependencies.pipeline, provider: observation.provider }
+  let failure: unknown
   const fail = (error: unknown): Promise<unknown> => {
     const reason = controller.signal.aborted && controller.signal.reason instanceof ProxyError ? controller.signal.reason : toProxyError(error)
+    failure = reason
     return store.finish(job.id, () => ({ response: builder.response, events: builder.fail(reason) }))
   }
   try {
     if (!(await store.appendEvents(job.id, builder.begin(), builder.response))) return
     const { events } = startApproach(
-      dependencies.pipeline,
+      pipeline,
       { request: createModelRequest(record.body, [...record.historyItems, ...record.inputItems]), ...readApproachFields(record.body), streaming: true },
       { signal: controller.signal, ...(job.apiKey === undefined ? {} : { apiKey: job.apiKey }) },
     )
@@ -45,13 +59,15 @@ export async function runBackgroundResponse(
       if (written.length > 0 && !(await store.appendEvents(job.id, written))) {
         // the run ended elsewhere (cancelled): stop everything it still has in flight
         controller.abort(new ProxyError('The response already ended.', { status: 409, type: 'conflict_error' }))
+        failure = controller.signal.reason
         return
       }
     }
     await store.finish(job.id, () => ({ response: builder.response, events: builder.complete() }))
   } catch (error) {
-    await fail(error)
+    await fail(error).catch(() => undefined)
   } finally {
     signal.removeEventListener('abort', stop)
+    observation?.end(failure)
   }
 }

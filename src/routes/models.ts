@@ -27,11 +27,20 @@ export function createListModelsHandler(dependencies: RouteDependencies) {
 /** GET /v1/models/{model}: one entry of the upstream's list. */
 export function createRetrieveModelHandler(dependencies: RouteDependencies) {
   return async function handleRetrieveModel(c: Context): Promise<Response> {
-    const id = decodeURIComponent(c.req.param('model') ?? '')
+    const id = decodePathSegment(c.req.param('model') ?? '')
     const model = (await listModels(c, dependencies)).find((entry) => entry.id === id)
     if (model === undefined) {
       throw new ProxyError(`The model '${id}' does not exist.`, { status: 404, type: 'invalid_request_error', param: 'model', code: 'model_not_found' })
     }
     return c.json(toOpenAIModel(model, dependencies.pipeline.provider.id))
+  }
+}
+
+/** A path segment decoded once more when it still holds escapes (`openai%2Fgpt-4o`); a malformed escape (`%`) stays as it is. */
+function decodePathSegment(value: string): string {
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    return value
   }
 }

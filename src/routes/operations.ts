@@ -32,7 +32,8 @@ export function createMetricsHandler(operations: AppOperations) {
 /** An error answered by the app's error handler, counted and put into the request's record. */
 export function recordError(c: Context<AppEnv>, operations: AppOperations, error: unknown): void {
   const proxyError = toProxyError(error)
-  operations.metrics.errors.inc({ type: proxyError.type, code: proxyError.code ?? 'none' })
+  const { labels } = operations.metrics
+  operations.metrics.errors.inc({ type: labels.errorType.read(proxyError.type), code: labels.errorCode.read(proxyError.code ?? 'none') })
   const record = c.get('record') as RequestRecord | undefined
   if (record !== undefined) record.error = { type: proxyError.type, code: proxyError.code, status: proxyError.status }
 }

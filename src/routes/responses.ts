@@ -15,6 +15,7 @@ import type { StoredResponse } from '../storage/response-store.js'
 import type { AppEnv, RouteDependencies } from './route-dependencies.js'
 import { readJsonBody } from './read-json-body.js'
 import { createRequestScope } from './request-scope.js'
+import { readClientIdentity } from '../middleware/client-identity.js'
 
 type ErrorEvent = Extract<StreamEvent, { type: 'error' }>
 
@@ -22,9 +23,10 @@ function createNotFoundError(id: string): ProxyError {
   return new ProxyError(`Response with id '${id}' not found.`, { status: 404, type: 'invalid_request_error', param: 'response_id', code: 'not_found' })
 }
 
-async function loadResponse(service: ResponsesService, id: string): Promise<StoredResponse> {
+/** The stored response when it exists and belongs to this client; anyone else gets the same 404 as for no response. */
+async function loadResponse(service: ResponsesService, id: string, owner: string): Promise<StoredResponse> {
   const record = await service.store.get(id)
-  if (record === undefined) throw createNotFoundError(id)
+  if (record === undefined || record.owner !== owner) throw createNotFoundError(id)
   return record
 }
 
@@ -68,9 +70,10 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
   return async function handleCreateResponse(c: Context<AppEnv>): Promise<Response> {
     const parsed = parseResponsesRequest(await readJsonBody(c, dependencies.bodyLimitBytes, dependencies.operations.limits.maxJsonDepth))
     let historyItems: ResponseItem[] = []
+    const owner = readClientIdentity(c)
     if (parsed.previousResponseId !== undefined) {
       const previous = await service.store.get(parsed.previousResponseId)
-      if (previous === undefined) {
+      if (previous === undefined || previous.owner !== owner) {
         throw new ProxyError(`Previous response with id '${parsed.previousResponseId}' not found.`, { status: 404, type: 'invalid_request_error', param: 'previous_response_id', code: 'previous_response_not_found' })
       }
       historyItems = [...previous.historyItems, ...previous.inputItems, ...previous.response.output]
@@ -87,10 +90,17 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
       const builder = createResponsesEventBuilder(createResponseObject(parsed.body, { model: resolved.model, status: 'queued' }))
       const startEvents = builder.start()
       const id = builder.response.id
-      await service.store.save({ response: builder.response, inputItems: parsed.inputItems, historyItems, body: parsed.body, nextSequenceNumber: builder.nextSequenceNumber })
+      await service.store.save({ response: builder.response, owner, inputItems: parsed.inputItems, historyItems, body: parsed.body, nextSequenceNumber: builder.nextSequenceNumber })
       await service.store.appendEvents(id, startEvents)
       try {
-        await service.runs.enqueue({ id, ...(scope.apiKey === undefined ? {} : { apiKey: scope.apiKey }) })
+        const record = c.get('record')
+        await service.runs.enqueue({
+          id,
+          requestId: record.id,
+          ...(scope.apiKey === undefined ? {} : { apiKey: scope.apiKey }),
+          ...(record.apiKeyName === undefined ? {} : { apiKeyName: record.apiKeyName }),
+          ...(record.approach === undefined ? {} : { approach: record.approach }),
+        })
       } catch (error) {
         // never left queued: the response ends failed, and the client gets the error
         await service.store.finish(id, () => ({ response: builder.response, events: builder.fail(toProxyError(error)) }))
@@ -104,8 +114,15 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
     const events = prepared.supervise(run.events)
     const callCount = upstreamCallsHeader(() => run.upstreamCalls())
     const builder = createResponsesEventBuilder(createResponseObject(parsed.body, { model: run.request.model, status: 'in_progress' }))
+    // the answer is already generated (and paid for) when it is stored: storing is best-effort, and a store that
+    // fails (Redis down) is logged, never turned into an error for the client
     const save = async (): Promise<void> => {
-      if (parsed.store) await service.store.save({ response: builder.response, inputItems: parsed.inputItems, historyItems })
+      if (!parsed.store) return
+      try {
+        await service.store.save({ response: builder.response, owner, inputItems: parsed.inputItems, historyItems })
+      } catch (error) {
+        dependencies.operations.logger.warn({ request_id: c.get('record').id, response_id: builder.response.id, err: error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error) }, 'could not store the response; answered without storing it')
+      }
     }
     if (!parsed.stream) {
       try {
@@ -137,7 +154,7 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
         if (!produced && parsed.store) {
           // from its first event on, the client knows the id: a retrieve meanwhile finds the response in_progress
           // (not awaited: the first bytes do not wait for the store, whose writes stay in order)
-          void save().catch(() => undefined)
+          void save()
         }
         produced = true
         yield event
@@ -169,7 +186,7 @@ export function createRetrieveResponseHandler(dependencies: RouteDependencies, s
     const id = c.req.param('id') ?? ''
     const query = retrieveQuerySchema.safeParse(c.req.query())
     if (!query.success) throw createInvalidRequestError(`Invalid query: ${query.error.issues[0]?.message ?? ''}`, String(query.error.issues[0]?.path[0] ?? ''), 'invalid_value')
-    const record = await loadResponse(service, id)
+    const record = await loadResponse(service, id, readClientIdentity(c))
     if (query.data.stream !== 'true') return c.json(record.response)
     if (!record.response.background) throw createInvalidRequestError('Only responses created with background=true can be streamed again.', 'stream', 'invalid_value')
     const startingAfter = query.data.starting_after ?? -1
@@ -185,6 +202,7 @@ export function createRetrieveResponseHandler(dependencies: RouteDependencies, s
 export function createDeleteResponseHandler(service: ResponsesService) {
   return async function handleDeleteResponse(c: Context<AppEnv>): Promise<Response> {
     const id = c.req.param('id') ?? ''
+    await loadResponse(service, id, readClientIdentity(c))
     if (!(await service.store.delete(id))) throw createNotFoundError(id)
     // a run still going for it stops: its next append is refused
     await service.runs.cancel(id)
@@ -196,7 +214,8 @@ export function createDeleteResponseHandler(service: ResponsesService) {
 export function createCancelResponseHandler(service: ResponsesService) {
   return async function handleCancelResponse(c: Context<AppEnv>): Promise<Response> {
     const id = c.req.param('id') ?? ''
-    const record = await loadResponse(service, id)
+    const owner = readClientIdentity(c)
+    const record = await loadResponse(service, id, owner)
     if (!record.response.background) throw createInvalidRequestError('Only responses created with background=true can be cancelled.', null, 'invalid_value')
     const outcome = await service.store.finish(id, (current, nextSequenceNumber) => {
       if (isTerminalStatus(current.response.status)) return undefined
@@ -205,7 +224,7 @@ export function createCancelResponseHandler(service: ResponsesService) {
       return { response, events: [{ type: 'response.failed', response, sequence_number: nextSequenceNumber }] }
     })
     await service.runs.cancel(id)
-    const response = outcome?.response ?? (await loadResponse(service, id)).response
+    const response = outcome?.response ?? (await loadResponse(service, id, owner)).response
     if (response.status !== 'cancelled') throw createInvalidRequestError(`Cannot cancel a response with status '${response.status}'.`, null, 'invalid_value')
     return c.json(response)
   }
@@ -223,7 +242,7 @@ export function createListInputItemsHandler(service: ResponsesService) {
     const id = c.req.param('id') ?? ''
     const query = listQuerySchema.safeParse(c.req.query())
     if (!query.success) throw createInvalidRequestError(`Invalid query: ${query.error.issues[0]?.message ?? ''}`, String(query.error.issues[0]?.path[0] ?? ''), 'invalid_value')
-    const record = await loadResponse(service, id)
+    const record = await loadResponse(service, id, readClientIdentity(c))
     const items = query.data.order === 'asc' ? record.inputItems : [...record.inputItems].reverse()
     const start = query.data.after === undefined ? 0 : items.findIndex((item) => item.id === query.data.after) + 1
     const data = items.slice(start, start + query.data.limit)

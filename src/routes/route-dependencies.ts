@@ -16,4 +16,4 @@ export interface RouteDependencies {
 }
 
 /** The Hono environment of the proxy: it runs on @hono/node-server, whose bindings give the Node request and response. */
-export type AppEnv = { Bindings: HttpBindings; Variables: { record: RequestRecord; apiKey?: ResolvedApiKey } }
+export type AppEnv = { Bindings: HttpBindings; Variables: { record: RequestRecord; apiKey?: ResolvedApiKey; clientIdentity?: string } }

@@ -99,7 +99,10 @@ export function createModelRouter(settings: ModelRouterSettings): ModelRouter {
    */
   async function listModels(options: ProviderCallOptions): Promise<ModelInfo[] | undefined> {
     const ids = settings.listedProviderIds ?? [...settings.providers.keys()]
-    const outcomes = await Promise.allSettled(ids.map((id) => (settings.providers.get(id) as Provider).listModels(options)))
+    // a list names no model, so it routes to the default provider: only that one may get the client's own key
+    // (bring-your-own-key); the others list with their own key or fail (and are left out)
+    const { apiKey: _clientKey, ...withoutClientKey } = options
+    const outcomes = await Promise.allSettled(ids.map((id) => (settings.providers.get(id) as Provider).listModels(id === settings.defaultProviderId ? options : withoutClientKey)))
     const models: ModelInfo[] = []
     const failures: unknown[] = []
     outcomes.forEach((outcome, position) => {

@@ -50,6 +50,14 @@ function shouldFallBack(error: ProxyError): boolean {
  */
 export function createRoutingGroup(settings: RoutingGroupSettings): Provider & { readonly states: () => Array<{ target: string; resting: boolean; inFlight: number }> } {
   const random = settings.random ?? Math.random
+  // a client's own key (bring-your-own-key) is for one provider: the group's first target's. A target on another
+  // provider uses that provider's own key, or fails as unauthenticated; it never receives the client's key.
+  const keyProviderId = settings.targets[0]?.providerId
+  const optionsFor = (state: TargetState, options: ProviderCallOptions): ProviderCallOptions => {
+    if (options.apiKey === undefined || state.target.providerId === keyProviderId) return options
+    const { apiKey: _clientKey, ...rest } = options
+    return rest
+  }
   const states: TargetState[] = settings.targets.map((target) => ({ target, label: `${target.providerId}/${target.model}`, inFlight: 0, consecutiveFailures: 0, restingUntil: 0 }))
 
   function order(): TargetState[] {
@@ -83,7 +91,7 @@ export function createRoutingGroup(settings: RoutingGroupSettings): Provider & {
     for (const state of order()) {
       state.inFlight++
       try {
-        const result = await state.target.provider.generate({ ...request, model: state.target.model }, options)
+        const result = await state.target.provider.generate({ ...request, model: state.target.model }, optionsFor(state, options))
         succeed(state)
         options.observer?.targetChosen?.(state.label)
         return result
@@ -102,7 +110,7 @@ export function createRoutingGroup(settings: RoutingGroupSettings): Provider & {
     let last: ProxyError | undefined
     for (const state of order()) {
       state.inFlight++
-      const iterator = state.target.provider.stream({ ...request, model: state.target.model }, options)[Symbol.asyncIterator]()
+      const iterator = state.target.provider.stream({ ...request, model: state.target.model }, optionsFor(state, options))[Symbol.asyncIterator]()
       let committed = false
       try {
         const first = await iterator.next()

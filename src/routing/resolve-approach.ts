@@ -2,8 +2,11 @@ import type { Approach } from '../../approaches/types.js'
 import type { Message } from '../core/message.js'
 import { createInvalidRequestError } from '../core/proxy-error.js'
 import type { ModelRequest } from '../core/request.js'
+import { findApproachTag } from './find-approach-tag.js'
 
-const tagPattern = /<optillm_approach>\s*([^<]*?)\s*<\/optillm_approach>/
+
+/** The most approaches one combination may name (as many as the largest --max-choices). */
+const maxExpressionParts = 128
 
 /** How the approaches of a selection combine: one alone, a `&` pipeline, or `|` parallel branches. */
 export type ApproachOperator = 'single' | 'pipeline' | 'parallel'
@@ -86,7 +89,10 @@ export function parseApproachExpression(
   if (hasAnd && hasOr) {
     throw createInvalidRequestError(`Invalid approach '${expression}': use either '&' (pipeline) or '|' (parallel) in one combination, not both.`, param, 'invalid_approach')
   }
-  const slugs = expression.split(hasAnd ? '&' : '|').map((slug) => slug.trim())
+  const slugs = expression.split(hasAnd ? '&' : '|', maxExpressionParts + 1).map((slug) => slug.trim())
+  if (slugs.length > maxExpressionParts) {
+    throw createInvalidRequestError(`Invalid approach: a combination has at most ${maxExpressionParts} approaches.`, param, 'invalid_approach')
+  }
   const approaches = slugs.map((slug) => {
     const approach = registry.get(slug)
     if (approach === undefined) {
@@ -104,13 +110,13 @@ function extractApproachTag(messages: Message[]): { slug: string; messages: Mess
   for (let index = 0; index < messages.length; index++) {
     const message = messages[index] as Message
     if (message.role !== 'system') continue
-    const match = tagPattern.exec(message.content)
-    if (match === null) continue
-    const content = message.content.replace(tagPattern, '').trim()
+    const match = findApproachTag(message.content)
+    if (match === undefined) continue
+    const content = match.rest
     const rest = messages.filter((_, position) => position !== index)
     // a system message that held only the tag disappears
     if (content !== '') rest.splice(index, 0, { ...message, content })
-    return { slug: match[1] ?? '', messages: rest }
+    return { slug: match.slug, messages: rest }
   }
   const userIndex = messages.findIndex((message) => message.role === 'user')
   const user = messages[userIndex]
@@ -118,12 +124,12 @@ function extractApproachTag(messages: Message[]): { slug: string; messages: Mess
   for (let partIndex = 0; partIndex < user.content.length; partIndex++) {
     const part = user.content[partIndex]
     if (part?.type !== 'text') continue
-    const match = tagPattern.exec(part.text)
-    if (match === null) continue
-    const content = user.content.map((entry, position) => (position === partIndex ? { type: 'text' as const, text: part.text.replace(tagPattern, '').trim() } : entry))
+    const match = findApproachTag(part.text)
+    if (match === undefined) continue
+    const content = user.content.map((entry, position) => (position === partIndex ? { type: 'text' as const, text: match.rest } : entry))
     const updated = messages.slice()
     updated[userIndex] = { ...user, content }
-    return { slug: match[1] ?? '', messages: updated }
+    return { slug: match.slug, messages: updated }
   }
   return undefined
 }

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis'
 import { isTerminalEvent, type ResponseObject, type ResponsesStreamEvent } from '../openai/responses-object.js'
 import type { ResponseStore, RunOutcome, StoredResponse } from './response-store.js'
+import { createStreamFollowers, type StreamFollowers } from './redis-stream-followers.js'
 
 /*
  * Redis key layout (every key starts with the configured prefix; one response's keys share a hash tag, so they
@@ -12,12 +13,16 @@ import type { ResponseStore, RunOutcome, StoredResponse } from './response-store
  * All four expire after the TTL, counted from the last write.
  */
 
-/** Appends events (and replaces the response object) unless the run has ended or the response is gone. */
+/**
+ * Appends events (and replaces the response object) unless the run has ended or the response is gone. Every write
+ * refreshes the TTL of all the response's keys: a run that outlives the TTL never loses its object mid-stream.
+ */
 const appendScript = `
 if redis.call('EXISTS', KEYS[3]) == 1 or redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 for i = 3, #ARGV, 2 do redis.call('XADD', KEYS[2], ARGV[i], 'e', ARGV[i + 1]) end
 redis.call('PEXPIRE', KEYS[2], ARGV[1])
-if ARGV[2] ~= '' then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[1]) end
+redis.call('PEXPIRE', KEYS[4], ARGV[1])
+if ARGV[2] ~= '' then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[1]) else redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return 1
 `
 
@@ -32,6 +37,7 @@ for i = 4, #ARGV, 2 do redis.call('XADD', KEYS[2], ARGV[i], 'e', ARGV[i + 1]) en
 redis.call('PEXPIRE', KEYS[2], ARGV[1])
 redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[1])
 redis.call('SET', KEYS[3], '1', 'PX', ARGV[1])
+redis.call('PEXPIRE', KEYS[4], ARGV[1])
 return 1
 `
 
@@ -51,6 +57,8 @@ export function createRedisResponseStore(redis: Redis, options: { prefix: string
     return { response: `${base}:response`, request: `${base}:request`, events: `${base}:events`, ended: `${base}:ended` }
   }
   const ttl = String(options.ttlMs)
+  let followers: StreamFollowers | undefined
+  let storeClosed = false
   const eventArguments = (events: ResponsesStreamEvent[]): string[] => events.flatMap((event) => [entryId(event), JSON.stringify(event)])
 
   return {
@@ -71,7 +79,7 @@ export function createRedisResponseStore(redis: Redis, options: { prefix: string
     },
     async appendEvents(id, events, response) {
       const k = keys(id)
-      const result = await redis.eval(appendScript, 3, k.response, k.events, k.ended, ttl, response === undefined ? '' : JSON.stringify(response), ...eventArguments(events))
+      const result = await redis.eval(appendScript, 4, k.response, k.events, k.ended, k.request, ttl, response === undefined ? '' : JSON.stringify(response), ...eventArguments(events))
       return result === 1
     },
     async finish(id, decide): Promise<RunOutcome | undefined> {
@@ -84,7 +92,7 @@ export function createRedisResponseStore(redis: Redis, options: { prefix: string
         const nextSequenceNumber = lastId === '' ? 0 : Number(lastId.split('-')[1])
         const outcome = decide(record, nextSequenceNumber)
         if (outcome === undefined) return undefined
-        const result = await redis.eval(finishScript, 3, k.response, k.events, k.ended, ttl, lastId, JSON.stringify(outcome.response), ...eventArguments(outcome.events))
+        const result = await redis.eval(finishScript, 4, k.response, k.events, k.ended, k.request, ttl, lastId, JSON.stringify(outcome.response), ...eventArguments(outcome.events))
         if (result === 1) return outcome
         if (result === 0) return undefined
       }
@@ -92,41 +100,40 @@ export function createRedisResponseStore(redis: Redis, options: { prefix: string
     },
     async *readEvents(id, startingAfter, signal) {
       const k = keys(id)
-      // XREAD BLOCK holds its connection: each follower reads on its own, closed when it ends or the signal aborts
-      const reader = redis.duplicate()
-      const stop = (): void => reader.disconnect()
-      signal.addEventListener('abort', stop, { once: true })
+      // every follower of every response shares one blocking connection
+      if (storeClosed) return
+      const shared = (followers ??= createStreamFollowers(redis, { blockMs: options.blockMs ?? 5_000 }))
       let lastId = `0-${startingAfter + 1}`
-      try {
-        while (!signal.aborted) {
-          let result: Array<[string, Array<[string, string[]]>]> | null
-          try {
-            result = (await reader.xread('COUNT', 500, 'BLOCK', options.blockMs ?? 5_000, 'STREAMS', k.events, lastId)) as typeof result
-          } catch (error) {
-            if (signal.aborted) return
-            throw error
-          }
-          if (result === null) {
-            // nothing new: stop when the response is gone or its run has ended (everything after it was read)
-            if ((await redis.exists(k.response)) === 0 || (await redis.exists(k.ended)) === 1) return
-            continue
-          }
-          for (const [, entries] of result) {
-            for (const [entry, fields] of entries) {
+      while (!signal.aborted && !storeClosed) {
+        const entries = await shared.read(k.events, lastId, signal)
+        if (entries.length === 0) {
+          if (signal.aborted || storeClosed) return
+          // nothing new: stop when the response is gone or its run has ended (everything after it was read)
+          if ((await redis.exists(k.response)) === 0 || (await redis.exists(k.ended)) === 1) {
+            // one last look: the run may have ended between the read and the check
+            const last = await redis.xrange(k.events, `(${lastId}`, '+', 'COUNT', 500)
+            for (const [entry, fields] of last) {
               lastId = entry
               const event = JSON.parse(fields[1] ?? 'null') as ResponsesStreamEvent
               yield event
               if (isTerminalEvent(event)) return
             }
+            return
           }
+          continue
         }
-      } finally {
-        signal.removeEventListener('abort', stop)
-        reader.disconnect()
+        for (const [entry, fields] of entries) {
+          lastId = entry
+          const event = JSON.parse(fields[1] ?? 'null') as ResponsesStreamEvent
+          yield event
+          if (isTerminalEvent(event)) return
+        }
       }
     },
     async close() {
-      // the connection belongs to the service, which closes it
+      storeClosed = true
+      followers?.close()
+      followers = undefined
     },
   }
 }

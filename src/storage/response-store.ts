@@ -5,6 +5,8 @@ import type { ResponsesRequest } from '../openai/responses-schema.js'
 /** One stored response: the object, what it was asked, and what a background run needs to run it. */
 export interface StoredResponse {
   response: ResponseObject
+  /** Who created it (see readClientIdentity): only the same client may read, chain on, follow, cancel or delete it. */
+  owner: string
   /** This response's own input items (what `input_items` lists). */
   inputItems: ResponseItem[]
   /** The conversation before this input, from `previous_response_id` (not listed, but sent to the model). */

@@ -141,7 +141,7 @@ function defineResponsesSuite(settings: Partial<Config>): void {
       const sdkItems = await t.client.responses.inputItems.list(created.id)
       expect(sdkItems.data).toHaveLength(1)
 
-      const deleted = await fetch(`${t.baseURL}/responses/${created.id}`, { method: 'DELETE' })
+      const deleted = await fetch(`${t.baseURL}/responses/${created.id}`, { method: 'DELETE', headers: { authorization: 'Bearer sk-client-key' } })
       expect(await deleted.json()).toEqual({ id: created.id, object: 'response', deleted: true })
       const gone = await get(`/responses/${created.id}`)
       expect(gone.status).toBe(404)
@@ -358,7 +358,7 @@ function defineShutdownSuite(settings: Partial<Config>, twoInstances: boolean): 
     // with Redis, a second instance serves the follower; the run stays on the first one
     const server = twoInstances ? await startProxyUnderTest({ keepAliveMs: 200, runDrainMs: 0, ...settings }) : runner
     try {
-      const followed = await fetch(`${server.baseURL}/responses/${queued.id}?stream=true`)
+      const followed = await fetch(`${server.baseURL}/responses/${queued.id}?stream=true`, { headers: { authorization: 'Bearer sk-client-key' } })
       const events = readResponseEvents(followed)
       await server.close()
       const received = await events
