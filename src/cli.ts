@@ -29,7 +29,9 @@ async function runEval(argv: string[]): Promise<void> {
       console.error(error.message)
       process.exit(2)
     }
-    throw error
+    // a missing --prices file, an --out that holds another run: the message says it all
+    console.error(error instanceof Error ? error.message : error)
+    process.exit(1)
   }
 }
 

@@ -22,7 +22,7 @@ export const datasetRowSchema = z
     id: z.union([z.string().max(200), z.number()]).optional(),
     question: text.optional(),
     messages: z.array(datasetMessageSchema).min(1).max(256).optional(),
-    answer: z.union([text, z.number()]),
+    answer: z.union([text, z.number()], { error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string or a number') }),
     choices: z.array(z.union([text, z.number()])).min(2).max(maxChoices).optional(),
   })
   .refine((row) => (row.question === undefined) !== (row.messages === undefined), { message: 'needs either `question` or `messages` (not both)' })
@@ -31,7 +31,7 @@ export type DatasetRow = z.infer<typeof datasetRowSchema>
 /** One item ready to run: what the model is asked and what counts as right. */
 export interface EvalItem {
   id: string
-  /** The line (JSONL) or record's first line (CSV) it came from. */
+  /** The line it came from (JSONL), or the line its record ends on (CSV, whose cells may span lines). */
   line: number
   /** The conversation sent to the model. */
   messages: DatasetMessage[]

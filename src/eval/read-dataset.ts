@@ -9,7 +9,7 @@ export class DatasetError extends Error {
     readonly file: string,
     readonly problems: string[],
   ) {
-    super(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was run\n  ${problems.slice(0, 20).join('\n  ')}${problems.length > 20 ? `\n  ... and ${problems.length - 20} more` : ''}`)
+    super(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}, nothing was run:\n  ${problems.slice(0, 20).join('\n  ')}${problems.length > 20 ? `\n  ... and ${problems.length - 20} more` : ''}`)
   }
 }
 
@@ -24,7 +24,12 @@ const maxFileBytes = 256 * 1024 ** 2
  * @example const items = await readDataset('questions.jsonl')
  */
 export async function readDataset(file: string): Promise<EvalItem[]> {
-  const bytes = await readFile(file)
+  let bytes: Buffer
+  try {
+    bytes = await readFile(file)
+  } catch (error) {
+    throw new DatasetError(file, [`cannot be read (${error instanceof Error ? error.message : String(error)})`])
+  }
   if (bytes.byteLength > maxFileBytes) throw new DatasetError(file, [`the file is larger than ${maxFileBytes} bytes`])
   const content = bytes.toString('utf8').replace(/^\uFEFF/, '')
   return parseDataset(content, file.toLowerCase().endsWith('.csv') ? 'csv' : 'jsonl', file)
