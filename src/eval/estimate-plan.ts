@@ -78,7 +78,9 @@ function convertMessage(message: DatasetMessage): Message {
 }
 
 function createStandInModel(total: { calls: number; prompt: number; completion: number }): Provider {
-  const reply = `${'Working through the question step by step. '.repeat(Math.ceil((assumedReplyTokens * 4) / 43)).slice(0, assumedReplyTokens * 4 - 40)} Rating: 7. The answer is 42.`
+  // assumedReplyTokens tokens at four characters each, ending like a worked answer (and a rating, for raters)
+  const ending = ' Rating: 7. The answer is 42.'
+  const reply = `${'Working through the question step by step. '.repeat(assumedReplyTokens).slice(0, assumedReplyTokens * 4 - ending.length)}${ending}`
   const answer = (request: ModelRequest): { text: string; usage: { promptTokens: number; completionTokens: number; totalTokens: number } } => {
     const promptTokens = estimateTokens(request.messages.map(readMessageText).join('\n'))
     const completionTokens = estimateTokens(reply)

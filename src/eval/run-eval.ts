@@ -66,10 +66,8 @@ export async function runEval(input: EvalRunInput): Promise<EvalRunOutcome> {
 
   const limit = pLimit(input.concurrency)
   const inFlight = new AbortController()
-  const abandon = (): void => {
-    limit.clearQueue()
-    inFlight.abort()
-  }
+  // queued tasks see the stop and return at once (p-limit's clearQueue would leave their promises unsettled)
+  const abandon = (): void => inFlight.abort()
   if (stop.aborted) abandon()
   else stop.addEventListener('abort', abandon, { once: true })
   try {
