@@ -1,4 +1,4 @@
-import { extractFinalAnswer } from '../../approaches/shared/answers.js'
+import { gradeAnswer } from '../../approaches/shared/answers.js'
 
 export interface FinalAnswerGrade {
   /** The answer found in the model's text, normalised; undefined when there is none. */
@@ -7,12 +7,10 @@ export interface FinalAnswerGrade {
 }
 
 /**
- * The one place the eval uses the project's answer extraction: the model's final answer against the expected one,
- * both normalised the same way (numbers without separators or trailing zeros, text lower-cased).
+ * The one place the eval uses the project's answer extraction: the model's final answer (boxed, `####`, a stated
+ * answer, the last line or number) compared by meaning with the expected one (`1,200.50` = `1200.5`, `1/2` = `0.5`).
  * @example gradeFinalAnswerText('... so the answer is $1,200.', '1200') // { extracted: '1200', correct: true }
  */
 export function gradeFinalAnswerText(modelText: string, expected: string): FinalAnswerGrade {
-  const extracted = extractFinalAnswer(modelText)
-  const normalisedExpected = extractFinalAnswer(`The answer is ${expected}`) ?? expected.trim().toLowerCase()
-  return { extracted, correct: extracted !== undefined && extracted === normalisedExpected }
+  return gradeAnswer(modelText, expected)
 }

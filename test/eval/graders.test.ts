@@ -20,6 +20,9 @@ describe('graders', () => {
     expect(await grader.grade(numeric, 'The total is \\boxed{1201}', signal)).toEqual({ extracted: '1201', correct: false })
     expect(await grader.grade(numeric, 'I do not know.', signal)).toEqual({ extracted: null, correct: false })
     expect(await grader.grade({ ...numeric, expected: 'Paris' }, 'Answer: paris', signal)).toEqual({ extracted: 'paris', correct: true })
+    // compared by meaning: a fraction and a decimal, a GSM8K-style ending
+    expect((await grader.grade({ ...numeric, expected: '0.5' }, 'So the share is \\boxed{\\frac{1}{2}}.', signal)).correct).toBe(true)
+    expect((await grader.grade({ ...numeric, expected: '72' }, 'She sold 48 + 24 = 72 clips.\n#### 72', signal)).correct).toBe(true)
   })
 
   it('exact: the whole trimmed answer, case and inner spacing counting', async () => {
