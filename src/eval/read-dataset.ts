@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { parse as parseCsv } from 'csv-parse/sync'
-import { datasetRowSchema, maxChoices, maxDatasetItems, type DatasetMessage, type DatasetRow, type EvalItem } from './eval-item.js'
+import { datasetRowSchema, maxChoices, maxDatasetItems, maxFieldChars, type DatasetMessage, type DatasetRow, type EvalItem } from './eval-item.js'
 
 /** A dataset that does not validate: every problem found, each with its line number. */
 export class DatasetError extends Error {
@@ -96,7 +96,7 @@ function readJsonlRecords(content: string): RawRecord[] {
 function readCsvRecords(content: string, file: string): RawRecord[] {
   let rows: Array<{ record: Record<string, string>; info: { lines: number } }>
   try {
-    rows = parseCsv(content, { columns: true, skip_empty_lines: true, trim: true, info: true, bom: true }) as typeof rows
+    rows = parseCsv(content, { columns: true, skip_empty_lines: true, trim: true, info: true, bom: true, max_record_size: maxFieldChars * 4 }) as typeof rows
   } catch (error) {
     const line = typeof error === 'object' && error !== null && 'lines' in error ? Number(error.lines) : 1
     throw new DatasetError(file, [`line ${line}: ${error instanceof Error ? error.message : String(error)}`])

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import pLimit from 'p-limit'
 import type { ChatClient } from './chat-client.js'
 import type { EvalItem } from './eval-item.js'
@@ -66,6 +67,8 @@ export async function runEval(input: EvalRunInput): Promise<EvalRunOutcome> {
 
   const limit = pLimit(input.concurrency)
   const inFlight = new AbortController()
+  // every request in flight (and its judge call) listens to it
+  setMaxListeners(input.concurrency * 2 + 8, inFlight.signal)
   // queued tasks see the stop and return at once (p-limit's clearQueue would leave their promises unsettled)
   const abandon = (): void => inFlight.abort()
   if (stop.aborted) abandon()
