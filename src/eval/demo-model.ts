@@ -8,7 +8,7 @@ import { createSimulatedModel, type SimulatedModelSettings } from '../simulation
 import type { EvalItem } from './eval-item.js'
 import type { ModelPrice } from './prices.js'
 
-/** The demo's simulated models: a weaker cheap one and a stronger dear one (the prices are illustrative). */
+/** The demo's simulated models: a weaker cheap one and a stronger dear one (mean accuracy per sample; illustrative prices). */
 export const demoModels: Readonly<Record<string, { settings: SimulatedModelSettings; price: ModelPrice }>> = {
   'sim-small': { settings: { accuracy: 0.55, raterAccuracy: 0.75, adoption: 0.5 }, price: { input: 0.15, output: 0.6 } },
   'sim-large': { settings: { accuracy: 0.75, raterAccuracy: 0.85, adoption: 0.5 }, price: { input: 2.5, output: 10 } },
@@ -16,8 +16,6 @@ export const demoModels: Readonly<Record<string, { settings: SimulatedModelSetti
 
 /** The demo's default approaches. */
 export const demoApproaches = ['none', 'self_consistency', 'moa']
-
-const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
 
 const readMessageText = (message: Message): string =>
   typeof message.content === 'string' ? message.content : message.content.map((part) => ('text' in part ? part.text : '')).join('\n')
@@ -63,31 +61,7 @@ export function createDemoProvider(items: EvalItem[], seed: number): Provider {
   }
 }
 
-/**
- * One item's simulated model. The simulated model states numeric answers, so a multiple-choice item is simulated as
- * the number of its right choice (1 for A) and the replies name the letter instead (a wrong number past the last
- * choice becomes the first wrong letter).
- */
+/** One item's simulated model: the question as the model sees it, the expected answer, a letter for multiple choice. */
 function createItemModel(item: EvalItem, settings: SimulatedModelSettings, seed: number): Provider {
-  const choices = item.choices
-  if (choices === undefined) return createSimulatedModel({ question: item.question, answer: Number(item.expected) }, settings, seed)
-  const right = letters.indexOf(item.expected)
-  const model = createSimulatedModel({ question: item.question, answer: right + 1 }, settings, seed)
-  const toLetter = (text: string): string =>
-    text.replace(/answer is (-?\d+)/g, (_match, number: string) => {
-      const index = Number(number) - 1
-      const wrong = right === 0 ? 1 : 0
-      return `answer is ${letters[index >= 0 && index < choices.length ? index : wrong]}`
-    })
-  return {
-    id: model.id,
-    async generate(request, options) {
-      const result = await model.generate(request, options)
-      return { ...result, choices: result.choices.map((choice) => ({ ...choice, text: toLetter(choice.text) })) }
-    },
-    async *stream(request, options): AsyncGenerator<StreamEvent> {
-      for await (const event of model.stream(request, options)) yield event.type === 'text-delta' ? { ...event, delta: toLetter(event.delta) } : event
-    },
-    listModels: (options) => model.listModels(options),
-  }
+  return createSimulatedModel({ question: item.question, answer: item.expected, ...(item.choices === undefined ? {} : { choices: item.choices }) }, settings, seed)
 }

@@ -1,8 +1,7 @@
 import { RE2JS } from 're2js'
 import type { ChatClient } from './chat-client.js'
-import { readChoiceLetter } from './choice-answer.js'
 import type { EvalItem } from './eval-item.js'
-import { gradeFinalAnswerText } from './grade-final-answer.js'
+import { gradeWithAnswerExtraction } from './grade-final-answer.js'
 import { createJudgeGrader } from './judge-grader.js'
 
 export interface Grade {
@@ -51,7 +50,7 @@ export function createGrader(spec: string, client: ChatClient): Grader {
 }
 
 function gradeFinalAnswer(item: EvalItem, answer: string): Grade {
-  const { extracted, correct } = gradeFinalAnswerText(answer.slice(-maxGradedChars), item.expected)
+  const { extracted, correct } = gradeWithAnswerExtraction(answer.slice(-maxGradedChars), item.expected)
   return { extracted: extracted ?? null, correct }
 }
 
@@ -64,8 +63,8 @@ function gradeExact(item: EvalItem, answer: string): Grade {
 /** The chosen letter equals the expected one; an item without choices is graded on its letter answer as given. */
 function gradeChoice(item: EvalItem, answer: string): Grade {
   const choices = item.choices ?? Array.from({ length: 26 }, () => '')
-  const extracted = readChoiceLetter(answer, choices) ?? null
-  return { extracted, correct: extracted !== null && extracted === item.expected.trim().toUpperCase() }
+  const { extracted, correct } = gradeWithAnswerExtraction(answer.slice(-maxGradedChars), item.expected, choices)
+  return { extracted: extracted ?? null, correct }
 }
 
 /**

@@ -53,7 +53,9 @@ describe('graders', () => {
 
   it('choice: the chosen letter in the usual phrasings, within the choices', async () => {
     const grader = createGrader('choice', noClient)
-    for (const answer of ['C', '(C)', 'c.', 'The answer is (C).', 'Answer: C', 'After checking each, \\boxed{C}', 'z', 'I pick **Answer: C**']) {
+    const phrasings = ['C', '(C)', 'c.', 'The answer is (C).', 'Answer: C', 'After checking each, \\boxed{C}', 'z', 'I pick **Answer: C**']
+    phrasings.push('Weighing them, the correct option is C, since the other 2 options contradict a premise.', 'Then I combine the parts.\n\n\n**C**', '**Answer:** (C)\n\nHope this helps with your 2 remaining questions!')
+    for (const answer of phrasings) {
       expect(await grader.grade(choice, answer, signal), answer).toEqual({ extracted: 'C', correct: true })
     }
     expect(await grader.grade(choice, 'The answer is B, not C? No: the answer is B.', signal)).toEqual({ extracted: 'B', correct: false })
