@@ -51,7 +51,8 @@ export async function renderCharts(summary: SummaryRow[]): Promise<ReportCharts>
       ? undefined
       : await renderSpec({
           $schema: schema,
-          config,
+          // the legend below: point labels near the right edge stay readable
+          config: { ...config, legend: { ...config.legend, orient: 'bottom', direction: 'horizontal' } },
           title: 'Accuracy against cost per item (Pareto front joined)',
           width: 520,
           height: 320,
