@@ -182,11 +182,14 @@ describe('optiproxy eval end to end (mock upstream as a model of known accuracy)
     await expect(runEval(['--data', other.file, '--models', 'gpt-4o-mini', '--out', out, '--openai-base-url', answering.upstream.url])).rejects.toThrow(/holds a run of another dataset/)
   })
 
-  it('a malformed file runs nothing', async () => {
+  it('a malformed file or an unknown approach runs nothing', async () => {
     const simulation = await startSimulation(0.7, 1)
     const { file, out } = await writeDataset([...buildArithmeticLines(5), '{"question": "no answer"}', ...buildArithmeticLines(3).map((line) => line.replace('"q', '"r'))])
     await expect(runEval(['--data', file, '--models', 'gpt-4o-mini', '--out', out, '--openai-base-url', simulation.upstream.url])).rejects.toThrow(DatasetError)
     await expect(runEval(['--data', file, '--models', 'gpt-4o-mini', '--out', out, '--openai-base-url', simulation.upstream.url])).rejects.toThrow(/line 6: answer: is required/)
+    // an unknown approach is refused up front too, with the known ones listed
+    const valid = await writeDataset(buildArithmeticLines(3))
+    await expect(runEval(['--data', valid.file, '--models', 'gpt-4o-mini', '--approaches', 'none,bogus', '--out', valid.out, '--openai-base-url', simulation.upstream.url])).rejects.toThrow(/--approaches: .*bogus/)
     expect(simulation.upstream.requests).toHaveLength(0)
   })
 
