@@ -48,7 +48,8 @@ function buildConversation(base: Message[], node: TreeNode): Message[] {
 /** A rating of the node in [0, 1]; undefined when the rating stayed unreadable (then nothing is backed up). */
 async function evaluate(context: ApproachContext<MctsOptions>, node: TreeNode): Promise<number | undefined> {
   const messages = [...buildConversation(context.request.messages, node.parent as TreeNode), createAssistantMessage(node.text), createUserMessage(ratingPrompt)]
-  const score = await rateCandidate(context, { index: node.order, text: node.text }, createStepRequest(context.request, messages, { temperature: 0 }))
+  // candidates are numbered from 0 in creation order (the root is order 0, so node n is candidate n - 1)
+  const score = await rateCandidate(context, { index: node.order - 1, text: node.text }, createStepRequest(context.request, messages, { temperature: 0 }))
   return score === undefined ? undefined : score / 10
 }
 

@@ -9,7 +9,8 @@
  * `none` (paired, with a 95% interval), and where theory gives one the prediction and whether it holds:
  * self_consistency and majority_voting, the plurality vote over k given each question's accuracy and the wrong-answer
  * shares; bon (ratings), best-of-n given the judge's accuracy and the missing-rating rate; every judge-based approach
- * (bon, mcts, pvg, cepo, mars, rstar) beats `none`. Exit code 1 when a prediction fails. It checks mechanics; it
+ * (bon, mcts, pvg, cepo, mars, rstar) beats `none` when the judge has signal (accuracy above 0.5). Exit code 1 when a
+ * prediction fails. It checks mechanics; it
  * makes no claim about real models.
  *
  * `npm run bench:approaches`; environment: BENCH_PROBLEMS (default 400), BENCH_ACCURACY (0.6), BENCH_CONCENTRATION
@@ -112,7 +113,8 @@ const lines = rows.map((row) => {
     failed ||= !holds
     checks.push(holds ? 'yes' : 'NO')
   }
-  if (judgeBased.has(row.label)) {
+  // the claim holds only when the judge has signal (accuracy above chance); without it nothing is predicted
+  if (judgeBased.has(row.label) && settings.raterAccuracy > 0.5) {
     const beats = lift.lift > 0
     failed ||= !beats
     checks.push(beats ? 'beats none' : 'NO: not above none')
@@ -122,7 +124,7 @@ const lines = rows.map((row) => {
     percent(correct / n),
     `${percent(low)}-${percent(high)}`,
     row.label === 'none' ? '' : `${signed(lift.lift)} (${signed(lift.low)} to ${signed(lift.high)})`,
-    prediction === undefined ? (judgeBased.has(row.label) ? '> none' : '') : percent(prediction),
+    prediction === undefined ? (judgeBased.has(row.label) && settings.raterAccuracy > 0.5 ? '> none' : '') : percent(prediction),
     checks.join(', '),
     (row.calls / n).toFixed(2),
     (row.tokens / n).toFixed(0),

@@ -19,6 +19,20 @@ describe('bon', () => {
     expect(provider.calls.slice(3).map(previousAnswer)).toEqual(['cand 0', 'cand 1', 'cand 2'])
     expect(run.result.choices[0]).toMatchObject({ text: 'cand 1', finishReason: 'stop' })
   })
+
+  it('judge pairwise: the incumbent meets each challenger in both orders; position bias alone never crowns a winner', async () => {
+    // the judge prefers "cand 2" in either position; otherwise it always names Response A (pure position bias)
+    const provider = createScriptedProvider((call) => {
+      if (!call.lastText.includes('Verdict: A')) return `cand ${call.index}`
+      const b = /\[Response B\]\n(.*)\n/.exec(call.lastText)?.[1]
+      return b === 'cand 2' ? 'Verdict: B' : 'Verdict: A'
+    })
+    const run = await runApproachDirectly(provider, { approach: 'bon', optiproxy: { bon: { judge: 'pairwise' } } })
+    // 3 candidates, then (0 vs 1) in both orders: a tie keeps 0; (0 vs 2) in both orders: 2 wins
+    expect(provider.calls).toHaveLength(3 + 4)
+    expect(provider.calls.slice(3).every((call) => call.request.temperature === 0)).toBe(true)
+    expect(run.result.choices[0]?.text).toBe('cand 2')
+  })
 })
 
 describe('self_consistency and majority_voting', () => {

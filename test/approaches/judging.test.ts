@@ -88,6 +88,8 @@ describe('readScore: every common form, the last one stated', () => {
     expect(readVerdict('Verdict: tie')).toBe('tie')
     expect(readVerdict('Response A is better because it checks the units.')).toBe('A')
     expect(readVerdict('They are both fine.')).toBeUndefined()
+    expect(readVerdict('Winner: **A**')).toBe('A')
+    expect(readVerdict('My verdict: the answer is a number, so neither.')).toBeUndefined()
   })
 })
 

@@ -54,11 +54,14 @@ export function readScore(text: string, scale = 10): number | undefined {
   return only === null ? undefined : toScale(Number(only[1]), scale, scale)
 }
 
-/** `Verdict: A`, `[[B]]`, `**A**`, `Response B is better`, `A` alone. */
+/**
+ * `Verdict: A`, `[[B]]`, `Winner: **A**`, `Response B is better`. The letters are matched in capitals only, so the
+ * article in "the answer is a number" is never read as a verdict.
+ */
 const verdictPatterns = [
-  /\[\[\s{0,3}([AB]|tie)\s{0,3}\]\]/gi,
-  /\b(?:verdict|winner|better response|choice|answer)\b[\s*_:=\-]{0,12}(?:is\s{1,3})?(?:response\s{1,3})?\(?\**\s{0,3}\b([AB]|tie)\b/gi,
-  /\b(?:response|answer|candidate)\s{1,3}([AB])\s{1,3}is\s{1,3}(?:better|stronger|more correct|preferable)/gi,
+  /\[\[\s{0,3}([AB]|[Tt]ie)\s{0,3}\]\]/g,
+  /\b(?:[Vv]erdict|VERDICT|[Ww]inner|[Bb]etter response)\b[\s*_:=\-]{0,12}(?:is\s{1,3})?(?:[Rr]esponse\s{1,3})?\(?\**\s{0,3}\b([AB]|[Tt]ie)\b/g,
+  /\b(?:[Rr]esponse|[Aa]nswer|[Cc]andidate)\s{1,3}([AB])\s{1,3}is\s{1,3}(?:better|stronger|more correct|preferable)/g,
 ]
 
 /**
