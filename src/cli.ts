@@ -1,9 +1,5 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig, settingSources } from './config.js'
-import { DatasetError } from './eval/read-dataset.js'
-import { EvalUsageError } from './eval/eval-arguments.js'
-import { runEvalCommand } from './eval/eval-command.js'
-import { GraderError } from './eval/graders.js'
 import { startServer } from './server.js'
 
 function printHelp(): void {
@@ -15,6 +11,13 @@ function printHelp(): void {
 
 /** `optiproxy eval ...`: the first Ctrl-C stops cleanly (finished rows are kept), a second one exits at once. */
 async function runEval(argv: string[]): Promise<void> {
+  // loaded only for `eval`: the server does not pay for the report libraries at start-up
+  const [{ runEvalCommand }, { EvalUsageError }, { DatasetError }, { GraderError }] = await Promise.all([
+    import('./eval/eval-command.js'),
+    import('./eval/eval-arguments.js'),
+    import('./eval/read-dataset.js'),
+    import('./eval/graders.js'),
+  ])
   const stop = new AbortController()
   process.on('SIGINT', () => {
     if (stop.signal.aborted) process.exit(130)
