@@ -69,4 +69,12 @@ if (missing.status !== 404 || !(missing.headers.get('content-type') ?? '').start
 server.kill('SIGTERM')
 await new Promise((resolve) => server.once('exit', resolve))
 upstream.close()
-console.log(`production smoke: ok (node ${process.version}: /health, HEALTHCHECK, chat completion, stream, responses, JSON 404)`)
+
+// `optiproxy eval --demo` from the production install: the sample dataset and the report libraries are in the image
+const evalOut = join(appFolder, 'eval-demo')
+const demo = spawnSync(process.execPath, ['dist/src/cli.js', 'eval', '--demo', '--limit', '10', '--out', evalOut], { cwd: appFolder, env: { ...process.env, NODE_ENV: 'production' }, encoding: 'utf8', timeout: 60_000 })
+if (demo.status !== 0) fail(`eval --demo exited with ${demo.status}: ${demo.stderr}`)
+if (!demo.stdout.includes('| moa | sim-large |')) fail(`eval --demo printed no summary: ${demo.stdout}`)
+const html = spawnSync(process.execPath, ['-e', `const t = require('fs').readFileSync(${JSON.stringify(join(evalOut, 'report.html'))}, 'utf8'); process.exit((t.match(/<svg/g) ?? []).length >= 3 ? 0 : 1)`])
+if (html.status !== 0) fail('eval --demo wrote no report.html with its charts')
+console.log(`production smoke: ok (node ${process.version}: /health, HEALTHCHECK, chat completion, stream, responses, JSON 404, eval --demo)`)
