@@ -48,7 +48,7 @@ export function startServer(
           server.close(() => done())
           if ('closeAllConnections' in server) server.closeAllConnections()
         })
-        await Promise.all([operations.rateLimiter.close(), operations.cache?.store.close()])
+        await Promise.all([operations.rateLimiter.close(), operations.cache?.store.close(), operations.tracing?.close()])
       }
       resolve({
         operations,
@@ -72,7 +72,7 @@ export function startServer(
           await responsesClosed
           if ('closeAllConnections' in server) server.closeAllConnections()
           await closed
-          await Promise.all([operations.rateLimiter.close(), operations.cache?.store.close()])
+          await Promise.all([operations.rateLimiter.close(), operations.cache?.store.close(), operations.tracing?.close()])
         },
       })
     })

@@ -58,7 +58,7 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
   async function generateOne(request: ModelRequest, choice: number, options: ProviderCallOptions, signal: AbortSignal): Promise<ModelResult> {
     const key = keyOf(options)
     const body = convertToAnthropicRequest(request, false)
-    const message = await callWithRetries(settings.maxRetries, signal, () => postMessages<unknown>(body, key, signal, false), (error) => convertAnthropicFailure(error, secretsOf(options), sdk))
+    const message = await callWithRetries(settings.maxRetries, signal, () => postMessages<unknown>(body, key, signal, false), (error) => convertAnthropicFailure(error, secretsOf(options), sdk), options.attempts?.retrying)
     const parsed = anthropicMessageSchema.safeParse(message)
     if (!parsed.success) throw createInvalidAnthropicResponseError(parsed.error.issues[0]?.message ?? 'unexpected shape', parsed.error)
     return convertAnthropicMessage(parsed.data, choice)
@@ -73,7 +73,7 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
     try {
       const key = keyOf(options)
       const body = convertToAnthropicRequest(request, true)
-      const stream = await callWithRetries(settings.maxRetries, signal, () => postMessages<AsyncIterable<unknown>>(body, key, signal, true), (error) => convertAnthropicFailure(error, secretsOf(options), sdk))
+      const stream = await callWithRetries(settings.maxRetries, signal, () => postMessages<AsyncIterable<unknown>>(body, key, signal, true), (error) => convertAnthropicFailure(error, secretsOf(options), sdk), options.attempts?.retrying)
       for await (const raw of stream) {
         const parsed = anthropicStreamEventSchema.safeParse(raw)
         if (!parsed.success) {

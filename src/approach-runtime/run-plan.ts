@@ -6,6 +6,8 @@ import type { ModelRequest } from '../core/request.js'
 import type { StreamEvent } from '../core/stream-event.js'
 import { type ApproachTask, createTaskFromMessages, renderTaskConversation } from '../core/task.js'
 import type { ApproachOperator } from '../routing/resolve-approach.js'
+import type { CallTraceScope } from '../core/trace-span.js'
+import { createStageTraceScope, type TraceRecorder } from '../tracing/request-trace.js'
 import type { CallLedger } from './call-ledger.js'
 import { interleaveTrace } from './interleave-trace.js'
 
@@ -25,6 +27,45 @@ export interface RunPlanInput {
   trace: boolean
   ledger: CallLedger
   signal: AbortSignal
+  /** The request's trace (its `request` span is open); undefined: tracing is off. */
+  tracer?: TraceRecorder
+}
+
+/** A stage's span and the scope its calls and facts are recorded in. */
+type StageTrace = ReturnType<typeof createStageTraceScope> & { end(outcome: 'ok' | 'cancelled' | 'error', error?: unknown): void }
+
+/** Opens the span of one stage of one choice (`bon`, stage 2 of 3, choice 0); undefined when tracing is off. */
+function openStageTrace(input: RunPlanInput, approachId: string, stage: number, stages: number, choice: number): StageTrace | undefined {
+  const tracer = input.tracer
+  if (tracer === undefined) return undefined
+  const span = tracer.root.startChild('stage', approachId, { 'optiproxy.approach': approachId, 'optiproxy.stage': stage, 'optiproxy.stages': stages, 'optiproxy.choice': choice })
+  return {
+    ...createStageTraceScope(tracer, span),
+    end(outcome, error) {
+      const cut = outcome === 'error' && (input.signal.aborted || isBudgetExhausted(error))
+      span.end(cut ? 'cancelled' : outcome, error === undefined ? undefined : { 'error.message': error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500) })
+    },
+  }
+}
+
+/** Runs `events` as one traced stage: its span ends when they end (cancelled when the consumer stopped early). */
+async function* traceStage(trace: StageTrace | undefined, events: AsyncIterable<StreamEvent>): AsyncGenerator<StreamEvent> {
+  if (trace === undefined) return yield* events
+  let failure: unknown
+  let completed = false
+  try {
+    for await (const event of events) {
+      if (event.type === 'error') failure ??= event.error
+      yield event
+    }
+    completed = true
+  } catch (error) {
+    failure = error
+    throw error
+  } finally {
+    if (failure !== undefined) trace.end('error', failure)
+    else trace.end(completed ? 'ok' : 'cancelled')
+  }
 }
 
 /** What a pipeline stage after the first is asked, after the previous stage's answer. */
@@ -56,11 +97,12 @@ export async function* runPlan(input: RunPlanInput): AsyncGenerator<StreamEvent>
 }
 
 async function* runPassThrough(input: RunPlanInput, stage: PlanStage): AsyncGenerator<StreamEvent> {
-  const context = createStageContext(input, stage, input.request, createTaskFromMessages(input.request.messages), input.streaming, {
+  const stageTrace = openStageTrace(input, stage.approach.id, 0, 1, 0)
+  const context = createStageContext(input, stage, input.request, createTaskFromMessages(input.request.messages), input.streaming, stageTrace, {
     trace: () => undefined,
     offerBest: () => undefined,
   })
-  for await (const event of stage.approach.run(context)) if (event.type !== 'usage') yield event
+  for await (const event of traceStage(stageTrace, stage.approach.run(context))) if (event.type !== 'usage') yield event
 }
 
 /** The context one stage's approach runs with. */
@@ -70,6 +112,7 @@ function createStageContext(
   request: ModelRequest,
   task: ApproachTask,
   streaming: boolean,
+  stageTrace: StageTrace | undefined,
   hooks: Pick<ApproachContext<unknown>, 'trace' | 'offerBest'>,
 ): ApproachContext<unknown> {
   return {
@@ -78,9 +121,9 @@ function createStageContext(
     options: stage.options,
     signal: input.signal,
     streaming,
-    generate: (call, step) => input.ledger.generate(call, input.signal, step),
-    stream: (call, step) => input.ledger.stream(call, input.signal, step),
-    record: () => undefined,
+    generate: (call, step) => input.ledger.generate(call, input.signal, step, stageTrace),
+    stream: (call, step) => input.ledger.stream(call, input.signal, step, stageTrace),
+    record: stageTrace === undefined ? () => undefined : (fact) => stageTrace.recordFact(fact),
     ...hooks,
   }
 }
@@ -100,6 +143,8 @@ async function* guardBudget(input: RunPlanInput, choice: number, stages: PlanSta
   } catch (error) {
     if (!isBudgetExhausted(error)) throw error
     cutOff.abort(error)
+    input.tracer?.root.addEvent('budget_exhausted', { 'optiproxy.choice': choice, 'optiproxy.budget': error.budget, 'optiproxy.budget.limit': error.limit, message: error.message })
+    input.tracer?.root.setAttributes({ 'optiproxy.budget.cut_off': true })
     if (input.trace) yield { type: 'reasoning-delta', choice, delta: `\n[budget] ${error.message} Returning the best answer so far.\n` }
     if (!answered) yield { type: 'text-delta', choice, delta: best.text ?? '' }
     yield { type: 'finish', choice, finishReason: 'length' }
@@ -115,16 +160,23 @@ async function* runStages(input: RunPlanInput, choice: number, stages: PlanStage
       yield { type: 'reasoning-delta', choice, delta: `\n[stage ${index + 1}/${stages.length}: ${stage.approach.id}]\n` }
     }
     const request = { ...input.request, messages: renderStageConversation(task) }
+    const stageTrace = openStageTrace(input, stage.approach.id, index, stages.length, choice)
     if (last) {
-      yield* runApproach(input, stage, request, task, choice, input.streaming, best)
+      yield* traceStage(stageTrace, runApproach(input, stage, request, task, choice, input.streaming, best, stageTrace))
       return
     }
     if (stage.approach.enrich !== undefined) {
-      task = await stage.approach.enrich(createStageContext(input, stage, request, task, false, { trace: () => undefined, offerBest: () => undefined }))
+      try {
+        task = await stage.approach.enrich(createStageContext(input, stage, request, task, false, stageTrace, { trace: () => undefined, offerBest: () => undefined }))
+        stageTrace?.end('ok')
+      } catch (error) {
+        stageTrace?.end('error', error)
+        throw error
+      }
       continue
     }
     let answer = ''
-    for await (const event of runApproach(input, stage, request, task, choice, false, best)) {
+    for await (const event of traceStage(stageTrace, runApproach(input, stage, request, task, choice, false, best, stageTrace))) {
       if (event.type === 'text-delta') answer += event.delta
       else if (event.type === 'reasoning-delta' || event.type === 'error') yield event
     }
@@ -150,9 +202,10 @@ function runApproach(
   choice: number,
   streaming: boolean,
   best: { text?: string },
+  stageTrace: StageTrace | undefined,
 ): AsyncGenerator<StreamEvent> {
   return interleaveTrace(async function* (push) {
-    const context = createStageContext(input, stage, request, task, streaming, {
+    const context = createStageContext(input, stage, request, task, streaming, stageTrace, {
       trace: input.trace ? (text) => push({ type: 'reasoning-delta', choice, delta: text }) : () => undefined,
       offerBest: (text) => {
         best.text = text

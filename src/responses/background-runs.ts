@@ -4,6 +4,8 @@ import { ProxyError } from '../core/proxy-error.js'
 export interface BackgroundJob {
   id: string
   apiKey?: string
+  /** The id of the request that created the run: its trace's id. */
+  requestId?: string
 }
 
 /** Runs one background response to its end; the signal aborts when it is cancelled or the instance stops. */

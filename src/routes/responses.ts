@@ -90,7 +90,7 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
       await service.store.save({ response: builder.response, inputItems: parsed.inputItems, historyItems, body: parsed.body, nextSequenceNumber: builder.nextSequenceNumber })
       await service.store.appendEvents(id, startEvents)
       try {
-        await service.runs.enqueue({ id, ...(scope.apiKey === undefined ? {} : { apiKey: scope.apiKey }) })
+        await service.runs.enqueue({ id, ...(scope.apiKey === undefined ? {} : { apiKey: scope.apiKey }), ...(scope.trace === undefined ? {} : { requestId: scope.trace.id }) })
       } catch (error) {
         // never left queued: the response ends failed, and the client gets the error
         await service.store.finish(id, () => ({ response: builder.response, events: builder.fail(toProxyError(error)) }))
