@@ -111,4 +111,33 @@ describe('a trace per request, with exactly the upstream calls the mock saw', ()
     expect(call?.status).toBe('error')
     expect(call?.attributes['http.response.status_code']).toBe(400)
   })
+
+  it('streams traces as they start and finish over SSE', async () => {
+    const controller = new AbortController()
+    const response = await fetch(`${t.proxy.url}/v1/optiproxy/traces/stream`, { signal: controller.signal })
+    expect(response.headers.get('content-type')).toContain('text/event-stream')
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+    const decoder = new TextDecoder()
+    let text = ''
+    const readUntil = async (marker: string): Promise<void> => {
+      while (!text.includes(marker)) {
+        const { value, done } = await reader.read()
+        if (done) throw new Error('the feed ended')
+        text += decoder.decode(value, { stream: true })
+      }
+    }
+    await readUntil('event: ready')
+    await t.client.chat.completions.create({ model: 'bon-gpt-4o-mini', messages: question }, { headers: { 'x-request-id': 'req_live_1' } })
+    await readUntil('"finished"')
+    controller.abort()
+    const updates = text
+      .split('\n\n')
+      .filter((block) => block.startsWith('event: trace'))
+      .map((block) => JSON.parse(block.slice(block.indexOf('data: ') + 6)) as { type: string; trace: { id: string; status: string; upstreamCalls: number } })
+    expect(updates.map((update) => [update.type, update.trace.id])).toEqual([
+      ['started', 'req_live_1'],
+      ['finished', 'req_live_1'],
+    ])
+    expect(updates[1]?.trace).toMatchObject({ status: 'ok', upstreamCalls: t.upstream.requests.length })
+  })
 })
