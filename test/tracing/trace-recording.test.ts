@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { z } from 'zod'
 import type { Approach } from '../../approaches/types.js'
 import { approachRegistry } from '../../approaches/registry.js'
 import { ProxyError } from '../../src/core/proxy-error.js'
@@ -11,25 +10,7 @@ import { createMemoryTraceStore } from '../../src/tracing/memory-trace-store.js'
 import { createScriptedProvider, type ScriptedProvider } from '../helpers/scripted-provider.js'
 import type { Provider } from '../../providers/types.js'
 import { expectWellFormedTree, listUpstreamCalls } from '../helpers/traces.js'
-
-/** A test approach that names its steps and records facts: two candidates in parallel, a rating each, a vote, a winner. */
-const judgedApproach: Approach<Record<string, never>> = {
-  id: 'judged',
-  description: 'test approach',
-  optionsSchema: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
-  async *run(context) {
-    const candidates = await Promise.all([0, 1].map((index) => context.generate(context.request, { name: 'candidate', index })))
-    for (const [index] of candidates.entries()) {
-      await context.generate(context.request, { name: 'rating', index })
-      context.record({ kind: 'rating', candidate: index, score: index === 1 ? 9 : 4 })
-    }
-    context.record({ kind: 'vote', tally: [['4', 2], ['5', 1]], winner: '4' })
-    context.record({ kind: 'winner', candidate: 1, reason: 'highest rating' })
-    context.record({ kind: 'note', text: 'two candidates' })
-    yield { type: 'text-delta', choice: 0, delta: candidates[1]?.choices[0]?.text ?? '' }
-    yield { type: 'finish', choice: 0, finishReason: 'stop' }
-  },
-}
+import { judgedApproach } from '../helpers/judged-approach.js'
 
 async function runTraced(provider: Provider, model: string, capturesText: boolean, optiproxy: Record<string, unknown> = {}): Promise<RequestTrace> {
   const finished: RequestTrace[] = []
