@@ -65,8 +65,18 @@ const response = await (await fetch(`${base}/responses`, { method: 'POST', heade
 if (response.object !== 'response' || response.output?.[0]?.content?.[0]?.text !== 'pong') fail(`unexpected response ${JSON.stringify(response)}`)
 const missing = await fetch(`${base}/nope`)
 if (missing.status !== 404 || !(missing.headers.get('content-type') ?? '').startsWith('application/json')) fail('unknown path is not a JSON 404')
+// the console (dist/console) and the traces it reads, from this machine (no admin key: loopback only)
+const origin = `http://127.0.0.1:${port}`
+const consolePage = await fetch(`${origin}/ui/`)
+const consoleHtml = await consolePage.text()
+if (consolePage.status !== 200 || !consoleHtml.includes('<div id="app">')) fail(`/ui/ is not the console (${consolePage.status})`)
+if (!(consolePage.headers.get('content-security-policy') ?? '').includes("script-src 'self'")) fail('/ui/ has no strict Content-Security-Policy')
+const script = /src="(\/ui\/assets\/[^"]+\.js)"/.exec(consoleHtml)?.[1]
+if (script === undefined || (await fetch(`${origin}${script}`)).status !== 200) fail(`the console's script ${script} is not served`)
+const traces = await (await fetch(`${origin}/v1/optiproxy/traces`)).json()
+if (!Array.isArray(traces.data) || traces.data.length < 3) fail(`the requests were not traced: ${JSON.stringify(traces)}`)
 
 server.kill('SIGTERM')
 await new Promise((resolve) => server.once('exit', resolve))
 upstream.close()
-console.log(`production smoke: ok (node ${process.version}: /health, HEALTHCHECK, chat completion, stream, responses, JSON 404)`)
+console.log(`production smoke: ok (node ${process.version}: /health, HEALTHCHECK, chat completion, stream, responses, JSON 404, /ui console, traces)`)
