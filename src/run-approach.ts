@@ -87,9 +87,13 @@ export function startApproach(dependencies: PipelineDependencies, input: Approac
     let completed = false
     let failure: ProxyError | undefined
     try {
-      for await (const event of runPlan({ operator: plan.operator, stages, request, runs, streaming: input.streaming, trace: settings.trace, ledger, signal, ...(tracer === undefined ? {} : { tracer }) })) {
-        if (event.type === 'error') failure ??= event.error
-        yield event
+      const events = runPlan({ operator: plan.operator, stages, request, runs, streaming: input.streaming, trace: settings.trace, ledger, signal, ...(tracer === undefined ? {} : { tracer }) })
+      if (tracer === undefined) yield* events
+      else {
+        for await (const event of events) {
+          if (event.type === 'error') failure ??= event.error
+          yield event
+        }
       }
       if (ledger.usage !== undefined) yield { type: 'usage', usage: ledger.usage }
       completed = true

@@ -49,8 +49,12 @@ function openStageTrace(input: RunPlanInput, approachId: string, stage: number, 
 }
 
 /** Runs `events` as one traced stage: its span ends when they end (cancelled when the consumer stopped early). */
-async function* traceStage(trace: StageTrace | undefined, events: AsyncIterable<StreamEvent>): AsyncGenerator<StreamEvent> {
-  if (trace === undefined) return yield* events
+function traceStage(trace: StageTrace | undefined, events: AsyncIterable<StreamEvent>): AsyncIterable<StreamEvent> {
+  // untraced, the events pass as they are: no extra generator on the request path
+  return trace === undefined ? events : followStage(trace, events)
+}
+
+async function* followStage(trace: StageTrace, events: AsyncIterable<StreamEvent>): AsyncGenerator<StreamEvent> {
   let failure: unknown
   let completed = false
   try {

@@ -55,7 +55,8 @@ export function startUpstreamCallTrace(scope: CallTraceScope, step: StepLabel | 
     ...(scope.capturesText ? { 'gen_ai.input.messages': clip(renderMessages(request.messages)) } : {}),
   }
   let attempt = 1
-  let span: SpanRecorder = parent.startChild('upstream_call', `chat ${request.model}`, { ...base, 'optiproxy.attempt': attempt })
+  const name = `chat ${request.model}`
+  let span: SpanRecorder = parent.startChild('upstream_call', name, { ...base, 'optiproxy.attempt': attempt })
   let text = ''
   let reasoning = ''
   let usage: Usage | undefined
@@ -67,7 +68,7 @@ export function startUpstreamCallTrace(scope: CallTraceScope, step: StepLabel | 
   }
   const next = (attributes: TraceAttributes): void => {
     attempt++
-    span = parent.startChild('upstream_call', `chat ${request.model}`, { ...base, 'optiproxy.attempt': attempt, ...attributes })
+    span = parent.startChild('upstream_call', name, { ...base, 'optiproxy.attempt': attempt, ...attributes })
   }
 
   return {
@@ -103,12 +104,18 @@ export function startUpstreamCallTrace(scope: CallTraceScope, step: StepLabel | 
         }
         if (result.metadata.model !== undefined) span.setAttributes({ 'gen_ai.response.model': result.metadata.model })
       }
-      if (usage !== undefined) scope.countCall(usage.promptTokens, usage.completionTokens)
-      span.end('ok', {
-        ...(usage === undefined ? {} : { 'gen_ai.usage.input_tokens': usage.promptTokens, 'gen_ai.usage.output_tokens': usage.completionTokens }),
-        ...(finishReasons.length === 0 ? {} : { 'gen_ai.response.finish_reasons': finishReasons.slice(0, 16) }),
-        ...(scope.capturesText ? { 'gen_ai.output.text': clip(text), ...(reasoning === '' ? {} : { 'gen_ai.output.reasoning': clip(reasoning) }) } : {}),
-      })
+      const attributes: TraceAttributes = {}
+      if (usage !== undefined) {
+        scope.countCall(usage.promptTokens, usage.completionTokens)
+        attributes['gen_ai.usage.input_tokens'] = usage.promptTokens
+        attributes['gen_ai.usage.output_tokens'] = usage.completionTokens
+      }
+      if (finishReasons.length > 0) attributes['gen_ai.response.finish_reasons'] = finishReasons.slice(0, 16)
+      if (scope.capturesText) {
+        attributes['gen_ai.output.text'] = clip(text)
+        if (reasoning !== '') attributes['gen_ai.output.reasoning'] = clip(reasoning)
+      }
+      span.end('ok', attributes)
     },
     fail(error, cancelled) {
       if (usage !== undefined) scope.countCall(usage.promptTokens, usage.completionTokens)

@@ -1,4 +1,4 @@
-import type { Config } from '../config.js'
+import { ConfigError, type Config } from '../config.js'
 import { createMemoryTraceStore } from './memory-trace-store.js'
 import { createRedisTraceStore } from './redis-trace-store.js'
 import { createTracing, type Tracing } from './create-tracing.js'
@@ -10,7 +10,7 @@ import { createTracing, type Tracing } from './create-tracing.js'
  */
 export function createTracingFromConfig(config: Config, onError: (error: unknown) => void): Tracing | undefined {
   if (config.traceStore === 'off') return undefined
-  if (config.traceStore === 'redis' && config.redisUrl === undefined) throw new Error('OPTIPROXY_TRACES=redis needs REDIS_URL')
+  if (config.traceStore === 'redis' && config.redisUrl === undefined) throw new ConfigError('Invalid configuration:\n  --traces / OPTIPROXY_TRACES: redis needs REDIS_URL')
   const store =
     config.traceStore === 'redis' && config.redisUrl !== undefined
       ? createRedisTraceStore(config.redisUrl, config.redisKeyPrefix, { ttlSeconds: config.traceTtlSeconds, maxTraces: config.traceMaxCount }, onError)

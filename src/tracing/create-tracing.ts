@@ -65,9 +65,12 @@ export function createTracing(settings: TracingSettings): Tracing {
   }
   const finish = (trace: RequestTrace): void => {
     if (running.get(trace.id) === trace) running.delete(trace.id)
-    const saving = settings.store.save(trace).catch(settings.onError)
-    pending.add(saving)
-    void saving.finally(() => pending.delete(saving))
+    const saved = settings.store.save(trace)
+    if (saved !== undefined) {
+      const saving = saved.catch(settings.onError)
+      pending.add(saving)
+      void saving.finally(() => pending.delete(saving))
+    }
     if (listeners.size > 0) notify({ type: 'finished', trace: summarizeTrace(trace) })
     if (otlp !== undefined) otlp.export(trace)
     else if (settings.otlp !== undefined) void settings.otlp.then((loaded) => loaded.export(trace), () => undefined)

@@ -32,9 +32,11 @@ export interface TraceRecorder {
   clipText(text: string): string
 }
 
+const timeOrigin = performance.timeOrigin
+
 /** Milliseconds since the epoch, fractional (performance.now's resolution on the wall clock). */
 export function readTraceClock(): number {
-  return performance.timeOrigin + performance.now()
+  return timeOrigin + performance.now()
 }
 
 const noopSpan: SpanRecorder = {
@@ -70,7 +72,7 @@ export function startTraceRecorder(settings: TraceRecorderSettings, name: string
     finished = true
     trace.endTime = readTraceClock()
     trace.status = status
-    settleSteps(trace.spans, trace.endTime)
+    if (trace.spans.some((span) => span.kind === 'step' || span.endTime === undefined)) settleSteps(trace.spans, trace.endTime)
     settings.onFinish(trace)
   }
 
@@ -87,7 +89,8 @@ export function startTraceRecorder(settings: TraceRecorderSettings, name: string
       name: spanName,
       startTime: readTraceClock(),
       status: 'running',
-      attributes: { ...spanAttributes },
+      // the caller's object becomes the span's own (every caller builds a fresh one)
+      attributes: spanAttributes,
       events: [],
     }
     trace.spans.push(span)

@@ -15,7 +15,8 @@ export type TraceQuery = z.infer<typeof traceQuerySchema>
 
 /** Where finished traces are kept: an in-memory ring (one instance) or Redis (shared, with a TTL). */
 export interface TraceStore {
-  save(trace: RequestTrace): Promise<void>
+  /** Keeps a finished trace; a store that works synchronously (memory) returns nothing. */
+  save(trace: RequestTrace): Promise<void> | undefined
   get(id: string): Promise<RequestTrace | undefined>
   /** Newest first, filtered. */
   list(query: TraceQuery): Promise<TraceSummary[]>
@@ -31,7 +32,7 @@ export function summarizeTrace(trace: RequestTrace): TraceSummary {
 }
 
 /** True when a trace's summary passes the query's filters (the approach filter matches any slug of a combination). */
-export function matchesTraceQuery(summary: TraceSummary, query: TraceQuery): boolean {
+export function matchesTraceQuery(summary: Pick<TraceSummary, 'model' | 'status' | 'approach'>, query: TraceQuery): boolean {
   if (query.model !== undefined && summary.model !== query.model) return false
   if (query.status !== undefined && summary.status !== (query.status as TraceSpanStatus)) return false
   if (query.approach !== undefined && summary.approach !== query.approach && !(summary.approach ?? '').split(/[&|]/).includes(query.approach)) return false
