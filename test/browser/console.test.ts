@@ -19,6 +19,7 @@ import { waitForTrace } from '../helpers/traces.js'
 
 /** UPDATE_DOCS_SCREENSHOTS=1 copies the two README screenshots into docs/. */
 const docsFolder = new URL('../../docs/', import.meta.url)
+const readmeScreenshots = new Set(['console-request-detail', 'console-playground'])
 
 /** Answers like a model: a rating when asked to rate, else an answer streamed word by word (slowly enough to see). */
 function replyLikeAModel(request: RecordedRequest) {
@@ -41,7 +42,7 @@ afterAll(async () => {
 
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(artifactsFolder, `${name}.png`), fullPage: true })
-  if (process.env.UPDATE_DOCS_SCREENSHOTS === '1') {
+  if (process.env.UPDATE_DOCS_SCREENSHOTS === '1' && readmeScreenshots.has(name)) {
     mkdirSync(docsFolder, { recursive: true })
     copyFileSync(join(artifactsFolder, `${name}.png`), new URL(`${name}.png`, docsFolder))
   }
