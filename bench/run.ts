@@ -4,7 +4,8 @@
  * Exit code 0 whatever the verdicts (it is a report); non-zero when the harness breaks.
  *
  * `npm run bench`; environment: BENCH_SCALE (0.2 for a quick run), BENCH_ROUNDS (default 3),
- * BENCH_CPU_PROF=1 (runs optiproxy under --cpu-prof and prints its top self-time functions; slows it down).
+ * BENCH_CPU_PROF=1 (runs optiproxy under --cpu-prof and prints its top self-time functions; slows it down),
+ * BENCH_TRACES=off (optiproxy without request traces, to measure what tracing costs).
  */
 import { readdirSync, statSync } from 'node:fs'
 import os from 'node:os'
@@ -97,7 +98,14 @@ async function runBench(): Promise<void> {
   const optiproxyService: ChildService = await startService(
     'optiproxy',
     [...optiproxyArgs, `${projectRoot}dist/src/cli.js`],
-    buildChildEnv({ PORT: '0', HOST: '127.0.0.1', OPENAI_BASE_URL: `${mockService.url.origin}/v1`, OPENAI_API_KEY: 'bench-upstream-key' }),
+    buildChildEnv({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      OPENAI_BASE_URL: `${mockService.url.origin}/v1`,
+      OPENAI_API_KEY: 'bench-upstream-key',
+      // BENCH_TRACES=off measures optiproxy without request traces (default: traces on, in the memory ring)
+      ...(process.env.BENCH_TRACES === undefined ? {} : { OPTIPROXY_TRACES: process.env.BENCH_TRACES }),
+    }),
   )
   const targets: BenchTarget[] = [
     { name: 'minimal', url: minimalService.url, pid: minimalService.pid },

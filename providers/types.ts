@@ -17,6 +17,21 @@ export interface ProviderCallOptions {
   requestTimeouts?: { connectMs?: number; firstByteMs?: number; totalMs?: number; idleMs?: number }
   /** Who wants to hear about the upstream calls of this request (logs, metrics, the chosen-target header). */
   observer?: UpstreamCallObserver
+  /** Who wants to hear about each attempt of this one call (the request trace): retries and failovers. */
+  attempts?: UpstreamAttemptObserver
+}
+
+/**
+ * The attempts of ONE call, as the layers that repeat it report them: a provider's retry, a routing group's
+ * failover, and each concrete provider call as instrumented. The call ledger turns them into trace spans.
+ */
+export interface UpstreamAttemptObserver {
+  /** A concrete provider call ended (successful or not). */
+  attemptEnded?(report: UpstreamCallReport): void
+  /** The upstream failed and the provider sends the same request again (`retry` counts from 1). */
+  retrying?(failure: ProxyError, retry: number): void
+  /** A routing group's target failed and the next target (`provider/model`) gets the call. */
+  failingOver?(failure: ProxyError, from: string, to: string): void
 }
 
 /** One finished upstream call, as the operations wrapper reports it. */

@@ -29,6 +29,11 @@ import { createErrorResponse } from './sse-writer.js'
 import { observeRequests } from './observability/observe-requests.js'
 import { createAppOperations, type AppOperations } from './operations/app-operations.js'
 import { createOperationalRouter } from './operations/create-operational-router.js'
+import { requireAdminAccess } from './middleware/require-admin-access.js'
+import { createConsoleHealthHandler } from './routes/console-health.js'
+import { findConsoleDirectory, mountConsole } from './routes/console-static.js'
+import { createEvalReportHandler, createListEvalsHandler, createRetrieveEvalHandler, resolveEvalDirectory } from './routes/eval-reports.js'
+import { createListTracesHandler, createRetrieveTraceHandler, createTraceStreamHandler } from './routes/traces.js'
 import { createHealthHandler, createMetricsHandler, createReadyHandler, recordError } from './routes/operations.js'
 
 /**
@@ -59,6 +64,7 @@ export function createApp(
       services: plugins.services,
       registry: approachRegistry,
       defaultApproach: config.defaultApproach,
+      ...(operations.tracing === undefined ? {} : { tracing: operations.tracing }),
       approachDefaults: {
         trace: config.approachTrace,
         maxUpstreamCalls: config.approachMaxUpstreamCalls,
@@ -82,6 +88,10 @@ export function createApp(
   app.get('/health', createHealthHandler(operations))
   app.get('/ready', createReadyHandler(operations))
   app.get('/metrics', createMetricsHandler(operations))
+
+  // the admin surface (traces, console data) and the console: the admin key, else loopback clients only; before
+  // the client-key check of /v1/*, which is not what guards it
+  mountAdminRoutes(app, config, operations)
 
   if (config.apiKeys.length > 0) app.use('/v1/*', requireApiKeys(config.apiKeys, operations.rateLimiter))
   else if (config.proxyApiKey !== undefined) app.use('/v1/*', requireApiKey(config.proxyApiKey))
@@ -148,6 +158,25 @@ function createAnthropicModelTest(config: Config, provider: Provider): (model: s
       return false
     }
   }
+}
+
+/** /v1/optiproxy/* (traces, their live feed, health, evaluation reports) and the console at /ui. */
+function mountAdminRoutes(app: Hono<AppEnv>, config: Config, operations: AppOperations): void {
+  const guard = requireAdminAccess(config.adminKey)
+  const evalFolder = resolveEvalDirectory(config.evalDir)
+  app.use('/v1/optiproxy/*', guard)
+  app.get('/v1/optiproxy/traces', createListTracesHandler(operations.tracing))
+  app.get('/v1/optiproxy/traces/stream', createTraceStreamHandler(operations.tracing, config.keepAliveMs, () => operations.lifecycle.draining))
+  app.get('/v1/optiproxy/traces/:id', createRetrieveTraceHandler(operations.tracing))
+  app.get('/v1/optiproxy/health', createConsoleHealthHandler(operations))
+  app.get('/v1/optiproxy/evals', createListEvalsHandler(evalFolder))
+  app.get('/v1/optiproxy/evals/:name', createRetrieveEvalHandler(evalFolder))
+  app.get('/v1/optiproxy/evals/:name/report.html', createEvalReportHandler(evalFolder))
+  for (const path of ['/v1/optiproxy/traces', '/v1/optiproxy/traces/*', '/v1/optiproxy/health', '/v1/optiproxy/evals', '/v1/optiproxy/evals/*']) {
+    app.all(path, createMethodNotAllowedHandler(['GET']))
+  }
+  // with an admin key the page itself (a login form, no data) loads for anyone; without one, loopback only
+  mountConsole(app, findConsoleDirectory(), config.adminKey === undefined ? guard : undefined)
 }
 
 /** A 5xx with a cause, or anything that is not a ProxyError (our bug): logged with its stack. */

@@ -101,6 +101,17 @@ export const settingsSchema = z.object({
   braveApiKey: z.string().min(1).optional(),
   tavilyApiKey: z.string().min(1).optional(),
   mcpCallTimeoutMs: integer(100).default(30_000),
+  // request traces, OpenTelemetry and the console (issue 15)
+  traceStore: z.enum(['memory', 'redis', 'off']).default('memory'),
+  traceMaxCount: integer(1).default(1000),
+  traceMaxBytes: byteSizeSchema.pipe(z.number().int().min(1024)).default(64 * 1024 ** 2),
+  traceTtlSeconds: integer(1).default(86_400),
+  traceMaxSpans: integer(10).max(100_000).default(2000),
+  otelEndpoint: z.url().optional(),
+  otelTracesEndpoint: z.url().optional(),
+  otelServiceName: z.string().min(1).default('optiproxy'),
+  adminKey: z.string().min(8).optional(),
+  evalDir: z.string().min(1).optional(),
 })
 export type Settings = z.infer<typeof settingsSchema>
 
@@ -181,6 +192,16 @@ export const settingSources: Record<keyof Settings, { flag?: string; env: string
   braveApiKey: { env: 'OPTIPROXY_BRAVE_API_KEY', description: 'Brave Search API key (web_search, deep_research)' },
   tavilyApiKey: { env: 'OPTIPROXY_TAVILY_API_KEY', description: 'Tavily API key (web_search, deep_research)' },
   mcpCallTimeoutMs: { flag: 'mcp-call-timeout-ms', env: 'OPTIPROXY_MCP_CALL_TIMEOUT_MS', description: 'time for one MCP tool call (default 30000)' },
+  traceStore: { flag: 'traces', env: 'OPTIPROXY_TRACES', description: 'where request traces are kept: memory, redis (REDIS_URL, shared, with a TTL) or off (default memory)' },
+  traceMaxCount: { flag: 'trace-max-count', env: 'OPTIPROXY_TRACE_MAX_COUNT', description: 'most traces kept (memory: the ring; redis: the index) (default 1000)' },
+  traceMaxBytes: { flag: 'trace-max-bytes', env: 'OPTIPROXY_TRACE_MAX_BYTES', description: 'most bytes of traces kept in memory, e.g. 64mb (default 64mb)' },
+  traceTtlSeconds: { flag: 'trace-ttl-seconds', env: 'OPTIPROXY_TRACE_TTL_SECONDS', description: 'how long Redis keeps a trace (default 86400)' },
+  traceMaxSpans: { flag: 'trace-max-spans', env: 'OPTIPROXY_TRACE_MAX_SPANS', description: 'most spans one trace keeps; later ones are counted as dropped (default 2000)' },
+  otelEndpoint: { env: 'OTEL_EXPORTER_OTLP_ENDPOINT', description: 'OpenTelemetry collector (OTLP/HTTP): spans go to <endpoint>/v1/traces (unset: no export, nothing loaded)' },
+  otelTracesEndpoint: { env: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', description: 'the full OTLP/HTTP traces URL, instead of <endpoint>/v1/traces' },
+  otelServiceName: { env: 'OTEL_SERVICE_NAME', description: 'service.name of the exported spans (default optiproxy)' },
+  adminKey: { env: 'OPTIPROXY_ADMIN_KEY', description: 'key for /ui and /v1/optiproxy/* (unset: loopback clients only)' },
+  evalDir: { flag: 'eval-dir', env: 'OPTIPROXY_EVAL_DIR', description: 'folder of `optiproxy eval` reports the console lists (default ./eval-results when it exists)' },
 }
 
 /** The config file's values as settings: the lowest layer, under environment variables and flags. */

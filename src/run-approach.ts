@@ -3,12 +3,15 @@ import type { Provider } from '../providers/types.js'
 import { createCallLedger } from './approach-runtime/call-ledger.js'
 import { readRequestSettings, type SettingDefaults } from './approach-runtime/request-settings.js'
 import { runPlan, type PlanStage } from './approach-runtime/run-plan.js'
+import { toProxyError, type ProxyError } from './core/proxy-error.js'
 import type { ModelRequest } from './core/request.js'
 import type { StreamEvent } from './core/stream-event.js'
 import type { McpServices } from './core/services/mcp.js'
 import type { WebServices } from './core/services/web.js'
 import { applyOptillmFields } from './routing/apply-optillm-fields.js'
 import { resolveApproach, type ApproachSelection } from './routing/resolve-approach.js'
+import type { Tracing } from './tracing/create-tracing.js'
+import type { TraceRecorder } from './tracing/request-trace.js'
 
 export interface ApproachRunInput {
   request: ModelRequest
@@ -24,6 +27,8 @@ export interface RequestScope {
   signal: AbortSignal
   /** The client's bearer key, forwarded upstream when the proxy has none of its own. */
   apiKey?: string
+  /** The request's trace: its id (the request id), route and the client's W3C traceparent. */
+  trace?: { id: string; route?: string; traceparent?: string }
 }
 
 export interface PipelineDependencies {
@@ -34,6 +39,8 @@ export interface PipelineDependencies {
   approachDefaults?: SettingDefaults
   /** Capabilities for plugins: guarded web fetch and search (a fresh fetch budget per request), MCP tools. */
   services?: { web?: { forRequest(): WebServices }; mcp?: McpServices }
+  /** Records each run's trace (request, stages, steps, upstream calls); absent: not traced. */
+  tracing?: Tracing
 }
 
 /** The built-in defaults of the `optiproxy` settings. */
@@ -81,33 +88,82 @@ export function startApproach(dependencies: PipelineDependencies, input: Approac
   const web = dependencies.services?.web?.forRequest()
   const mcp = dependencies.services?.mcp
   const stages: PlanStage[] = plan.approaches.map((approach) => ({ approach, options: options.get(approach.id) ?? {} }))
+  const separator = plan.operator === 'pipeline' ? '&' : '|'
+  const approachLabel = plan.approaches.map((approach) => approach.id).join(separator)
+  const runs = passThrough ? 1 : (n ?? 1)
   const events = (async function* (): AsyncGenerator<StreamEvent> {
     // a pass-through's one call ends with its stream (or the client's signal): it needs no signal of its own
     const run = passThrough ? undefined : new AbortController()
     const signal = run === undefined ? scope.signal : AbortSignal.any([scope.signal, run.signal])
+    const tracer = startRequestTrace(dependencies.tracing, scope, { model: selection.request.model, approachLabel, operator: plan.operator, runs, streaming: input.streaming })
     let completed = false
+    let failure: ProxyError | undefined
     try {
-      yield* runPlan({
+      const events = runPlan({
         operator: plan.operator,
         stages,
         request,
-        runs: passThrough ? 1 : (n ?? 1),
+        runs,
         streaming: input.streaming,
         trace: settings.trace,
         ledger,
         signal,
         services: { ...(web === undefined ? {} : { web }), ...(mcp === undefined ? {} : { mcp }) },
+        ...(tracer === undefined ? {} : { tracer }),
       })
+      if (tracer === undefined) yield* events
+      else {
+        for await (const event of events) {
+          if (event.type === 'error') failure ??= event.error
+          yield event
+        }
+      }
       if (ledger.usage !== undefined) yield { type: 'usage', usage: ledger.usage }
       completed = true
+    } catch (error) {
+      failure = toProxyError(error)
+      throw error
     } finally {
       // whatever is still in flight (after a failed branch, or a client that left) is no longer needed; after a
       // normal end nothing is, and aborting would close the upstream's kept-alive connections
       if (!completed) run?.abort()
+      if (tracer !== undefined) endRequestTrace(tracer, completed, failure)
     }
   })()
-  const separator = plan.operator === 'pipeline' ? '&' : '|'
-  return { request: selection.request, events, upstreamCalls: () => ledger.upstreamCalls, approachLabel: plan.approaches.map((approach) => approach.id).join(separator) }
+  return { request: selection.request, events, upstreamCalls: () => ledger.upstreamCalls, approachLabel }
+}
+
+/** Opens the request span of a run when the app traces and the scope names the trace. */
+function startRequestTrace(
+  tracing: Tracing | undefined,
+  scope: RequestScope,
+  run: { model: string; approachLabel: string; operator: string; runs: number; streaming: boolean },
+): TraceRecorder | undefined {
+  if (tracing === undefined || scope.trace === undefined) return undefined
+  return tracing.start({
+    id: scope.trace.id,
+    name: run.approachLabel,
+    model: run.model,
+    approach: run.approachLabel,
+    ...(scope.trace.route === undefined ? {} : { route: scope.trace.route }),
+    ...(scope.trace.traceparent === undefined ? {} : { traceparent: scope.trace.traceparent }),
+    attributes: {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': run.model,
+      'optiproxy.approach': run.approachLabel,
+      'optiproxy.operator': run.operator,
+      'optiproxy.runs': run.runs,
+      'optiproxy.stream': run.streaming,
+    },
+  })
+}
+
+/** Ends the request span: ok, an error (the first error event or the exception), or cancelled (the consumer left). */
+function endRequestTrace(tracer: TraceRecorder, completed: boolean, failure: ProxyError | undefined): void {
+  const { trace } = tracer
+  const usage = { 'gen_ai.usage.input_tokens': trace.promptTokens, 'gen_ai.usage.output_tokens': trace.completionTokens, 'optiproxy.upstream_calls': trace.upstreamCalls }
+  if (failure !== undefined) tracer.root.end(failure.status === 499 ? 'cancelled' : 'error', { ...usage, 'error.type': failure.code ?? failure.type, 'error.message': failure.message.slice(0, 500) })
+  else tracer.root.end(completed ? 'ok' : 'cancelled', usage)
 }
 
 /** Tool-bearing requests pass through as `none`: the approach would otherwise answer in text where the model wants a tool. */

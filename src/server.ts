@@ -63,7 +63,7 @@ export function startServer(
           server.close(() => done())
           if ('closeAllConnections' in server) server.closeAllConnections()
         })
-        await Promise.all([operations.rateLimiter.close(), operations.cache?.store.close(), closePlugins?.()])
+        await Promise.all([operations.rateLimiter.close(), operations.cache?.store.close(), closePlugins?.(), operations.tracing?.close()])
       }
       resolve({
         operations,
@@ -87,7 +87,7 @@ export function startServer(
           await responsesClosed
           if ('closeAllConnections' in server) server.closeAllConnections()
           await closed
-          await Promise.all([operations.rateLimiter.close(), operations.cache?.store.close(), closePlugins?.()])
+          await Promise.all([operations.rateLimiter.close(), operations.cache?.store.close(), closePlugins?.(), operations.tracing?.close()])
         },
       })
       },

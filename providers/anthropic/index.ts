@@ -61,13 +61,13 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
     const failureOf = (error: unknown) => convertAnthropicFailure(error, secretsOf(options), sdk)
     if (native?.operation === 'count-tokens') {
       const body = { ...native.body, model: request.model }
-      const counted = await callWithRetries(settings.maxRetries, signal, () => postMessages<unknown>(request, body, key, signal, false, '/v1/messages/count_tokens'), failureOf)
+      const counted = await callWithRetries(settings.maxRetries, signal, () => postMessages<unknown>(request, body, key, signal, false, '/v1/messages/count_tokens'), failureOf, options.attempts?.retrying)
       const parsed = anthropicTokenCountSchema.safeParse(counted)
       if (!parsed.success) throw createInvalidAnthropicResponseError('the token count has an unexpected shape', parsed.error)
       return { metadata: {}, choices: [], native: { dialect: 'anthropic-messages', payload: counted } }
     }
     const body = createRequestBody(request, false)
-    const message = await callWithRetries(settings.maxRetries, signal, () => postMessages<unknown>(request, body, key, signal, false), failureOf)
+    const message = await callWithRetries(settings.maxRetries, signal, () => postMessages<unknown>(request, body, key, signal, false), failureOf, options.attempts?.retrying)
     const parsed = anthropicMessageSchema.safeParse(message)
     if (!parsed.success) throw createInvalidAnthropicResponseError(parsed.error.issues[0]?.message ?? 'unexpected shape', parsed.error)
     const result = convertAnthropicMessage(parsed.data, choice)
@@ -84,7 +84,7 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
       const key = keyOf(options)
       const body = createRequestBody(request, true)
       const native = nativeOf(request) !== undefined
-      const stream = await callWithRetries(settings.maxRetries, signal, () => postMessages<AsyncIterable<unknown>>(request, body, key, signal, true), (error) => convertAnthropicFailure(error, secretsOf(options), sdk))
+      const stream = await callWithRetries(settings.maxRetries, signal, () => postMessages<AsyncIterable<unknown>>(request, body, key, signal, true), (error) => convertAnthropicFailure(error, secretsOf(options), sdk), options.attempts?.retrying)
       for await (const raw of stream) {
         // a native request's client gets every event as it came (an error event is reported once, below)
         if (native && !(typeof raw === 'object' && raw !== null && 'type' in raw && raw.type === 'error')) yield { type: 'native', dialect: 'anthropic-messages', payload: raw, whole: false }

@@ -88,6 +88,7 @@ export function createGeminiProvider(settings: GeminiProviderSettings): Provider
             client.models.generateContentStream({ model, contents, config: { ...config, abortSignal, httpOptions: watch.httpOptions } }),
           ),
         (error) => convertGeminiFailure(error, secretsOf(options), sdk, watch.seen.retryAfterSeconds),
+        options.attempts?.retrying,
       )
       for await (const chunk of chunks) {
         const parsed = geminiResponseSchema.safeParse(chunk)
@@ -126,6 +127,7 @@ export function createGeminiProvider(settings: GeminiProviderSettings): Provider
             client.models.generateContent({ model, contents, config: { ...config, abortSignal, httpOptions: watch.httpOptions } }),
           ),
         (error) => convertGeminiFailure(error, secretsOf(options), sdk, watch.seen.retryAfterSeconds),
+        options.attempts?.retrying,
       )
       const parsed = geminiResponseSchema.safeParse(response)
       if (!parsed.success) throw createInvalidGeminiResponseError(parsed.error.issues[0]?.message ?? 'unexpected shape', parsed.error)

@@ -74,6 +74,7 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleProvide
       }
       const waitsTooLong = retryAfterSeconds !== undefined && retryAfterSeconds > maxRetryAfterSeconds
       if (!failure.isRetryable || waitsTooLong || attempt >= settings.maxRetries || options.signal.aborted) throw failure
+      options.attempts?.retrying?.(failure, attempt + 1)
       await waitBeforeRetry(attempt, retryAfterSeconds, options.signal)
     }
   }

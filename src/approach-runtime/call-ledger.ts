@@ -5,7 +5,9 @@ import type { StepLabel } from '../core/approach-step.js'
 import type { ModelRequest } from '../core/request.js'
 import type { StreamEvent } from '../core/stream-event.js'
 import { addUsage, type Usage } from '../core/usage.js'
+import type { CallTraceScope } from '../core/trace-span.js'
 import { createFanOutLimiter } from './fan-out-limiter.js'
+import { startUpstreamCallTrace } from './trace-upstream-call.js'
 
 export interface CallLimits {
   /** Most upstream calls one client request may cause. */
@@ -21,9 +23,12 @@ export interface CallLimits {
  * client request, shared by every approach run under it (`n` runs, `|` branches, `&` stages).
  */
 export interface CallLedger {
-  /** One call; `step` names the approach step it belongs to (for the trace). */
-  generate(request: ModelRequest, signal: AbortSignal, step?: StepLabel): Promise<ModelResult>
-  stream(request: ModelRequest, signal: AbortSignal, step?: StepLabel): AsyncIterable<StreamEvent>
+  /**
+   * One call; `step` names the approach step it belongs to and `trace` the stage it runs in: each attempt the
+   * upstream receives (retries and failovers included) becomes an `upstream_call` span under that step.
+   */
+  generate(request: ModelRequest, signal: AbortSignal, step?: StepLabel, trace?: CallTraceScope): Promise<ModelResult>
+  stream(request: ModelRequest, signal: AbortSignal, step?: StepLabel, trace?: CallTraceScope): AsyncIterable<StreamEvent>
   /** Upstream calls started so far. */
   readonly upstreamCalls: number
   /** Usage summed over every call that reported it. */
@@ -56,14 +61,18 @@ export function createCallLedger(provider: Provider, callOptions: Omit<ProviderC
     get usage() {
       return usage
     },
-    async generate(request, signal) {
+    async generate(request, signal, step, trace) {
       const release = await limiter.acquire(signal)
+      let callTrace: ReturnType<typeof startUpstreamCallTrace> | undefined
       try {
         admit()
-        const result = await provider.generate(request, { ...callOptions, signal })
+        callTrace = trace === undefined ? undefined : startUpstreamCallTrace(trace, step, request, 'generate')
+        const result = await provider.generate(request, { ...callOptions, signal, ...(callTrace === undefined ? {} : { attempts: callTrace.attempts }) })
         record(result.usage)
+        callTrace?.succeed(result)
         return result
       } catch (error) {
+        callTrace?.fail(error, signal.aborted)
         // a cancelled call fails with the cancellation itself (the client's abort, or a budget cut-off), whatever the
         // provider made of it, so approaches can tell a cancellation from an upstream failure
         if (signal.aborted && signal.reason instanceof Error) throw signal.reason
@@ -72,15 +81,24 @@ export function createCallLedger(provider: Provider, callOptions: Omit<ProviderC
         release()
       }
     },
-    async *stream(request, signal) {
+    async *stream(request, signal, step, trace) {
       const release = await limiter.acquire(signal)
+      let callTrace: ReturnType<typeof startUpstreamCallTrace> | undefined
+      let failure: unknown
+      let ended = false
       try {
         admit()
-        for await (const event of provider.stream(request, { ...callOptions, signal })) {
+        callTrace = trace === undefined ? undefined : startUpstreamCallTrace(trace, step, request, 'stream')
+        for await (const event of provider.stream(request, { ...callOptions, signal, ...(callTrace === undefined ? {} : { attempts: callTrace.attempts }) })) {
+          callTrace?.observe(event)
+          if (event.type === 'error') failure = event.error
           if (event.type === 'usage') record(event.usage)
           else yield event
         }
+        ended = true
       } finally {
+        if (ended && failure === undefined) callTrace?.succeed()
+        else callTrace?.fail(failure ?? signal.reason ?? new DOMException('The operation was aborted.', 'AbortError'), failure === undefined || signal.aborted)
         release()
       }
     },

@@ -7,6 +7,8 @@ import type { StreamEvent } from '../core/stream-event.js'
 import { type ApproachTask, createTaskFromMessages } from '../core/task.js'
 import { renderConversation } from '../../approaches/shared/task-prompts.js'
 import type { ApproachOperator } from '../routing/resolve-approach.js'
+import type { CallTraceScope } from '../core/trace-span.js'
+import { createStageTraceScope, type TraceRecorder } from '../tracing/request-trace.js'
 import type { CallLedger } from './call-ledger.js'
 import { interleaveTrace } from './interleave-trace.js'
 
@@ -28,6 +30,49 @@ export interface RunPlanInput {
   signal: AbortSignal
   /** Capabilities for plugins (web fetch and search, MCP tools), built for this request. */
   services?: Pick<ApproachContext<unknown>, 'web' | 'mcp'>
+  /** The request's trace (its `request` span is open); undefined: tracing is off. */
+  tracer?: TraceRecorder
+}
+
+/** A stage's span and the scope its calls and facts are recorded in. */
+type StageTrace = ReturnType<typeof createStageTraceScope> & { end(outcome: 'ok' | 'cancelled' | 'error', error?: unknown): void }
+
+/** Opens the span of one stage of one choice (`bon`, stage 2 of 3, choice 0); undefined when tracing is off. */
+function openStageTrace(input: RunPlanInput, approachId: string, stage: number, stages: number, choice: number): StageTrace | undefined {
+  const tracer = input.tracer
+  if (tracer === undefined) return undefined
+  const span = tracer.root.startChild('stage', approachId, { 'optiproxy.approach': approachId, 'optiproxy.stage': stage, 'optiproxy.stages': stages, 'optiproxy.choice': choice })
+  return {
+    ...createStageTraceScope(tracer, span),
+    end(outcome, error) {
+      const cut = outcome === 'error' && (input.signal.aborted || isBudgetExhausted(error))
+      span.end(cut ? 'cancelled' : outcome, error === undefined ? undefined : { 'error.message': error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500) })
+    },
+  }
+}
+
+/** Runs `events` as one traced stage: its span ends when they end (cancelled when the consumer stopped early). */
+function traceStage(trace: StageTrace | undefined, events: AsyncIterable<StreamEvent>): AsyncIterable<StreamEvent> {
+  // untraced, the events pass as they are: no extra generator on the request path
+  return trace === undefined ? events : followStage(trace, events)
+}
+
+async function* followStage(trace: StageTrace, events: AsyncIterable<StreamEvent>): AsyncGenerator<StreamEvent> {
+  let failure: unknown
+  let completed = false
+  try {
+    for await (const event of events) {
+      if (event.type === 'error') failure ??= event.error
+      yield event
+    }
+    completed = true
+  } catch (error) {
+    failure = error
+    throw error
+  } finally {
+    if (failure !== undefined) trace.end('error', failure)
+    else trace.end(completed ? 'ok' : 'cancelled')
+  }
 }
 
 /**
@@ -54,11 +99,12 @@ export async function* runPlan(input: RunPlanInput): AsyncGenerator<StreamEvent>
 }
 
 async function* runPassThrough(input: RunPlanInput, stage: PlanStage): AsyncGenerator<StreamEvent> {
-  const context = createStageContext(input, stage, input.request, createTaskFromMessages(input.request.messages), input.streaming, {
+  const stageTrace = openStageTrace(input, stage.approach.id, 0, 1, 0)
+  const context = createStageContext(input, stage, input.request, createTaskFromMessages(input.request.messages), input.streaming, stageTrace, {
     trace: () => undefined,
     offerBest: () => undefined,
   })
-  for await (const event of stage.approach.run(context)) if (event.type !== 'usage') yield event
+  for await (const event of traceStage(stageTrace, stage.approach.run(context))) if (event.type !== 'usage') yield event
 }
 
 /** The context one stage's approach runs with. */
@@ -68,6 +114,7 @@ function createStageContext(
   request: ModelRequest,
   task: ApproachTask,
   streaming: boolean,
+  stageTrace: StageTrace | undefined,
   hooks: Pick<ApproachContext<unknown>, 'trace' | 'offerBest'>,
 ): ApproachContext<unknown> {
   return {
@@ -76,9 +123,9 @@ function createStageContext(
     options: stage.options,
     signal: input.signal,
     streaming,
-    generate: (call, step) => input.ledger.generate(call, input.signal, step),
-    stream: (call, step) => input.ledger.stream(call, input.signal, step),
-    record: () => undefined,
+    generate: (call, step) => input.ledger.generate(call, input.signal, step, stageTrace),
+    stream: (call, step) => input.ledger.stream(call, input.signal, step, stageTrace),
+    record: stageTrace === undefined ? () => undefined : (fact) => stageTrace.recordFact(fact),
     ...input.services,
     ...hooks,
   }
@@ -99,6 +146,8 @@ async function* guardBudget(input: RunPlanInput, choice: number, stages: PlanSta
   } catch (error) {
     if (!isBudgetExhausted(error)) throw error
     cutOff.abort(error)
+    input.tracer?.root.addEvent('budget_exhausted', { 'optiproxy.choice': choice, 'optiproxy.budget': error.budget, 'optiproxy.budget.limit': error.limit, message: error.message })
+    input.tracer?.root.setAttributes({ 'optiproxy.budget.cut_off': true })
     if (input.trace) yield { type: 'reasoning-delta', choice, delta: `\n[budget] ${error.message} Returning the best answer so far.\n` }
     if (!answered) yield { type: 'text-delta', choice, delta: best.text ?? '' }
     yield { type: 'finish', choice, finishReason: 'length' }
@@ -114,8 +163,9 @@ async function* runStages(input: RunPlanInput, choice: number, stages: PlanStage
       yield { type: 'reasoning-delta', choice, delta: `\n[stage ${index + 1}/${stages.length}: ${stage.approach.id}]\n` }
     }
     const request = { ...input.request, messages: renderStageConversation(task) }
+    const stageTrace = openStageTrace(input, stage.approach.id, index, stages.length, choice)
     if (last) {
-      yield* runApproach(input, stage, request, task, choice, input.streaming, best)
+      yield* traceStage(stageTrace, runApproach(input, stage, request, task, choice, input.streaming, best, stageTrace))
       return
     }
     const enrich = stage.approach.enrich
@@ -123,15 +173,21 @@ async function* runStages(input: RunPlanInput, choice: number, stages: PlanStage
       // the plugin's notes (pages fetched, refusals, chunks chosen) go to the trace as it works
       const given = task
       let enriched = task
-      yield* interleaveTrace(async function* (push) {
-        const trace = input.trace ? (text: string) => push({ type: 'reasoning-delta', choice, delta: text }) : () => undefined
-        enriched = await enrich.call(stage.approach, createStageContext(input, stage, request, given, false, { trace, offerBest: () => undefined }))
-      })
+      try {
+        yield* interleaveTrace(async function* (push) {
+          const trace = input.trace ? (text: string) => push({ type: 'reasoning-delta', choice, delta: text }) : () => undefined
+          enriched = await enrich.call(stage.approach, createStageContext(input, stage, request, given, false, stageTrace, { trace, offerBest: () => undefined }))
+        })
+        stageTrace?.end('ok')
+      } catch (error) {
+        stageTrace?.end('error', error)
+        throw error
+      }
       task = enriched
       continue
     }
     let answer = ''
-    for await (const event of runApproach(input, stage, request, task, choice, false, best)) {
+    for await (const event of traceStage(stageTrace, runApproach(input, stage, request, task, choice, false, best, stageTrace))) {
       if (event.type === 'text-delta') answer += event.delta
       else if (event.type === 'reasoning-delta' || event.type === 'error') yield event
     }
@@ -159,9 +215,10 @@ function runApproach(
   choice: number,
   streaming: boolean,
   best: { text?: string },
+  stageTrace: StageTrace | undefined,
 ): AsyncGenerator<StreamEvent> {
   return interleaveTrace(async function* (push) {
-    const context = createStageContext(input, stage, request, task, streaming, {
+    const context = createStageContext(input, stage, request, task, streaming, stageTrace, {
       trace: input.trace ? (text) => push({ type: 'reasoning-delta', choice, delta: text }) : () => undefined,
       offerBest: (text) => {
         best.text = text

@@ -28,7 +28,9 @@ export function instrumentProvider(provider: Provider, instrumentation: { metric
         metrics.tokens.inc({ provider: provider.id, model, direction: 'in' }, usage.promptTokens)
         metrics.tokens.inc({ provider: provider.id, model, direction: 'out' }, usage.completionTokens)
       }
-      options.observer?.callEnded?.({ provider: provider.id, model: request.model, kind, ...(failure === undefined ? {} : { failure }), ...(usage === undefined ? {} : { usage }) })
+      const report = { provider: provider.id, model: request.model, kind, ...(failure === undefined ? {} : { failure }), ...(usage === undefined ? {} : { usage }) }
+      options.observer?.callEnded?.(report)
+      options.attempts?.attemptEnded?.(report)
     }
   }
 

@@ -6,6 +6,8 @@ import { createLifecycle, type Lifecycle } from './lifecycle.js'
 import { createMemoryCacheStore, createRedisCacheStore, type ResponseCacheStore } from './response-cache.js'
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './rate-limiter.js'
 import { createProviderHealth, type ProviderHealth } from './provider-health.js'
+import type { Tracing } from '../tracing/create-tracing.js'
+import { createTracingFromConfig } from '../tracing/create-tracing-from-config.js'
 
 /** Everything production operations keep for one app: metrics, logs, health, lifecycle and the limits. */
 export interface AppOperations {
@@ -20,6 +22,8 @@ export interface AppOperations {
   cache?: { store: ResponseCacheStore; aliases: ReadonlySet<string>; anyTemperature: boolean }
   /** Put the conversation into request logs (off unless the operator enables it). */
   logPrompts: boolean
+  /** Request traces (store, live feed, OTLP export); undefined when OPTIPROXY_TRACES=off. */
+  tracing?: Tracing
 }
 
 /**
@@ -39,7 +43,9 @@ export function createAppOperations(config: Config, options: { processMetrics?: 
       : config.redisUrl !== undefined && cacheSettings.store !== 'memory'
         ? createRedisCacheStore(config.redisUrl, prefix, cacheSettings.ttl_ms, (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'response cache: Redis failed; treated as a miss'))
         : createMemoryCacheStore({ maxEntries: cacheSettings.max_entries, maxBytes: cacheSettings.max_bytes, ttlMs: cacheSettings.ttl_ms })
+  const tracing = createTracingFromConfig(config, (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'tracing: a trace could not be stored or exported'))
   return {
+    ...(tracing === undefined ? {} : { tracing }),
     ...(cacheStore === undefined || cacheSettings === undefined ? {} : { cache: { store: cacheStore, aliases: new Set(cacheSettings.aliases), anyTemperature: cacheSettings.any_temperature } }),
     rateLimiter,
     metrics: createProxyMetrics({ processMetrics: options.processMetrics ?? false }),

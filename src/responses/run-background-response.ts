@@ -48,7 +48,7 @@ export async function runBackgroundResponse(
     const { events } = startApproach(
       pipeline,
       { request: createModelRequest(record.body, [...record.historyItems, ...record.inputItems]), ...readApproachFields(record.body), streaming: true },
-      { signal: controller.signal, ...(job.apiKey === undefined ? {} : { apiKey: job.apiKey }) },
+      { signal: controller.signal, ...(job.apiKey === undefined ? {} : { apiKey: job.apiKey }), trace: { id: job.requestId ?? job.id, route: 'background' } },
     )
     for await (const event of events) {
       if (event.type === 'error') {

@@ -24,7 +24,10 @@ export function createCompletionsHandler(dependencies: RouteDependencies) {
     const parsed = parseCompletionsRequest(await readJsonBody(c, dependencies.bodyLimitBytes, dependencies.operations.limits.maxJsonDepth))
     const scope = createRequestScope(c, dependencies.forwardClientKey)
     const prepared = prepareRequest(c, dependencies, parsed.prompts.map((entry) => entry.clientRequest), parsed.stream)
-    const runs = parsed.prompts.map(({ clientRequest }) => startApproach(prepared.pipeline, { ...clientRequest, streaming: parsed.stream }, scope))
+    // each prompt runs (and is traced) on its own: the first under the request id, the others as `<id>.<prompt>`
+    const runs = parsed.prompts.map(({ clientRequest }, prompt) =>
+      startApproach(prepared.pipeline, { ...clientRequest, streaming: parsed.stream }, prompt === 0 || scope.trace === undefined ? scope : { ...scope, trace: { ...scope.trace, id: `${scope.trace.id}.${prompt}` } }),
+    )
     const events =
       runs.length === 1
         ? (runs[0] as (typeof runs)[number]).events

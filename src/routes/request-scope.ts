@@ -1,5 +1,7 @@
 import type { Context } from 'hono'
 import type { RequestScope } from '../run-approach.js'
+import { isValidTraceparent } from '../tracing/traceparent.js'
+import type { AppEnv } from './route-dependencies.js'
 
 /** The bearer token the client sent, if any. */
 export function readBearerToken(c: Context): string | undefined {
@@ -22,7 +24,10 @@ export function readClientKey(c: Context): string | undefined {
  * The request's scope for upstream calls: the signal that fires when the client disconnects, and the client's
  * own key when it must be forwarded (bring-your-own-key: the proxy has no upstream key and no client auth of its own).
  */
-export function createRequestScope(c: Context, forwardClientKey: boolean): RequestScope {
+export function createRequestScope(c: Context<AppEnv>, forwardClientKey: boolean): RequestScope {
   const apiKey = forwardClientKey ? readClientKey(c) : undefined
-  return { signal: c.req.raw.signal, ...(apiKey === undefined ? {} : { apiKey }) }
+  const record = c.get('record') as AppEnv['Variables']['record'] | undefined
+  const traceparent = c.req.header('traceparent')?.trim().toLowerCase()
+  const trace = record === undefined ? undefined : { id: record.id, route: record.route, ...(isValidTraceparent(traceparent) ? { traceparent } : {}) }
+  return { signal: c.req.raw.signal, ...(apiKey === undefined ? {} : { apiKey }), ...(trace === undefined ? {} : { trace }) }
 }

@@ -39,6 +39,12 @@ function shouldFallBack(error: ProxyError): boolean {
   return error.isRetryable && error.status !== 499
 }
 
+/** Tells the call's attempt observer (the request trace) that the next target takes over, when there is one. */
+function reportFailover(options: ProviderCallOptions, failure: ProxyError, from: TargetState, targets: TargetState[]): void {
+  const next = targets[targets.indexOf(from) + 1]
+  if (next !== undefined) options.attempts?.failingOver?.(failure, from.label, next.label)
+}
+
 /**
  * A model alias served by several targets (provider + model). Each call picks an order by the strategy
  * (`fallback`: as listed; `weighted`: one drawn by weight first; `least-busy`: fewest calls in flight first), skips
@@ -88,7 +94,8 @@ export function createRoutingGroup(settings: RoutingGroupSettings): Provider & {
 
   async function generate(request: ModelRequest, options: ProviderCallOptions): Promise<ModelResult> {
     let last: ProxyError | undefined
-    for (const state of order()) {
+    const targets = order()
+    for (const state of targets) {
       state.inFlight++
       try {
         const result = await state.target.provider.generate({ ...request, model: state.target.model }, optionsFor(state, options))
@@ -99,6 +106,7 @@ export function createRoutingGroup(settings: RoutingGroupSettings): Provider & {
         last = toProxyError(error)
         fail(state, last)
         if (!shouldFallBack(last) || options.signal.aborted) throw last
+        reportFailover(options, last, state, targets)
       } finally {
         state.inFlight--
       }
@@ -108,7 +116,8 @@ export function createRoutingGroup(settings: RoutingGroupSettings): Provider & {
 
   async function* stream(request: ModelRequest, options: ProviderCallOptions): AsyncGenerator<StreamEvent> {
     let last: ProxyError | undefined
-    for (const state of order()) {
+    const targets = order()
+    for (const state of targets) {
       state.inFlight++
       const iterator = state.target.provider.stream({ ...request, model: state.target.model }, optionsFor(state, options))[Symbol.asyncIterator]()
       let committed = false
@@ -123,6 +132,7 @@ export function createRoutingGroup(settings: RoutingGroupSettings): Provider & {
           fail(state, last)
           void iterator.return?.(undefined)
           if (!shouldFallBack(last) || options.signal.aborted) break
+          reportFailover(options, last, state, targets)
           continue
         }
         committed = true

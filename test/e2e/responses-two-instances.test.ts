@@ -96,8 +96,19 @@ const createBackground = async (instance: Instance, body: Record<string, unknown
   return (await response.json()) as { id: string; status: string }
 }
 
-const retrieve = async (instance: Instance, id: string): Promise<{ status: string; output_text?: string; error: { code: string; message: string } | null }> =>
-  (await (await fetch(`${instance.url}/responses/${id}`)).json()) as { status: string; error: { code: string; message: string } | null }
+/**
+ * GET /responses/{id}. One retry on a socket error: a kept-alive connection idle for about the server's 5 s
+ * keep-alive timeout (while the other instance starts under load) can be closed by the server just as fetch reuses it.
+ */
+const retrieve = async (instance: Instance, id: string): Promise<{ status: string; output_text?: string; error: { code: string; message: string } | null }> => {
+  const read = async () => (await (await fetch(`${instance.url}/responses/${id}`)).json()) as { status: string; error: { code: string; message: string } | null }
+  try {
+    return await read()
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw error
+    return read()
+  }
+}
 
 async function waitUntil(condition: () => boolean): Promise<void> {
   for (let attempt = 0; attempt < 500 && !condition(); attempt++) await new Promise((resolve) => setTimeout(resolve, 10))

@@ -65,6 +65,16 @@ const response = await (await fetch(`${base}/responses`, { method: 'POST', heade
 if (response.object !== 'response' || response.output?.[0]?.content?.[0]?.text !== 'pong') fail(`unexpected response ${JSON.stringify(response)}`)
 const missing = await fetch(`${base}/nope`)
 if (missing.status !== 404 || !(missing.headers.get('content-type') ?? '').startsWith('application/json')) fail('unknown path is not a JSON 404')
+// the console (dist/console) and the traces it reads, from this machine (no admin key: loopback only)
+const origin = `http://127.0.0.1:${port}`
+const consolePage = await fetch(`${origin}/ui/`)
+const consoleHtml = await consolePage.text()
+if (consolePage.status !== 200 || !consoleHtml.includes('<div id="app">')) fail(`/ui/ is not the console (${consolePage.status})`)
+if (!(consolePage.headers.get('content-security-policy') ?? '').includes("script-src 'self'")) fail('/ui/ has no strict Content-Security-Policy')
+const script = /src="(\/ui\/assets\/[^"]+\.js)"/.exec(consoleHtml)?.[1]
+if (script === undefined || (await fetch(`${origin}${script}`)).status !== 200) fail(`the console's script ${script} is not served`)
+const traces = await (await fetch(`${origin}/v1/optiproxy/traces`)).json()
+if (!Array.isArray(traces.data) || traces.data.length < 3) fail(`the requests were not traced: ${JSON.stringify(traces)}`)
 
 server.kill('SIGTERM')
 await new Promise((resolve) => server.once('exit', resolve))
@@ -77,4 +87,4 @@ if (demo.status !== 0) fail(`eval --demo exited with ${demo.status}: ${demo.stde
 if (!demo.stdout.includes('| moa | sim-large |')) fail(`eval --demo printed no summary: ${demo.stdout}`)
 const html = spawnSync(process.execPath, ['-e', `const t = require('fs').readFileSync(${JSON.stringify(join(evalOut, 'report.html'))}, 'utf8'); process.exit((t.match(/<svg/g) ?? []).length >= 3 ? 0 : 1)`])
 if (html.status !== 0) fail('eval --demo wrote no report.html with its charts')
-console.log(`production smoke: ok (node ${process.version}: /health, HEALTHCHECK, chat completion, stream, responses, JSON 404, eval --demo)`)
+console.log(`production smoke: ok (node ${process.version}: /health, HEALTHCHECK, chat completion, stream, responses, JSON 404, /ui console, traces, eval --demo)`)
