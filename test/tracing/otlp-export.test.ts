@@ -39,8 +39,10 @@ describe('OpenTelemetry export over OTLP/HTTP', () => {
           'gen_ai.usage.output_tokens': 8,
           'gen_ai.response.finish_reasons': ['stop'],
         })
-        // each call hangs under the stage span, which hangs under the request span
-        const stage = collector.spans.find((span) => span.spanId === call.parentSpanId)
+        // each call hangs under its step span (a candidate or a rating of bon), under the stage span, under the request span
+        const step = collector.spans.find((span) => span.spanId === call.parentSpanId)
+        expect(['candidate', 'rating']).toContain(step?.attributes['step.name'])
+        const stage = collector.spans.find((span) => span.spanId === step?.parentSpanId)
         expect(stage?.parentSpanId).toBe(root?.spanId)
       }
     } finally {
