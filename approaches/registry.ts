@@ -2,6 +2,7 @@ import { bonApproach } from './bon/index.js'
 import { cepoApproach } from './cepo/index.js'
 import { cotReflectionApproach } from './cot_reflection/index.js'
 import { decomposeApproach } from './decompose/index.js'
+import { executeCodeApproach } from './executecode/index.js'
 import { leapApproach } from './leap/index.js'
 import { majorityVotingApproach } from './majority_voting/index.js'
 import { marsApproach } from './mars/index.js'
@@ -35,5 +36,6 @@ export const approachRegistry: ReadonlyMap<string, Approach<unknown>> = new Map(
     cepoApproach,
     marsApproach,
     decomposeApproach,
+    executeCodeApproach,
   ].map((approach) => [approach.id, approach as Approach<unknown>]),
 )

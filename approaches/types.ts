@@ -4,6 +4,9 @@ import type { ModelRequest } from '../src/core/request.js'
 import type { StreamEvent } from '../src/core/stream-event.js'
 import type { ApproachFact, StepLabel } from '../src/core/approach-step.js'
 import type { ApproachTask } from '../src/core/task.js'
+import type { PythonSandbox } from '../src/core/services/sandbox.js'
+import type { ConstraintSolver } from '../src/core/services/solver.js'
+import type { ApproachMetrics } from '../src/core/services/approach-metrics.js'
 
 /**
  * What an approach gets to work with. It never sees a provider or a wire format: `generate` and `stream`
@@ -41,6 +44,12 @@ export interface ApproachContext<Options> {
   trace(text: string): void
   /** Records the best complete answer so far: what the client gets, with finish_reason `length`, if a budget runs out. */
   offerBest(text: string): void
+  /** A Python sandbox (`executecode`, `coc`); absent when the proxy runs without it. */
+  readonly sandbox?: PythonSandbox
+  /** A constraint solver (`z3`); absent when the proxy runs without it. */
+  readonly solver?: ConstraintSolver
+  /** Counters an approach adds to /metrics (the router's choices); absent in direct runs. */
+  readonly metrics?: ApproachMetrics
 }
 
 export interface Approach<Options = unknown> {

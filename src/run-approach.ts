@@ -2,7 +2,7 @@ import type { Approach } from '../approaches/types.js'
 import type { Provider } from '../providers/types.js'
 import { createCallLedger } from './approach-runtime/call-ledger.js'
 import { readRequestSettings, type SettingDefaults } from './approach-runtime/request-settings.js'
-import { runPlan, type PlanStage } from './approach-runtime/run-plan.js'
+import { runPlan, type PlanStage, type RunPlanInput } from './approach-runtime/run-plan.js'
 import type { ModelRequest } from './core/request.js'
 import type { StreamEvent } from './core/stream-event.js'
 import { resolveApproach, type ApproachSelection } from './routing/resolve-approach.js'
@@ -29,6 +29,8 @@ export interface PipelineDependencies {
   defaultApproach: string
   /** Defaults of the `optiproxy` settings (trace, budgets, fan-out, per-slug options); built-in defaults when absent. */
   approachDefaults?: SettingDefaults
+  /** Capabilities injected into every approach context (sandbox, solver, metrics); absent ones are left out. */
+  services?: RunPlanInput['services']
 }
 
 /** The built-in defaults of the `optiproxy` settings. */
@@ -84,6 +86,7 @@ export function startApproach(dependencies: PipelineDependencies, input: Approac
         trace: settings.trace,
         ledger,
         signal,
+        ...(dependencies.services === undefined ? {} : { services: dependencies.services }),
       })
       if (ledger.usage !== undefined) yield { type: 'usage', usage: ledger.usage }
       completed = true

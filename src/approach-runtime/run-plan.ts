@@ -25,6 +25,8 @@ export interface RunPlanInput {
   trace: boolean
   ledger: CallLedger
   signal: AbortSignal
+  /** Capabilities for plugins (Python sandbox, constraint solver, metrics), shared by the proxy's requests. */
+  services?: Pick<ApproachContext<unknown>, 'sandbox' | 'solver' | 'metrics'>
 }
 
 /** What a pipeline stage after the first is asked, after the previous stage's answer. */
@@ -81,6 +83,7 @@ function createStageContext(
     generate: (call, step) => input.ledger.generate(call, input.signal, step),
     stream: (call, step) => input.ledger.stream(call, input.signal, step),
     record: () => undefined,
+    ...input.services,
     ...hooks,
   }
 }
