@@ -16,6 +16,7 @@ import { rstarApproach } from './rstar/index.js'
 import { rtoApproach } from './rto/index.js'
 import { selfConsistencyApproach } from './self_consistency/index.js'
 import type { Approach } from './types.js'
+import { z3Approach } from './z3/index.js'
 
 /** Every approach the proxy knows, by slug. Immutable: per-request settings live in the request's context. */
 export const approachRegistry: ReadonlyMap<string, Approach<unknown>> = new Map(
@@ -37,5 +38,6 @@ export const approachRegistry: ReadonlyMap<string, Approach<unknown>> = new Map(
     marsApproach,
     decomposeApproach,
     executeCodeApproach,
+    z3Approach,
   ].map((approach) => [approach.id, approach as Approach<unknown>]),
 )
