@@ -17,6 +17,7 @@ import {
   createResponsesHandler,
   createRetrieveResponseHandler,
 } from './routes/responses.js'
+import { createApproachServices } from './approach-services.js'
 import { createResponsesService } from './responses/create-responses-service.js'
 import type { ResponsesService } from './responses/responses-service.js'
 import type { AppEnv, RouteDependencies } from './routes/route-dependencies.js'
@@ -40,9 +41,11 @@ export function createApp(
   const provider = createOperationalRouter(config, operations, overrides.provider)
   const optionProblems = findApproachOptionProblems(approachRegistry, config.approachOptions)
   if (optionProblems.length > 0) throw new ConfigError(`Invalid configuration:\n  --approach-options / OPTIPROXY_APPROACH_OPTIONS: ${optionProblems.join('; ')}`)
+  const approachServices = createApproachServices(operations.metrics.registry)
   const dependencies: RouteDependencies = {
     pipeline: {
       provider,
+      services: approachServices.services,
       registry: approachRegistry,
       defaultApproach: config.defaultApproach,
       approachDefaults: {

@@ -71,6 +71,7 @@ export function createPythonSandbox(settings: Partial<PythonSandboxSettings> = {
       resourceLimits: { maxOldGenerationSizeMb: resolved.maxHeapMb, maxYoungGenerationSizeMb: 32 },
     })
     // the worker's own console output is dropped: everything the code prints is captured through Pyodide
+    worker.unref()
     worker.stdout.resume()
     worker.stderr.resume()
     const entryState: WarmWorker = { worker, runs: 0, ready: Promise.resolve(false) }

@@ -45,6 +45,7 @@ export function createZ3Solver(settings: Partial<Z3SolverSettings> = {}): Manage
 
   const spawn = (): NonNullable<typeof current> => {
     const worker = new Worker(entry.source, { eval: entry.eval, env: {}, stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: resolved.maxHeapMb } })
+    worker.unref()
     worker.stdout.resume()
     worker.stderr.resume()
     const state = { worker, exited: false, ready: Promise.resolve<string | undefined>(undefined) }
