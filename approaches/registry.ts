@@ -3,6 +3,7 @@ import { cepoApproach } from './cepo/index.js'
 import { cotReflectionApproach } from './cot_reflection/index.js'
 import { decomposeApproach } from './decompose/index.js'
 import { executeCodeApproach } from './executecode/index.js'
+import { jsonApproach } from './json/index.js'
 import { leapApproach } from './leap/index.js'
 import { majorityVotingApproach } from './majority_voting/index.js'
 import { marsApproach } from './mars/index.js'
@@ -39,5 +40,6 @@ export const approachRegistry: ReadonlyMap<string, Approach<unknown>> = new Map(
     decomposeApproach,
     executeCodeApproach,
     z3Approach,
+    jsonApproach,
   ].map((approach) => [approach.id, approach as Approach<unknown>]),
 )
