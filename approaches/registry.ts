@@ -10,6 +10,7 @@ import { marsApproach } from './mars/index.js'
 import { mctsApproach } from './mcts/index.js'
 import { moaApproach } from './moa/index.js'
 import { noneApproach } from './none/index.js'
+import { privacyApproach } from './privacy/index.js'
 import { planSearchApproach } from './plansearch/index.js'
 import { pvgApproach } from './pvg/index.js'
 import { re2Approach } from './re2/index.js'
@@ -41,5 +42,6 @@ export const approachRegistry: ReadonlyMap<string, Approach<unknown>> = new Map(
     executeCodeApproach,
     z3Approach,
     jsonApproach,
+    privacyApproach,
   ].map((approach) => [approach.id, approach as Approach<unknown>]),
 )
