@@ -50,6 +50,9 @@ interface PatternDetector {
   accept?: (value: string) => boolean
 }
 
+/** E.164 numbers have at most 15 digits; fewer than 7 is not a phone number. */
+const isPhoneLength = (digits: number): boolean => digits >= 7 && digits <= 15
+
 const usSocialSecurity = /^(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}$/
 
 /** In order: an earlier detector's match wins over an overlapping later one. Every quantifier is bounded. */
@@ -62,7 +65,7 @@ const patternDetectors: PatternDetector[] = [
   { kind: 'NATIONAL_ID', pattern: /\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/g },
   { kind: 'IP', pattern: /\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b/g },
   { kind: 'IP', pattern: /(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![0-9A-Fa-f:])/g, accept: (value) => isIPv6(value) && value.replace(/:/g, '').length >= 2 },
-  { kind: 'PHONE', pattern: /(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){2,4}(?!\w)/g, accept: (value) => value.replace(/\D/g, '').length >= 7 && /[ .()+-]/.test(value) },
+  { kind: 'PHONE', pattern: /(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){2,4}(?!\w)/g, accept: (value) => isPhoneLength(value.replace(/\D/g, '').length) && /[ .()+-]/.test(value) },
 ]
 
 /** The names compromise finds, without trailing punctuation, longest first. */
