@@ -14,6 +14,7 @@ import { privacyApproach } from './privacy/index.js'
 import { planSearchApproach } from './plansearch/index.js'
 import { pvgApproach } from './pvg/index.js'
 import { re2Approach } from './re2/index.js'
+import { routerApproach } from './router/index.js'
 import { rstarApproach } from './rstar/index.js'
 import { rtoApproach } from './rto/index.js'
 import { selfConsistencyApproach } from './self_consistency/index.js'
@@ -43,5 +44,6 @@ export const approachRegistry: ReadonlyMap<string, Approach<unknown>> = new Map(
     z3Approach,
     jsonApproach,
     privacyApproach,
+    routerApproach,
   ].map((approach) => [approach.id, approach as Approach<unknown>]),
 )
