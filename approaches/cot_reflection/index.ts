@@ -2,11 +2,10 @@ import { z } from 'zod'
 import type { StreamEvent } from '../../src/core/stream-event.js'
 import { createFinalRequest } from '../shared/requests.js'
 import { streamEventsFromResult } from '../../src/core/model-result.js'
-import type { Approach } from '../types.js'
+import { defineApproach } from '../shared/define-approach.js'
 import { createOutputSplitter } from './split-output-section.js'
 
 const optionsSchema = z.object({}).strict()
-type CotReflectionOptions = z.infer<typeof optionsSchema>
 
 const systemPrompt =
   'Work in three tagged sections. In <thinking></thinking>, reason through the request step by step. ' +
@@ -18,14 +17,15 @@ const systemPrompt =
  * `<output>` section as the answer (streamed as it arrives) and the thinking and reflection as the trace.
  * A reply without an `<output>` section is returned whole. Calls: 1.
  */
-export const cotReflectionApproach: Approach<CotReflectionOptions> = {
+export const cotReflectionApproach = defineApproach({
   id: 'cot_reflection',
   description: 'Chain of thought with reflection: think, reflect, and return only the output section.',
-  optionsSchema: optionsSchema as z.ZodType<CotReflectionOptions>,
+  optionsSchema,
   async *run(context) {
     const { request } = context
+    const step = { name: 'answer' }
     const call = createFinalRequest(request, [{ role: 'system', content: systemPrompt }, ...request.messages])
-    const events: AsyncIterable<StreamEvent> | Iterable<StreamEvent> = context.streaming ? context.stream(call) : streamEventsFromResult(await context.generate(call))
+    const events: AsyncIterable<StreamEvent> | Iterable<StreamEvent> = context.streaming ? context.stream(call, step) : streamEventsFromResult(await context.generate(call, step))
     const splitter = createOutputSplitter()
     let whole = ''
     let finish: StreamEvent | undefined
@@ -49,4 +49,4 @@ export const cotReflectionApproach: Approach<CotReflectionOptions> = {
     else if (rest.output !== '') yield { type: 'text-delta', choice: 0, delta: rest.output }
     if (finish !== undefined) yield finish
   },
-}
+})

@@ -1,9 +1,10 @@
 import { z } from 'zod'
-import { readRating } from '../shared/answers.js'
-import { emitAnswer } from '../shared/final-step.js'
-import { createAssistantMessage, createStepRequest, createUserMessage, readText, settleAll } from '../shared/requests.js'
-import type { Approach, ApproachContext } from '../types.js'
 import type { Message } from '../../src/core/message.js'
+import { defineApproach } from '../shared/define-approach.js'
+import { emitAnswer } from '../shared/final-step.js'
+import { rateCandidate, ratingPrompt, selectBest, selectByUct } from '../shared/judging.js'
+import { createAssistantMessage, createStepRequest, createUserMessage, readText, settleAll } from '../shared/requests.js'
+import type { ApproachContext } from '../types.js'
 
 const optionsSchema = z
   .object({
@@ -18,10 +19,9 @@ const optionsSchema = z
     temperature: z.number().min(0).max(2).default(1),
   })
   .strict()
-type MctsOptions = z.infer<typeof optionsSchema>
+type MctsOptions = z.output<typeof optionsSchema>
 
 const refinePrompt = 'Improve the answer above: correct any mistake, fill any gap, and reply with the complete improved answer only.'
-const ratePrompt = 'Rate the reply you just gave for correctness and helpfulness. End with "Rating: N", N from 0 to 10.'
 
 interface TreeNode {
   /** The answer at this node; empty at the root (the conversation itself). */
@@ -32,23 +32,8 @@ interface TreeNode {
   value: number
   parent: TreeNode | undefined
   children: TreeNode[]
+  /** Creation order (the tie-break). */
   order: number
-}
-
-const computeMean = (node: TreeNode): number => (node.visits === 0 ? 0 : node.value / node.visits)
-
-/** UCT: mean value plus the exploration bonus; an unvisited child first. Ties: the earliest child. */
-function selectChild(node: TreeNode, exploration: number): TreeNode {
-  let best = node.children[0] as TreeNode
-  let bestScore = -Infinity
-  for (const child of node.children) {
-    const score = child.visits === 0 ? Infinity : computeMean(child) + exploration * Math.sqrt(Math.log(node.visits) / child.visits)
-    if (score > bestScore) {
-      best = child
-      bestScore = score
-    }
-  }
-  return best
 }
 
 /** The node's conversation: the request's messages, then each ancestor's answer followed by the refine instruction. */
@@ -60,10 +45,11 @@ function buildConversation(base: Message[], node: TreeNode): Message[] {
   return messages
 }
 
-async function evaluate(context: ApproachContext<MctsOptions>, node: TreeNode): Promise<number> {
-  const messages = [...buildConversation(context.request.messages, node.parent as TreeNode), createAssistantMessage(node.text), createUserMessage(ratePrompt)]
-  const rating = readRating(readText(await context.generate(createStepRequest(context.request, messages, { temperature: 0 })))) ?? 0
-  return rating / 10
+/** A rating of the node in [0, 1]; undefined when the rating stayed unreadable (then nothing is backed up). */
+async function evaluate(context: ApproachContext<MctsOptions>, node: TreeNode): Promise<number | undefined> {
+  const messages = [...buildConversation(context.request.messages, node.parent as TreeNode), createAssistantMessage(node.text), createUserMessage(ratingPrompt)]
+  const score = await rateCandidate(context, { index: node.order, text: node.text }, createStepRequest(context.request, messages, { temperature: 0 }))
+  return score === undefined ? undefined : score / 10
 }
 
 function backUp(node: TreeNode, value: number): void {
@@ -73,38 +59,42 @@ function backUp(node: TreeNode, value: number): void {
   }
 }
 
+/** The child with the highest mean value (tie rules of the judging toolkit: ties to the earliest; unvisited last). */
+function selectBestChild(node: TreeNode): TreeNode | undefined {
+  return selectBest(node.children.map((child) => ({ index: child.order, score: child.visits === 0 ? undefined : child.value / child.visits, child })))?.child
+}
+
 /**
  * `mcts`, Monte Carlo tree search over answers: nodes are answers (deeper nodes refine their parent).
  * Each simulation selects a node by UCT from the root, expands it with `expansions` drafts (concurrently) unless it
  * is at `depth`, evaluates each new child with a rating call (concurrently; a node at `depth` is re-rated instead)
- * and backs the value up. The answer is the end of the path that follows the highest mean value from the root.
+ * and backs the value up (an unreadable rating, re-asked once, backs nothing up). The answer is the end of the path
+ * that follows the highest mean value from the root.
  * Calls with the defaults (2 simulations, depth 1, 3 expansions): 3 drafts + 3 ratings + 1 re-rating = 7.
  */
-export const mctsApproach: Approach<MctsOptions> = {
+export const mctsApproach = defineApproach({
   id: 'mcts',
   description: 'Monte Carlo tree search over answers and their refinements, rated by the model.',
-  optionsSchema: optionsSchema as z.ZodType<MctsOptions>,
+  optionsSchema,
   async *run(context) {
     const { request, options } = context
     let order = 0
     const root: TreeNode = { text: '', depth: 0, visits: 0, value: 0, parent: undefined, children: [], order: order++ }
     const bestPath = (): TreeNode => {
       let node = root
-      while (node.children.length > 0) {
-        node = node.children.reduce((best, child) => (computeMean(child) > computeMean(best) || (computeMean(child) === computeMean(best) && child.visits > best.visits) ? child : best))
-      }
+      for (let next = selectBestChild(node); next !== undefined; next = selectBestChild(node)) node = next
       return node
     }
     for (let simulation = 1; simulation <= options.simulations; simulation++) {
       let node = root
-      while (node.children.length > 0) node = selectChild(node, options.exploration)
+      while (node.children.length > 0) node = selectByUct(node.children, node.visits, options.exploration) as TreeNode
       if (node.depth < options.depth) {
         const parent = node
         const firstOrder = order
         order += options.expansions
         const children = await settleAll(
           Array.from({ length: options.expansions }, async (_, index) => {
-            const text = readText(await context.generate(createStepRequest(request, buildConversation(request.messages, parent), { temperature: options.temperature })))
+            const text = readText(await context.generate(createStepRequest(request, buildConversation(request.messages, parent), { temperature: options.temperature }), { name: 'candidate', index: firstOrder + index - 1 }))
             const child: TreeNode = { text, depth: parent.depth + 1, visits: 0, value: 0, parent, children: [], order: firstOrder + index }
             parent.children.push(child)
             if (parent === root && root.children.length === 1) context.offerBest(text)
@@ -115,18 +105,20 @@ export const mctsApproach: Approach<MctsOptions> = {
         await settleAll(
           children.map(async (child) => {
             const value = await evaluate(context, child)
-            backUp(child, value)
-            context.trace(`[simulation ${simulation}] depth ${child.depth} draft rated ${value * 10}: ${child.text.slice(0, 120)}\n`)
+            if (value !== undefined) backUp(child, value)
+            context.trace(`[simulation ${simulation}] depth ${child.depth} draft rated ${value === undefined ? 'missing' : value * 10}: ${child.text.slice(0, 120)}\n`)
           }),
         )
       } else {
         const value = await evaluate(context, node)
-        backUp(node, value)
-        context.trace(`[simulation ${simulation}] re-rated a depth ${node.depth} answer: ${value * 10}\n`)
+        if (value !== undefined) backUp(node, value)
+        context.trace(`[simulation ${simulation}] re-rated a depth ${node.depth} answer: ${value === undefined ? 'missing' : value * 10}\n`)
       }
       const chosen = bestPath()
       if (chosen !== root) context.offerBest(chosen.text)
     }
-    yield* emitAnswer(bestPath().text)
+    const answer = bestPath()
+    context.record({ kind: 'winner', candidate: Math.max(0, answer.order - 1), reason: 'highest mean rating along the tree' })
+    yield* emitAnswer(answer.text)
   },
-}
+})

@@ -1,7 +1,9 @@
 import { z } from 'zod'
+import { defineApproach } from '../shared/define-approach.js'
 import { runFinalStep } from '../shared/final-step.js'
-import { createFinalRequest, createStepRequest, createUserMessage, readLastUserText, readText, settleAll } from '../shared/requests.js'
-import type { Approach } from '../types.js'
+import { draftCandidates } from '../shared/judging.js'
+import { createFinalRequest, createStepRequest, createUserMessage, readText } from '../shared/requests.js'
+import { renderProblem } from '../shared/task-prompts.js'
 
 const optionsSchema = z
   .object({
@@ -11,7 +13,6 @@ const optionsSchema = z
     temperature: z.number().min(0).max(2).default(1),
   })
   .strict()
-type MoaOptions = z.infer<typeof optionsSchema>
 
 const critiquePrompt = (question: string, candidates: string[]): string =>
   `A user asked:\n${question}\n\nHere are ${candidates.length} candidate answers.\n\n${candidates.map((text, index) => `### Candidate ${index + 1}\n${text}`).join('\n\n')}\n\n` +
@@ -23,27 +24,19 @@ const synthesisPrompt = (candidates: string[], critique: string): string =>
   'Reply with that answer only, as if you were answering the request directly.'
 
 /**
- * `moa`, mixture of agents: `proposals` candidates drafted concurrently, one critique of all of them, and a
- * synthesis (the final step, streamed) that answers with the critique in view. Calls: proposals + 2.
+ * `moa`, mixture of agents: `proposals` candidates drafted concurrently (judging toolkit), one critique of all of them
+ * with the question (and a pipeline's draft) in view, and a synthesis (the final step, streamed) that answers with
+ * the critique in view. Calls: proposals + 2.
  */
-export const moaApproach: Approach<MoaOptions> = {
+export const moaApproach = defineApproach({
   id: 'moa',
   description: 'Mixture of agents: draft candidates, critique them together, synthesise the answer.',
-  optionsSchema: optionsSchema as z.ZodType<MoaOptions>,
+  optionsSchema,
   async *run(context) {
-    const { request, options } = context
-    let offered = false
-    const candidates = await settleAll(
-      Array.from({ length: options.proposals }, async (_, index) => {
-        const text = readText(await context.generate(createStepRequest(request, request.messages, { temperature: options.temperature })))
-        context.trace(`[proposal ${index + 1}]\n${text}\n`)
-        if (!offered) context.offerBest(text)
-        offered = true
-        return text
-      }),
-    )
-    const critique = readText(await context.generate(createStepRequest(request, [createUserMessage(critiquePrompt(readLastUserText(request.messages), candidates))])))
+    const { request, options, task } = context
+    const candidates = (await draftCandidates(context, options.proposals, () => createStepRequest(request, request.messages, { temperature: options.temperature }), 'proposal')).map((candidate) => candidate.text)
+    const critique = readText(await context.generate(createStepRequest(request, [createUserMessage(critiquePrompt(renderProblem(task), candidates))]), { name: 'critique' }))
     context.trace(`[critique]\n${critique}\n`)
-    yield* runFinalStep(context, createFinalRequest(request, [...request.messages, createUserMessage(synthesisPrompt(candidates, critique))]))
+    yield* runFinalStep(context, createFinalRequest(request, [...request.messages, createUserMessage(synthesisPrompt(candidates, critique))]), { name: 'synthesis' })
   },
-}
+})

@@ -1,22 +1,22 @@
 import { z } from 'zod'
+import { readQuestionText } from '../../src/core/task.js'
+import { defineApproach } from '../shared/define-approach.js'
 import { runFinalStep } from '../shared/final-step.js'
-import { appendToLastUser, createFinalRequest, readLastUserText } from '../shared/requests.js'
-import type { Approach } from '../types.js'
+import { createFinalRequest } from '../shared/requests.js'
+import { renderConversation } from '../shared/task-prompts.js'
 
 const optionsSchema = z.object({}).strict()
-type Re2Options = z.infer<typeof optionsSchema>
 
 /**
- * `re2`, re-reading: the question is given twice ("read it again") in one call, which is streamed.
- * Calls: 1.
+ * `re2`, re-reading: the question is given twice ("read it again") in one call, which is streamed. In a pipeline
+ * the draft sits between the two readings. Calls: 1.
  */
-export const re2Approach: Approach<Re2Options> = {
+export const re2Approach = defineApproach({
   id: 're2',
   description: 'Re-reading: state the question a second time before the model answers.',
-  optionsSchema: optionsSchema as z.ZodType<Re2Options>,
+  optionsSchema,
   run(context) {
-    const { request } = context
-    const question = readLastUserText(request.messages)
-    return runFinalStep(context, createFinalRequest(request, appendToLastUser(request.messages, `\n\nRead the question again: ${question}`)))
+    const { request, task } = context
+    return runFinalStep(context, createFinalRequest(request, renderConversation(task, `\n\nRead the question again: ${readQuestionText(task)}`)))
   },
-}
+})

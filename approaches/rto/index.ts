@@ -1,10 +1,9 @@
 import { z } from 'zod'
 import { emitAnswer, runFinalStep } from '../shared/final-step.js'
 import { createFinalRequest, createStepRequest, createUserMessage, readText } from '../shared/requests.js'
-import type { Approach } from '../types.js'
+import { defineApproach } from '../shared/define-approach.js'
 
 const optionsSchema = z.object({}).strict()
-type RtoOptions = z.infer<typeof optionsSchema>
 
 const reversePrompt = (answer: string): string =>
   `Here is a response:\n\n${answer}\n\nWrite the precise request or instruction that this response answers, with every ` +
@@ -18,23 +17,23 @@ const reconcilePrompt = (first: string, second: string): string =>
  * request. When A and B agree (same text) A is returned (calls: 3); otherwise a last call reconciles them
  * (the final step, streamed; calls: 4).
  */
-export const rtoApproach: Approach<RtoOptions> = {
+export const rtoApproach = defineApproach({
   id: 'rto',
   description: 'Round-trip optimisation: answer, reconstruct the request, answer again, reconcile.',
-  optionsSchema: optionsSchema as z.ZodType<RtoOptions>,
+  optionsSchema,
   async *run(context) {
     const { request } = context
-    const first = readText(await context.generate(createStepRequest(request, request.messages)))
+    const first = readText(await context.generate(createStepRequest(request, request.messages), { name: 'candidate', index: 0 }))
     context.trace(`[answer A]\n${first}\n`)
     context.offerBest(first)
-    const reconstructed = readText(await context.generate(createStepRequest(request, [createUserMessage(reversePrompt(first))])))
+    const reconstructed = readText(await context.generate(createStepRequest(request, [createUserMessage(reversePrompt(first))]), { name: 'reconstruction' }))
     context.trace(`[reconstructed request]\n${reconstructed}\n`)
-    const second = readText(await context.generate(createStepRequest(request, [createUserMessage(reconstructed)])))
+    const second = readText(await context.generate(createStepRequest(request, [createUserMessage(reconstructed)]), { name: 'candidate', index: 1 }))
     context.trace(`[answer B]\n${second}\n`)
     if (second.trim() === first.trim()) {
       yield* emitAnswer(first)
       return
     }
-    yield* runFinalStep(context, createFinalRequest(request, [...request.messages, createUserMessage(reconcilePrompt(first, second))]))
+    yield* runFinalStep(context, createFinalRequest(request, [...request.messages, createUserMessage(reconcilePrompt(first, second))]), { name: 'synthesis' })
   },
-}
+})

@@ -1,6 +1,6 @@
 import { z } from 'zod'
+import { defineApproach } from '../shared/define-approach.js'
 import { sampleAndVote } from '../shared/voting.js'
-import type { Approach } from '../types.js'
 
 const optionsSchema = z
   .object({
@@ -9,18 +9,17 @@ const optionsSchema = z
     temperature: z.number().min(0).max(2).default(1),
   })
   .strict()
-type SelfConsistencyOptions = z.infer<typeof optionsSchema>
 
 /**
- * `self_consistency`: k samples drawn concurrently, the final answer of each extracted and normalised
- * (boxed, "answer is", last number), a majority vote; the first sample with the winning answer is returned.
- * Calls: k.
+ * `self_consistency`: k samples drawn concurrently, the final answer of each extracted (boxed, ####, stated,
+ * last line, last number) and a plurality vote over answers grouped by meaning; the first sample with the winning
+ * answer is returned. Calls: k.
  */
-export const selfConsistencyApproach: Approach<SelfConsistencyOptions> = {
+export const selfConsistencyApproach = defineApproach({
   id: 'self_consistency',
-  description: 'Sample k solutions, extract and normalise their final answers, return a majority answer.',
-  optionsSchema: optionsSchema as z.ZodType<SelfConsistencyOptions>,
+  description: 'Sample k solutions, extract their final answers, return a plurality answer.',
+  optionsSchema,
   run(context) {
     return sampleAndVote(context, context.request.messages, context.options.k, context.options.temperature)
   },
-}
+})

@@ -47,32 +47,6 @@ export function readText(result: ModelResult): string {
 }
 
 /**
- * The text of the conversation's last user message (the question the approach works on).
- * @example const problem = readLastUserText(context.request.messages)
- */
-export function readLastUserText(messages: Message[]): string {
-  for (let index = messages.length - 1; index >= 0; index--) {
-    const message = messages[index] as Message
-    if (message.role !== 'user') continue
-    return message.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n')
-  }
-  return ''
-}
-
-/**
- * The messages with `extra` appended to the last user message's text (a new user message when there is none).
- * @example appendToLastUser(messages, '\n\nRead the question again: ...')
- */
-export function appendToLastUser(messages: Message[], extra: string): Message[] {
-  const index = messages.findLastIndex((message) => message.role === 'user')
-  if (index < 0) return [...messages, createUserMessage(extra)]
-  const user = messages[index] as Extract<Message, { role: 'user' }>
-  const updated = messages.slice()
-  updated[index] = { ...user, content: [...user.content, { type: 'text', text: extra }] }
-  return updated
-}
-
-/**
  * Waits for concurrent tasks; returns the values of those that succeeded, in order. Throws the first error when
  * none succeeded, and a budget cut-off or a cancellation whenever one happened (after every task has settled: the
  * approach has offered its best answer so far meanwhile), so a cut-off always ends with finish_reason `length` and a

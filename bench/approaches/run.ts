@@ -1,99 +1,147 @@
 /**
- * Does an approach help, mechanically? Every approach answers seeded arithmetic word problems against a
- * simulated model of known per-sample accuracy and a rater right with known probability (see simulated-model.ts).
- * Prints accuracy with a 95% Wilson interval, upstream calls and tokens per request, and for self_consistency and
- * majority_voting the binomial majority-vote prediction (for bon the exact best-of-n prediction from p and the rater
- * accuracy), which must lie inside the measured interval (exit code 1 otherwise). It checks the mechanics; it makes no claim about real models.
+ * Do the approaches help, and does each do what theory says? Every approach answers seeded arithmetic word problems
+ * against the realistic simulated model (src/simulation): per-question accuracy drawn from a Beta distribution around
+ * the mean, wrong answers spread over a common mistake and rarer ones, answers written in the forms real models use
+ * with trailing sentences, a judge of known accuracy with position and length bias and sometimes unreadable ratings,
+ * and a synthesiser that adopts the majority it sees with known probability. Replies are graded with gradeAnswer.
  *
- * `npm run bench:approaches`; environment: BENCH_PROBLEMS (default 400), BENCH_ACCURACY (0.6),
- * BENCH_RATER_ACCURACY (0.8), BENCH_ADOPTION (0.5), BENCH_SEED (1).
+ * For every approach it prints accuracy with a 95% Wilson interval, calls and tokens per request, the lift over
+ * `none` (paired, with a 95% interval), and where theory gives one the prediction and whether it holds:
+ * self_consistency and majority_voting, the plurality vote over k given each question's accuracy and the wrong-answer
+ * shares; bon (ratings), best-of-n given the judge's accuracy and the missing-rating rate; every judge-based approach
+ * (bon, mcts, pvg, cepo, mars, rstar) beats `none`. Exit code 1 when a prediction fails. It checks mechanics; it
+ * makes no claim about real models.
+ *
+ * `npm run bench:approaches`; environment: BENCH_PROBLEMS (default 400), BENCH_ACCURACY (0.6), BENCH_CONCENTRATION
+ * (4), BENCH_RATER_ACCURACY (0.8), BENCH_ADOPTION (0.5), BENCH_POSITION_BIAS (0.3), BENCH_LENGTH_BIAS (0.5),
+ * BENCH_UNREADABLE (0.05), BENCH_SEED (1), BENCH_FORMAT (text | markdown).
  */
 import { approachRegistry } from '../../approaches/registry.js'
-import { extractFinalAnswer } from '../../approaches/shared/answers.js'
+import { gradeAnswer } from '../../approaches/shared/answers.js'
 import { foldStreamEvents } from '../../src/core/model-result.js'
 import { builtInApproachDefaults, startApproach } from '../../src/run-approach.js'
-import { createSimulatedModel, createWordProblems, type SimulatedModelSettings } from '../../src/simulation/simulated-model.js'
-import { computeWilsonInterval, predictBestOfN, predictMajorityVote } from './statistics.js'
+import { createSimulatedModel, createWordProblems, type SimulatedModelSettings, type SimulatedProfile } from '../../src/simulation/simulated-model.js'
+import { computePairedLift, computeWilsonInterval, predictBestOfRatings, predictPluralityVote } from './statistics.js'
 
 const readNumber = (name: string, fallback: number): number => {
   const value = process.env[name]
   return value === undefined || value === '' ? fallback : Number(value)
 }
 
-const problems = createWordProblems(readNumber('BENCH_PROBLEMS', 400), readNumber('BENCH_SEED', 1))
-const settings: SimulatedModelSettings = {
+const seed = readNumber('BENCH_SEED', 1)
+const problems = createWordProblems(readNumber('BENCH_PROBLEMS', 400), seed)
+const settings: Required<SimulatedModelSettings> = {
   accuracy: readNumber('BENCH_ACCURACY', 0.6),
+  concentration: readNumber('BENCH_CONCENTRATION', 4),
   raterAccuracy: readNumber('BENCH_RATER_ACCURACY', 0.8),
   adoption: readNumber('BENCH_ADOPTION', 0.5),
+  positionBias: readNumber('BENCH_POSITION_BIAS', 0.3),
+  lengthBias: readNumber('BENCH_LENGTH_BIAS', 0.5),
+  unreadableRatings: readNumber('BENCH_UNREADABLE', 0.05),
+  wrongShares: [0.6, 0.25, 0.15],
 }
-const seed = readNumber('BENCH_SEED', 1)
+const judgeBased = new Set(['bon', 'bon (pairwise)', 'mcts', 'pvg', 'cepo', 'mars', 'rstar'])
+
+interface Variant {
+  label: string
+  slug: string
+  options?: Record<string, unknown>
+}
+const variants: Variant[] = [...approachRegistry.keys()].map((slug) => ({ label: slug, slug }))
+variants.splice(variants.findIndex((variant) => variant.slug === 'bon') + 1, 0, { label: 'bon (pairwise)', slug: 'bon', options: { bon: { judge: 'pairwise' } } })
 
 interface Row {
-  slug: string
-  correct: number
+  label: string
+  right: boolean[]
   calls: number
   tokens: number
   prediction?: number
 }
 
-async function measureApproach(slug: string): Promise<Row> {
-  const row: Row = { slug, correct: 0, calls: 0, tokens: 0 }
+const profiles: SimulatedProfile[] = []
+
+async function measure(variant: Variant): Promise<Row> {
+  const row: Row = { label: variant.label, right: [], calls: 0, tokens: 0 }
   for (let index = 0; index < problems.length; index++) {
     const problem = problems[index] as (typeof problems)[number]
-    // the same seed per problem for every approach: differences come from the approach, not the draw
+    // the same seed per problem for every approach: the same question accuracy, differences come from the approach
     const provider = createSimulatedModel(problem, settings, seed * 1_000_003 + index)
+    profiles[index] ??= provider.profile
     const started = startApproach(
       { provider, registry: approachRegistry, defaultApproach: 'none', approachDefaults: { ...builtInApproachDefaults, trace: false } },
-      { request: { model: 'simulated', messages: [{ role: 'user', content: [{ type: 'text', text: problem.question }] }], extra: {} }, approachField: slug, streaming: false },
+      {
+        request: { model: 'simulated', messages: [{ role: 'user', content: [{ type: 'text', text: problem.question }] }], extra: {} },
+        approachField: variant.slug,
+        ...(variant.options === undefined ? {} : { approachOptions: variant.options }),
+        streaming: false,
+      },
       { signal: new AbortController().signal },
     )
     const result = await foldStreamEvents(started.events)
-    if (extractFinalAnswer(result.choices[0]?.text ?? '') === String(problem.answer)) row.correct++
+    row.right.push(gradeAnswer(result.choices[0]?.text ?? '', String(problem.answer)).correct)
     row.calls += started.upstreamCalls()
     row.tokens += result.usage?.totalTokens ?? 0
   }
   return row
 }
 
-const predictions: Record<string, number> = {
-  self_consistency: predictMajorityVote(5, settings.accuracy),
-  majority_voting: predictMajorityVote(6, settings.accuracy),
-  bon: predictBestOfN(3, settings.accuracy, settings.raterAccuracy),
-}
-
 const started = performance.now()
 const rows: Row[] = []
-for (const slug of approachRegistry.keys()) {
-  const row = await measureApproach(slug)
-  const prediction = predictions[slug]
-  rows.push(prediction === undefined ? row : { ...row, prediction })
+for (const variant of variants) rows.push(await measure(variant))
+const mean = (values: number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length
+const missing = settings.unreadableRatings ** 2
+const predictions: Record<string, number> = {
+  self_consistency: mean(profiles.map((profile) => predictPluralityVote(5, profile.accuracy, profile.wrongShares))),
+  majority_voting: mean(profiles.map((profile) => predictPluralityVote(6, profile.accuracy, profile.wrongShares))),
+  bon: mean(profiles.map((profile) => predictBestOfRatings(3, profile.accuracy, settings.raterAccuracy, missing))),
 }
+const none = rows.find((row) => row.label === 'none') as Row
 const percent = (value: number): string => `${(value * 100).toFixed(1)}%`
-const header = ['approach', 'accuracy', '95% CI', 'predicted', 'agrees', 'calls/req', 'tokens/req']
+const signed = (value: number): string => `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}`
+const header = ['approach', 'accuracy', '95% CI', 'lift over none (95% CI)', 'predicted', 'holds', 'calls/req', 'tokens/req']
+let failed = false
 const lines = rows.map((row) => {
-  const [low, high] = computeWilsonInterval(row.correct, problems.length)
-  const agrees = row.prediction === undefined ? '' : row.prediction >= low && row.prediction <= high ? 'yes' : 'NO'
+  const n = row.right.length
+  const correct = row.right.filter(Boolean).length
+  const [low, high] = computeWilsonInterval(correct, n)
+  const lift = computePairedLift(row.right.map((right, index) => Number(right) - Number(none.right[index])))
+  const prediction = predictions[row.label]
+  const checks: string[] = []
+  if (prediction !== undefined) {
+    const holds = prediction >= low && prediction <= high
+    failed ||= !holds
+    checks.push(holds ? 'yes' : 'NO')
+  }
+  if (judgeBased.has(row.label)) {
+    const beats = lift.lift > 0
+    failed ||= !beats
+    checks.push(beats ? 'beats none' : 'NO: not above none')
+  }
   return [
-    row.slug,
-    percent(row.correct / problems.length),
+    row.label,
+    percent(correct / n),
     `${percent(low)}-${percent(high)}`,
-    row.prediction === undefined ? '' : percent(row.prediction),
-    agrees,
-    (row.calls / problems.length).toFixed(2),
-    (row.tokens / problems.length).toFixed(0),
+    row.label === 'none' ? '' : `${signed(lift.lift)} (${signed(lift.low)} to ${signed(lift.high)})`,
+    prediction === undefined ? (judgeBased.has(row.label) ? '> none' : '') : percent(prediction),
+    checks.join(', '),
+    (row.calls / n).toFixed(2),
+    (row.tokens / n).toFixed(0),
   ]
 })
 const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] as string).length)))
 const format = (cells: string[]): string => `| ${cells.map((cell, column) => cell.padEnd(widths[column] as number)).join(' | ')} |`
+const meanAccuracy = mean(profiles.map((profile) => profile.accuracy))
 console.log(
-  `approaches on ${problems.length} seeded word problems; per-sample accuracy ${settings.accuracy}, rater accuracy ${settings.raterAccuracy}, ` +
+  `approaches on ${problems.length} seeded word problems, realistic simulated model: mean accuracy ${settings.accuracy} (Beta, concentration ` +
+    `${settings.concentration}; drawn mean ${meanAccuracy.toFixed(3)}), wrong-answer shares ${settings.wrongShares.join('/')}, judge accuracy ` +
+    `${settings.raterAccuracy}, position bias ${settings.positionBias}, length bias ${settings.lengthBias}, unreadable ratings ${settings.unreadableRatings}, ` +
     `adoption of seen answers ${settings.adoption}, seed ${seed}`,
 )
 console.log(format(header))
 console.log(format(widths.map((width) => '-'.repeat(width))))
 for (const line of lines) console.log(format(line))
 console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`)
-if (lines.some((line) => line[4] === 'NO')) {
-  console.error('a measured accuracy disagrees with its prediction')
+if (failed) {
+  console.error('a prediction does not hold (see the holds column)')
   process.exitCode = 1
 }

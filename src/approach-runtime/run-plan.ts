@@ -4,7 +4,8 @@ import { mergeAsyncIterables } from '../core/merge-async-iterables.js'
 import type { Message } from '../core/message.js'
 import type { ModelRequest } from '../core/request.js'
 import type { StreamEvent } from '../core/stream-event.js'
-import { type ApproachTask, createTaskFromMessages, renderTaskConversation } from '../core/task.js'
+import { type ApproachTask, createTaskFromMessages } from '../core/task.js'
+import { renderConversation } from '../../approaches/shared/task-prompts.js'
 import type { ApproachOperator } from '../routing/resolve-approach.js'
 import type { CallLedger } from './call-ledger.js'
 import { interleaveTrace } from './interleave-trace.js'
@@ -28,11 +29,6 @@ export interface RunPlanInput {
   /** Capabilities for plugins (Python sandbox, constraint solver, metrics), shared by the proxy's requests. */
   services?: Pick<ApproachContext<unknown>, 'sandbox' | 'solver' | 'metrics'>
 }
-
-/** What a pipeline stage after the first is asked, after the previous stage's answer. */
-const refinePrompt =
-  'Above is an answer to this conversation from an earlier pass. Work on the same request again, using that ' +
-  'answer as a draft: keep what is right, fix what is wrong, and give your complete final answer.'
 
 /**
  * Runs a resolved plan and yields the client's choices: `single` gives `runs` choices of one approach,
@@ -137,11 +133,13 @@ async function* runStages(input: RunPlanInput, choice: number, stages: PlanStage
   }
 }
 
-/** The conversation a stage's request carries: the task's own, then the draft and the instruction to refine it. */
+/**
+ * The conversation a stage's request carries: the task's own; for a stage after the first, the question turn also
+ * holds the previous stage's answer, marked as a draft from an earlier pass, and the instruction to refine it (see
+ * approaches/shared/task-prompts.ts), so the question stays the last user turn and every approach sees both.
+ */
 function renderStageConversation(task: ApproachTask): Message[] {
-  const conversation = renderTaskConversation(task)
-  if (task.draft === undefined) return conversation
-  return [...conversation, { role: 'assistant', content: [{ type: 'text', text: task.draft }] }, { role: 'user', content: [{ type: 'text', text: refinePrompt }] }]
+  return renderConversation(task)
 }
 
 /** One approach run as choice `choice`: its trace interleaved, its usage left to the ledger, its choices renumbered. */

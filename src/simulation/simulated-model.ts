@@ -1,92 +1,146 @@
 import type { Provider } from '../../providers/types.js'
+import { answersEquivalent, extractFinalAnswer } from '../../approaches/shared/answers.js'
 import type { Message } from '../core/message.js'
 import type { ModelResult } from '../core/model-result.js'
 import type { ModelRequest } from '../core/request.js'
 import type { StreamEvent } from '../core/stream-event.js'
 import type { Usage } from '../core/usage.js'
+import { writeSolution } from './answer-writing.js'
+import { createRandom, drawBeta, pickWeighted } from './random.js'
+import { writeRating, writeVerdict } from './simulated-judge.js'
 
-/** A seeded pseudo-random source in [0, 1) (mulberry32). */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { createRandom } from './random.js'
+export { createWordProblems, type WordProblem } from './word-problems.js'
 
-export interface WordProblem {
+/** A question the simulated model answers: a number or text, or with `choices` a letter (A for the first choice). */
+export interface SimulatedProblem {
   question: string
-  answer: number
-}
-
-const names = ['Ada', 'Ben', 'Chen', 'Dara', 'Eli', 'Fatima', 'Goran', 'Hana']
-const things = ['apples', 'marbles', 'stamps', 'books', 'coins', 'shells']
-
-/**
- * Seeded arithmetic word problems: "X has a things, gets b more and gives c away; then the count is multiplied".
- * @example createWordProblems(200, 1)[0] // { question: 'Ada has 12 coins ...', answer: 34 }
- */
-export function createWordProblems(count: number, seed: number): WordProblem[] {
-  const random = createRandom(seed)
-  const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)] as T
-  const int = (low: number, high: number): number => low + Math.floor(random() * (high - low + 1))
-  return Array.from({ length: count }, () => {
-    const [a, b, c, m] = [int(5, 60), int(1, 40), int(1, 5), int(2, 4)]
-    const name = pick(names)
-    const thing = pick(things)
-    return {
-      question: `${name} has ${a} ${thing}, finds ${b} more and gives ${c} away. Then ${name}'s pile is multiplied by ${m}. How many ${thing} does ${name} have now?`,
-      answer: (a + b - c) * m,
-    }
-  })
+  answer: string | number
+  choices?: string[]
 }
 
 export interface SimulatedModelSettings {
-  /** Probability that one solving sample is right. */
+  /** Mean probability that one solving sample is right; each question's own accuracy is drawn around it. */
   accuracy: number
-  /** Probability that one rating is right (high for a right answer, low for a wrong one). */
+  /** Probability that one judgement (rating, verification, comparison) is right. */
   raterAccuracy: number
   /** Probability that a solving call which sees earlier answers adopts their majority instead of solving afresh. */
   adoption: number
+  /** Beta concentration (alpha + beta) of the per-question accuracy; Infinity: every question at `accuracy`. Default 4. */
+  concentration?: number
+  /** Share of each wrong answer among the wrong ones (the first is the common mistake). Default [0.6, 0.25, 0.15]. */
+  wrongShares?: number[]
+  /** Probability that a pairwise verdict names the first response regardless. Default 0.3. */
+  positionBias?: number
+  /** Probability that a long reply is rated a point higher / the longer of two equal replies wins. Default 0.5. */
+  lengthBias?: number
+  /** Probability that a rating reply is unreadable. Default 0.05. */
+  unreadableRatings?: number
 }
 
+/** What the simulation knows about the question it answers: the basis of the benchmark's predictions. */
+export interface SimulatedProfile {
+  /** This question's accuracy (drawn from the Beta distribution around the mean). */
+  readonly accuracy: number
+  /** The right answer and the wrong ones, as the model writes them. */
+  readonly answers: readonly string[]
+  /** Share of each wrong answer among the wrong ones. */
+  readonly wrongShares: readonly number[]
+}
+
+export type SimulatedProvider = Provider & { readonly profile: SimulatedProfile }
+
+const letters = 'ABCDEFGHIJ'
 const messageText = (message: Message): string =>
   typeof message.content === 'string' ? message.content : message.content.map((part) => ('text' in part ? part.text : '')).join('\n')
 const estimateTokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4))
-const statedAnswers = (text: string): number[] => [...text.matchAll(/answer is (-?\d+)/g)].map((match) => Number(match[1]))
+
+/** The right answer and up to three wrong ones, as written: choice letters, numbers, or text. */
+function listAnswers(problem: SimulatedProblem): { answers: string[]; letter: boolean } {
+  if (problem.choices !== undefined && problem.choices.length > 1) {
+    const count = Math.min(problem.choices.length, letters.length)
+    const byText = problem.choices.findIndex((choice) => choice === String(problem.answer))
+    const given = String(problem.answer).trim().toUpperCase()
+    const right = byText >= 0 ? byText : Math.max(0, letters.indexOf(given.length === 1 ? given : 'A'))
+    const wrong = Array.from({ length: count }, (_, index) => index).filter((index) => index !== right)
+    return { answers: [letters[right] as string, ...wrong.slice(0, 3).map((index) => letters[index] as string)], letter: true }
+  }
+  const value = typeof problem.answer === 'number' ? problem.answer : Number(problem.answer)
+  if (typeof problem.answer === 'number' || (problem.answer.trim() !== '' && Number.isFinite(value))) {
+    const candidates = [value + 1, value - 1, value * 2, value + 10, value - 10].filter((entry, index, all) => entry !== value && all.indexOf(entry) === index)
+    return { answers: [String(value), ...candidates.slice(0, 3).map(String)], letter: false }
+  }
+  const text = String(problem.answer)
+  return { answers: [text, `not ${text}`, `something other than ${text}`, 'unknown'], letter: false }
+}
 
 /**
- * A Provider that behaves like a model with known accuracy on one word problem. Solving calls state
- * "The answer is N": right with probability `accuracy`, otherwise the one distractor (truth + 1), so a majority
- * vote over k samples is right exactly when the binomial count of right samples wins. Rating and verifying calls
- * see the last answer in the conversation and are right with probability `raterAccuracy`. Structural steps
- * (a numbered plan, example extraction) get fixed replies. Draws happen in call order from a seeded source.
+ * A Provider that behaves like a model of known quality on one problem: this question's accuracy is drawn from a
+ * Beta distribution around `accuracy` (easy questions are nearly always right, hard ones nearly always wrong, which is
+ * what limits voting); a wrong answer is one of a few plausible wrong answers, the common mistake most often.
+ * Solutions are written in the forms real models use, with trailing sentences. Rating, verification and comparison
+ * calls are answered by a judge right with probability `raterAccuracy`, with position and length bias; a call that
+ * sees earlier answers (a synthesis, a refinement, a pipeline's draft) adopts their majority with probability
+ * `adoption`; a sneaky prover always answers wrongly. Structural steps (plans, observations, example extraction) get
+ * fixed replies without an answer. Draws happen in call order from the seed.
+ * @example const provider = createSimulatedModel({ question: 'What is 6 × 7?', answer: 42 }, { accuracy: 0.6, raterAccuracy: 0.8, adoption: 0.5 }, 1)
  */
-export function createSimulatedModel(problem: WordProblem, settings: SimulatedModelSettings, seed: number): Provider {
+export function createSimulatedModel(problem: SimulatedProblem, settings: SimulatedModelSettings, seed: number): SimulatedProvider {
   const random = createRandom(seed)
-  const solve = (): number => (random() < settings.accuracy ? problem.answer : problem.answer + 1)
+  const { answers, letter } = listAnswers(problem)
+  const wrongShares = (settings.wrongShares ?? [0.6, 0.25, 0.15]).slice(0, answers.length - 1)
+  const profile: SimulatedProfile = { accuracy: drawBeta(random, settings.accuracy, settings.concentration ?? 4), answers, wrongShares }
+  const judge = { accuracy: settings.raterAccuracy, positionBias: settings.positionBias ?? 0.3, lengthBias: settings.lengthBias ?? 0.5, unreadable: settings.unreadableRatings ?? 0.05 }
+  const unit = /How many (\w+)/.exec(problem.question)?.[1] ?? 'in all'
+  const isRight = (text: string): boolean => {
+    const extracted = extractFinalAnswer(text)
+    return extracted !== undefined && answersEquivalent(extracted, answers[0] as string)
+  }
+  const wrongAnswer = (): string => answers[1 + pickWeighted(random, wrongShares)] as string
+  const solve = (): string => (random() < profile.accuracy ? (answers[0] as string) : wrongAnswer())
+  /** The model's own answers stated in the conversation after the question (paragraph by paragraph), in order. */
+  const readSeenAnswers = (messages: Message[]): string[] => {
+    const seen: string[] = []
+    for (const message of messages) {
+      const text = messageText(message).split(problem.question).join('')
+      for (const paragraph of text.split(/\n{2,}/)) {
+        const extracted = extractFinalAnswer(paragraph)
+        if (extracted === undefined) continue
+        const known = answers.find((answer) => answersEquivalent(extracted, answer))
+        if (known !== undefined) seen.push(known)
+      }
+    }
+    return seen
+  }
   const reply = (request: ModelRequest): string => {
-    const texts = request.messages.map(messageText)
-    const last = texts.at(-1) ?? ''
+    const messages = request.messages
+    const last = messageText(messages.at(-1) as Message)
+    if (last.includes('Verdict: A')) {
+      const a = /\[Response A\]\n([\s\S]*?)\n\[End of Response A\]/.exec(last)?.[1] ?? ''
+      const b = /\[Response B\]\n([\s\S]*?)\n\[End of Response B\]/.exec(last)?.[1] ?? ''
+      return writeVerdict({ right: isRight(a), length: a.length }, { right: isRight(b), length: b.length }, judge, random)
+    }
     if (/Rating: N|Score: N/.test(last)) {
-      const judged = statedAnswers(texts.join('\n')).at(-1)
-      const right = judged === problem.answer
-      const raterRight = random() < settings.raterAccuracy
-      return `Rating: ${right === raterRight ? 8 : 2}`
+      // a re-ask: the judged reply is two messages further back
+      const base = last.includes('no readable') ? messages.slice(0, -2) : messages
+      const previous = base.at(-2)
+      const judged = previous?.role === 'assistant' ? messageText(previous) : messageText(base.at(-1) as Message).replace(/\n\n[^\n]*$/, '')
+      return writeRating(isRight(judged), judged, judge, random)
     }
-    if (last.includes('numbered list, one step per line')) return '1. Work out the count step by step.'
+    if (last.includes('numbered list, one step per line')) return '1. Work out the answer step by step.'
     if (last.includes('JSON array')) return '[]'
-    const seen = statedAnswers(texts.slice(1).join('\n'))
+    if (/observations/i.test(last) && /Do not solve|not solve it yet/.test(last)) return '1. The quantities combine in a fixed order.\n2. Each step changes the running total.'
+    if (/step-by-step plan/.test(last) && /without solving it|not write the final solution/.test(last)) return '1. Collect the quantities.\n2. Combine them in order.\n3. Check the result.'
+    if (last.includes('Write the precise request')) return problem.question
+    if (messages.some((message) => message.role === 'system' && messageText(message).includes('sneaky prover'))) return writeSolution(wrongAnswer(), letter, random, unit)
+    const seen = readSeenAnswers(messages)
     if (seen.length > 0 && random() < settings.adoption) {
-      const counts = new Map<number, number>()
+      const counts = new Map<string, number>()
       for (const answer of seen) counts.set(answer, (counts.get(answer) ?? 0) + 1)
-      const majority = [...counts.entries()].sort((x, y) => y[1] - x[1])[0]?.[0] as number
-      return `Going by the work above, the answer is ${majority}.`
+      const majority = [...counts.entries()].reduce((best, entry) => (entry[1] > best[1] ? entry : best))[0]
+      return writeSolution(majority, letter, random, unit)
     }
-    return `Working through it carefully, the answer is ${solve()}.`
+    return writeSolution(solve(), letter, random, unit)
   }
   const answer = (request: ModelRequest): { text: string; usage: Usage } => {
     const text = reply(request)
@@ -96,6 +150,7 @@ export function createSimulatedModel(problem: WordProblem, settings: SimulatedMo
   }
   return {
     id: 'simulated',
+    profile,
     async generate(request): Promise<ModelResult> {
       const { text, usage } = answer(request)
       return { metadata: {}, choices: [{ index: 0, text, reasoning: '', refusal: null, toolCalls: [], finishReason: 'stop', logprobs: null, refusalLogprobs: null }], usage }

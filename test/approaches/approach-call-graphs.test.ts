@@ -43,9 +43,9 @@ describe('self_consistency and majority_voting', () => {
 
   it('answer extraction normalises numbers and text', () => {
     expect(extractFinalAnswer('the answer is $1,200.50.')).toBe('1200.5')
-    expect(extractFinalAnswer('x \\boxed{\\frac{1}{2}} y')).toBe('\\frac{1}{2}')
+    expect(extractFinalAnswer('x \\boxed{\\frac{1}{2}} y')).toBe('0.5')
     expect(extractFinalAnswer('no digits here')).toBeUndefined()
-    expect(voteOnAnswers(['7', 'no', '8', '8', '7'])).toEqual({ answer: '7', sampleIndex: 0, tally: [['7', 2], ['8', 2]] })
+    expect(voteOnAnswers(['7', 'no', '8', '8', '7'])).toEqual({ answer: '7', sampleIndex: 0, tally: [['7', 2], ['8', 2], ['no', 1]] })
   })
 })
 
@@ -202,7 +202,7 @@ describe('cepo', () => {
   it('defaults: 3 candidates × (3 plan+solve proposals, refine, final) concurrently, then 3 ratings; the best-rated wins', async () => {
     const provider = createScriptedProvider((call) => {
       if (call.lastText.includes('Rating: N')) return previousAnswer(call).startsWith('final') && previousAnswer(call).endsWith('#2') ? 'Rating: 9' : 'Rating: 4'
-      if (call.lastText.includes('Solve the problem by following the refined plan')) return `final #${(call.request.messages.length > 0 && textOf(call.request.messages.at(-2)).match(/refined (\d)/)?.[1]) ?? '?'}`
+      if (call.lastText.includes('Solve the problem by following this plan')) return `final #${call.lastText.match(/refined (\d)/)?.[1] ?? '?'}`
       if (call.lastText.includes('refined, corrected step-by-step plan')) return `refined ${provider.calls.filter((entry) => entry.lastText.includes('refined, corrected')).length}`
       return call.lastText.includes('Carry out the plan') ? 'solution' : 'plan'
     })

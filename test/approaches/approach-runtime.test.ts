@@ -72,7 +72,7 @@ describe('approach runtime: usage, calls, fan-out, budgets, trace, isolation', (
   })
 
   it('two concurrent requests with different options do not influence each other', async () => {
-    const gate = () => nextTurn().then(() => 'The answer is 4')
+    const gate = (call: { lastText: string }) => nextTurn().then(() => (call.lastText.includes('Rating: N') ? 'Rating: 7' : 'The answer is 4'))
     const small = createScriptedProvider(gate)
     const large = createScriptedProvider(gate)
     await Promise.all([
@@ -138,10 +138,16 @@ describe('composition', () => {
     const provider = createScriptedProvider((call) => `answer ${call.index}`)
     const run = await runApproachDirectly(provider, { approach: 're2&re2&re2', question: 'Q?' })
     expect(provider.calls).toHaveLength(3)
+    // the question stays the last user turn; the previous stage's answer follows it inside that turn, marked as a draft
     const second = provider.calls[1]?.request.messages ?? []
-    expect(second[0]).toMatchObject({ role: 'user', content: [{ type: 'text', text: 'Q?' }] })
-    expect(second[1]).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'answer 0' }] })
-    expect(provider.calls[2]?.request.messages[1]).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'answer 1' }] })
+    expect(second).toHaveLength(1)
+    expect(second[0]?.role).toBe('user')
+    expect(second[0]?.content[0]).toEqual({ type: 'text', text: 'Q?' })
+    expect(provider.calls[1]?.lastText).toContain('--- draft answer from an earlier pass ---\nanswer 0\n--- end of draft ---')
+    expect(provider.calls[1]?.lastText).toContain('is a draft answer to this question from an earlier pass')
+    expect(provider.calls[1]?.lastText).toContain('Read the question again: Q?')
+    expect(provider.calls[2]?.lastText).toContain('answer 1')
+    expect(provider.calls[2]?.lastText).not.toContain('answer 0')
     expect(run.result.choices).toHaveLength(1)
     expect(run.result.choices[0]?.text).toBe('answer 2')
     expect(run.result.choices[0]?.reasoning).toContain('[stage 2/3: re2]')
