@@ -1,8 +1,11 @@
 import { bonApproach } from './bon/index.js'
+import { chainOfCodeApproach } from './coc/index.js'
 import { cepoApproach } from './cepo/index.js'
 import { cotReflectionApproach } from './cot_reflection/index.js'
+import { deepThinkApproach } from './deepthink/index.js'
 import { decomposeApproach } from './decompose/index.js'
 import { executeCodeApproach } from './executecode/index.js'
+import { genSelectApproach } from './genselect/index.js'
 import { jsonApproach } from './json/index.js'
 import { leapApproach } from './leap/index.js'
 import { majorityVotingApproach } from './majority_voting/index.js'
@@ -45,5 +48,8 @@ export const approachRegistry: ReadonlyMap<string, Approach<unknown>> = new Map(
     jsonApproach,
     privacyApproach,
     routerApproach,
+    genSelectApproach,
+    deepThinkApproach,
+    chainOfCodeApproach,
   ].map((approach) => [approach.id, approach as Approach<unknown>]),
 )

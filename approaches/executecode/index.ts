@@ -1,3 +1,4 @@
+import { renderConversation } from '../shared/task-prompts.js'
 import { z } from 'zod'
 import type { PythonRun } from '../../src/core/services/sandbox.js'
 import { readQuestionText, type ApproachTask } from '../../src/core/task.js'
@@ -5,7 +6,6 @@ import { runFinalStep } from '../shared/final-step.js'
 import { describePythonRun, noteRun, readPythonBlocks } from '../shared/python-code.js'
 import { createFinalRequest, createStepRequest, createUserMessage, readText } from '../shared/requests.js'
 import type { Approach, ApproachContext } from '../types.js'
-import { renderTaskConversation } from '../../src/core/task.js'
 
 const optionsSchema = z
   .object({
@@ -42,7 +42,7 @@ async function runCodeForTask(context: ApproachContext<ExecuteCodeOptions>): Pro
   let blocks = readPythonBlocks(readQuestionText(task), options.max_blocks)
   if (blocks.length === 0 && options.write_code) {
     const reply = readText(
-      await context.generate(createStepRequest(context.request, [...renderTaskConversation(task), createUserMessage(writeCodePrompt)], { temperature: 0 }), { name: 'code' }),
+      await context.generate(createStepRequest(context.request, [...renderConversation(task), createUserMessage(writeCodePrompt)], { temperature: 0 }), { name: 'code' }),
     )
     blocks = readPythonBlocks(reply, 1)
     if (blocks.length === 0) context.trace('[executecode] the model wrote no code: answering directly\n')
@@ -78,7 +78,7 @@ export const executeCodeApproach: Approach<ExecuteCodeOptions> = {
   async *run(context) {
     const runs = await runCodeForTask(context)
     const task = addRunsToTask(context.task, runs)
-    const messages = renderTaskConversation(task)
+    const messages = renderConversation(task)
     yield* runFinalStep(context, createFinalRequest(context.request, runs.length === 0 ? messages : [...messages, createUserMessage(answerPrompt)]))
   },
 }

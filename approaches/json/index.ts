@@ -1,8 +1,8 @@
+import { renderConversation } from '../shared/task-prompts.js'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { z } from 'zod'
 import { isAbortError, ProxyError } from '../../src/core/proxy-error.js'
 import type { ModelRequest, ResponseFormat } from '../../src/core/request.js'
-import { renderTaskConversation } from '../../src/core/task.js'
 import { isBudgetExhausted } from '../../src/core/budget-exhausted-error.js'
 import { emitAnswer } from '../shared/final-step.js'
 import { createAssistantMessage, createStepRequest, createUserMessage, readText } from '../shared/requests.js'
@@ -71,7 +71,7 @@ export const jsonApproach: Approach<JsonOptions> = {
     const format = context.request.responseFormat
     const schema = format?.type === 'json-schema' && format.schema !== undefined ? format.schema : anyObjectSchema
     const validate = compileSchema(schema)
-    const conversation = [{ role: 'system' as const, content: buildInstructions(schema, format) }, ...renderTaskConversation(context.task)]
+    const conversation = [{ role: 'system' as const, content: buildInstructions(schema, format) }, ...renderConversation(context.task)]
     let native = context.options.native === 'auto' && format !== undefined && format.type !== 'text'
     let problem = ''
     for (let attempt = 0; attempt <= context.options.max_repairs; attempt++) {

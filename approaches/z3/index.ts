@@ -1,6 +1,6 @@
+import { renderConversation } from '../shared/task-prompts.js'
 import { z } from 'zod'
 import type { SolverRun } from '../../src/core/services/solver.js'
-import { renderTaskConversation } from '../../src/core/task.js'
 import { runFinalStep } from '../shared/final-step.js'
 import { createAssistantMessage, createFinalRequest, createStepRequest, createUserMessage, readText } from '../shared/requests.js'
 import type { Approach, ApproachContext } from '../types.js'
@@ -46,7 +46,7 @@ async function solveTask(context: ApproachContext<Z3Options>): Promise<{ script:
     context.trace('[z3] no solver is configured: answering without it\n')
     return undefined
   }
-  const conversation = [...renderTaskConversation(context.task), createUserMessage(formulatePrompt)]
+  const conversation = [...renderConversation(context.task), createUserMessage(formulatePrompt)]
   let reply = readText(await context.generate(createStepRequest(context.request, conversation, { temperature: 0 }), { name: 'formulation' }))
   for (let attempt = 0; ; attempt++) {
     const script = readSmtBlock(reply)
@@ -79,7 +79,7 @@ export const z3Approach: Approach<Z3Options> = {
   },
   async *run(context) {
     const solved = await solveTask(context)
-    const conversation = renderTaskConversation(context.task)
+    const conversation = renderConversation(context.task)
     const messages =
       solved === undefined
         ? conversation

@@ -82,3 +82,28 @@ describe('z3', () => {
     expect(run.result.choices[0]?.reasoning).toContain('attempt 2: unsat')
   }, 60_000)
 })
+
+describe('coc', () => {
+  it('program with a semantic step: the failing line is simulated, the program re-runs, the answer uses its output', async () => {
+    const program = '```python\nfruits = ["apple", "tomato", "carrot"]\ncount = 0\nis_fruit = is_a_fruit_list(fruits)\nfor flag in is_fruit:\n    count += 1 if flag else 0\nprint(count)\n```'
+    const provider = createScriptedProvider((call) => {
+      if (call.index === 0) return program
+      if (call.lastText.includes('Simulate that line')) return '```python\nis_fruit = [True, True, False]\n```'
+      return 'Two of them are fruits.\nAnswer: 2'
+    })
+    const run = await runApproachDirectly(provider, { approach: 'coc', services, question: 'How many of apple, tomato, carrot are fruits?' })
+    expect(provider.calls.map((call) => call.lastText.includes('Simulate that line'))).toEqual([false, true, false])
+    expect(provider.calls[1]?.lastText).toContain('Line 3: is_fruit = is_a_fruit_list(fruits)')
+    expect(provider.calls[2]?.lastText).toContain('Output:\n2')
+    expect(provider.calls[2]?.lastText).toContain('is_fruit = [True, True, False]')
+    expect(run.result.choices[0]?.text).toBe('Two of them are fruits.\nAnswer: 2')
+    expect(run.result.choices[0]?.reasoning).toContain('[coc] final answer: 2')
+  }, 60_000)
+
+  it('simulations are bounded: after max_simulations the failure goes to the answer step', async () => {
+    const provider = createScriptedProvider((call) => (call.index === 0 ? '```python\nx = unknown_a()\n```' : call.lastText.includes('Simulate that line') ? '```python\nx = still_unknown()\n```' : 'Answer: unknown'))
+    await runApproachDirectly(provider, { approach: 'coc', services, optiproxy: { coc: { max_simulations: 1 } } })
+    expect(provider.calls).toHaveLength(3)
+    expect(provider.calls[2]?.lastText).toContain('Status: error')
+  }, 60_000)
+})
