@@ -4,7 +4,8 @@ import { runApproachDirectly } from '../helpers/run-approach-directly.js'
 import { createScriptedProvider } from '../helpers/scripted-provider.js'
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
-const singleCall = new Set(['none', 're2', 'cot_reflection'])
+// executecode and z3 run here without a sandbox or solver (one plain call); privacy wraps `none` by default
+const singleCall = new Set(['none', 're2', 'cot_reflection', 'executecode', 'z3', 'privacy'])
 const multiCall = [...approachRegistry.keys()].filter((slug) => !singleCall.has(slug))
 /** Replies that keep every approach going (a plan with steps, no worked examples, a passing score). */
 const keepGoing = (lastText: string, index: number): string =>
