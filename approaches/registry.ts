@@ -21,6 +21,7 @@ import { routerApproach } from './router/index.js'
 import { rstarApproach } from './rstar/index.js'
 import { rtoApproach } from './rto/index.js'
 import { selfConsistencyApproach } from './self_consistency/index.js'
+import { systemPromptLearningApproach } from './spl/index.js'
 import type { Approach } from './types.js'
 import { z3Approach } from './z3/index.js'
 
@@ -51,5 +52,6 @@ export const approachRegistry: ReadonlyMap<string, Approach<unknown>> = new Map(
     genSelectApproach,
     deepThinkApproach,
     chainOfCodeApproach,
+    systemPromptLearningApproach,
   ].map((approach) => [approach.id, approach as Approach<unknown>]),
 )

@@ -7,6 +7,7 @@ import type { ApproachTask } from '../src/core/task.js'
 import type { PythonSandbox } from '../src/core/services/sandbox.js'
 import type { ConstraintSolver } from '../src/core/services/solver.js'
 import type { ApproachMetrics } from '../src/core/services/approach-metrics.js'
+import type { StrategyStore } from '../src/core/services/strategy-store.js'
 
 /**
  * What an approach gets to work with. It never sees a provider or a wire format: `generate` and `stream`
@@ -50,6 +51,8 @@ export interface ApproachContext<Options> {
   readonly solver?: ConstraintSolver
   /** Counters an approach adds to /metrics (the router's choices); absent in direct runs. */
   readonly metrics?: ApproachMetrics
+  /** Learned strategies per problem type (`spl`); absent when the proxy runs without a store. */
+  readonly strategies?: StrategyStore
 }
 
 export interface Approach<Options = unknown> {

@@ -18,6 +18,7 @@ import {
   createRetrieveResponseHandler,
 } from './routes/responses.js'
 import { createApproachServices } from './approach-services.js'
+import { createListStrategiesHandler } from './routes/strategies.js'
 import { createResponsesService } from './responses/create-responses-service.js'
 import type { ResponsesService } from './responses/responses-service.js'
 import type { AppEnv, RouteDependencies } from './routes/route-dependencies.js'
@@ -41,7 +42,7 @@ export function createApp(
   const provider = createOperationalRouter(config, operations, overrides.provider)
   const optionProblems = findApproachOptionProblems(approachRegistry, config.approachOptions)
   if (optionProblems.length > 0) throw new ConfigError(`Invalid configuration:\n  --approach-options / OPTIPROXY_APPROACH_OPTIONS: ${optionProblems.join('; ')}`)
-  const approachServices = createApproachServices(operations.metrics.registry)
+  const approachServices = createApproachServices(operations.metrics.registry, { redisKeyPrefix: config.redisKeyPrefix, ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }) })
   const dependencies: RouteDependencies = {
     pipeline: {
       provider,
@@ -77,6 +78,7 @@ export function createApp(
   app.post('/v1/chat/completions', createChatCompletionsHandler(dependencies))
   app.post('/v1/completions', createCompletionsHandler(dependencies))
   app.get('/v1/models', createListModelsHandler(dependencies))
+  app.get('/v1/spl/strategies', createListStrategiesHandler(approachServices.strategies))
   app.get('/v1/models/:model{.+}', createRetrieveModelHandler(dependencies))
   app.post('/v1/responses', createResponsesHandler(dependencies, responses))
   app.get('/v1/responses/:id', createRetrieveResponseHandler(dependencies, responses))

@@ -26,8 +26,8 @@ export interface RunPlanInput {
   trace: boolean
   ledger: CallLedger
   signal: AbortSignal
-  /** Capabilities for plugins (Python sandbox, constraint solver, metrics), shared by the proxy's requests. */
-  services?: Pick<ApproachContext<unknown>, 'sandbox' | 'solver' | 'metrics'>
+  /** Capabilities for plugins (Python sandbox, constraint solver, metrics, strategy store), shared by the proxy's requests. */
+  services?: Pick<ApproachContext<unknown>, 'sandbox' | 'solver' | 'metrics' | 'strategies'>
 }
 
 /**
