@@ -127,21 +127,31 @@ export function createPythonSandbox(settings: Partial<PythonSandboxSettings> = {
     const maxOutputBytes = Math.min(limits.maxOutputBytes ?? resolved.maxOutputBytes, resolved.maxOutputBytes)
     current.runs++
     const outcome = await new Promise<PythonRun | 'timeout' | 'aborted' | 'stopped'>((resolve) => {
-      const timer = setTimeout(() => resolve('timeout'), timeoutMs)
-      const abort = (): void => resolve('aborted')
+      const timer = setTimeout(() => {
+        cleanUp()
+        resolve('timeout')
+      }, timeoutMs)
+      const abort = (): void => {
+        cleanUp()
+        resolve('aborted')
+      }
       signal.addEventListener('abort', abort, { once: true })
+      const onMessage = (message: PythonWorkerMessage): void => {
+        cleanUp()
+        resolve(message.type === 'done' ? message.run : 'stopped')
+      }
+      const onExit = (): void => {
+        cleanUp()
+        resolve('stopped')
+      }
       const cleanUp = (): void => {
         clearTimeout(timer)
         signal.removeEventListener('abort', abort)
+        current.worker.off('message', onMessage)
+        current.worker.off('exit', onExit)
       }
-      current.worker.once('message', (message: PythonWorkerMessage) => {
-        cleanUp()
-        resolve(message.type === 'done' ? message.run : 'stopped')
-      })
-      current.worker.once('exit', () => {
-        cleanUp()
-        resolve('stopped')
-      })
+      current.worker.on('message', onMessage)
+      current.worker.on('exit', onExit)
       current.worker.postMessage({ code, maxOutputBytes } satisfies PythonWorkerRequest)
     })
     if (typeof outcome !== 'string') {
