@@ -68,6 +68,12 @@ describe('privacy plugin', () => {
     await expect(runApproachDirectly(provider, { approach: 'privacy', optiproxy: { privacy: { approach: 'privacy' } } })).rejects.toMatchObject({ status: 400 })
   })
 
+  it('as an earlier pipeline stage it is refused before any call (the next stage would see the restored values)', async () => {
+    const provider = createScriptedProvider(() => 'ok')
+    await expect(runApproachDirectly(provider, { approach: 'privacy&re2', question })).rejects.toMatchObject({ status: 400 })
+    expect(provider.calls).toHaveLength(0)
+  })
+
   it('images cannot be scanned: refused unless non_text is pass', async () => {
     const provider = createScriptedProvider(() => 'ok')
     const request = { messages: [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'What is this?' }, { type: 'image' as const, url: 'https://example.com/a.png' }] }] }
