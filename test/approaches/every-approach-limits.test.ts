@@ -4,8 +4,9 @@ import { runApproachDirectly } from '../helpers/run-approach-directly.js'
 import { createScriptedProvider } from '../helpers/scripted-provider.js'
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
-// executecode and z3 run here without a sandbox or solver (one plain call); privacy wraps `none` by default
-const singleCall = new Set(['none', 're2', 'cot_reflection', 'executecode', 'z3', 'privacy'])
+// executecode and z3 run here without a sandbox or solver (one plain call); privacy wraps `none` by default; spl learns
+// only when configured
+const singleCall = new Set(['none', 're2', 'cot_reflection', 'executecode', 'z3', 'privacy', 'spl'])
 const multiCall = [...approachRegistry.keys()].filter((slug) => !singleCall.has(slug))
 /** Replies that keep every approach going (a plan with steps, no worked examples, a passing score). */
 const keepGoing = (lastText: string, index: number): string =>
