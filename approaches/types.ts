@@ -6,6 +6,10 @@ import type { ApproachFact, StepLabel } from '../src/core/approach-step.js'
 import type { ApproachTask } from '../src/core/task.js'
 import type { McpServices } from '../src/core/services/mcp.js'
 import type { WebServices } from '../src/core/services/web.js'
+import type { PythonSandbox } from '../src/core/services/sandbox.js'
+import type { ConstraintSolver } from '../src/core/services/solver.js'
+import type { ApproachMetrics } from '../src/core/services/approach-metrics.js'
+import type { StrategyStore } from '../src/core/services/strategy-store.js'
 
 /**
  * What an approach gets to work with. It never sees a provider or a wire format: `generate` and `stream`
@@ -47,6 +51,14 @@ export interface ApproachContext<Options> {
   readonly web?: WebServices
   /** The configured MCP servers' tools (the `mcp` plugin); absent when none is configured. */
   readonly mcp?: McpServices
+  /** A Python sandbox (`executecode`, `coc`); absent when the proxy runs without it. */
+  readonly sandbox?: PythonSandbox
+  /** A constraint solver (`z3`); absent when the proxy runs without it. */
+  readonly solver?: ConstraintSolver
+  /** Counters an approach adds to /metrics (the router's choices); absent in direct runs. */
+  readonly metrics?: ApproachMetrics
+  /** Learned strategies per problem type (`spl`); absent when the proxy runs without a store. */
+  readonly strategies?: StrategyStore
 }
 
 export interface Approach<Options = unknown> {

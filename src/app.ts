@@ -22,6 +22,8 @@ import {
   createResponsesHandler,
   createRetrieveResponseHandler,
 } from './routes/responses.js'
+import { createApproachServices } from './approach-services.js'
+import { createListStrategiesHandler } from './routes/strategies.js'
 import { createResponsesService } from './responses/create-responses-service.js'
 import type { ResponsesService } from './responses/responses-service.js'
 import type { AppEnv, RouteDependencies } from './routes/route-dependencies.js'
@@ -58,10 +60,11 @@ export function createApp(
   if (optionProblems.length > 0) throw new ConfigError(`Invalid configuration:\n  --approach-options / OPTIPROXY_APPROACH_OPTIONS: ${optionProblems.join('; ')}`)
   const plugins = createPluginServices(config)
   overrides.onPluginServices?.(plugins.close)
+  const approachServices = createApproachServices(operations.metrics.registry, { redisKeyPrefix: config.redisKeyPrefix, ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }) })
   const dependencies: RouteDependencies = {
     pipeline: {
       provider,
-      services: plugins.services,
+      services: { ...plugins.services, ...approachServices.services },
       registry: approachRegistry,
       defaultApproach: config.defaultApproach,
       ...(operations.tracing === undefined ? {} : { tracing: operations.tracing }),
@@ -98,6 +101,7 @@ export function createApp(
   app.post('/v1/chat/completions', createChatCompletionsHandler(dependencies))
   app.post('/v1/completions', createCompletionsHandler(dependencies))
   app.get('/v1/models', createListModelsHandler(dependencies))
+  app.get('/v1/spl/strategies', createListStrategiesHandler(approachServices.strategies))
   app.get('/v1/models/:model{.+}', createRetrieveModelHandler(dependencies))
   app.post('/v1/responses', createResponsesHandler(dependencies, responses))
   app.get('/v1/responses/:id', createRetrieveResponseHandler(dependencies, responses))

@@ -2,11 +2,10 @@ import type { Approach } from '../approaches/types.js'
 import type { Provider } from '../providers/types.js'
 import { createCallLedger } from './approach-runtime/call-ledger.js'
 import { readRequestSettings, type SettingDefaults } from './approach-runtime/request-settings.js'
-import { runPlan, type PlanStage } from './approach-runtime/run-plan.js'
+import { runPlan, type PlanStage, type RunPlanInput } from './approach-runtime/run-plan.js'
 import { toProxyError, type ProxyError } from './core/proxy-error.js'
 import type { ModelRequest } from './core/request.js'
 import type { StreamEvent } from './core/stream-event.js'
-import type { McpServices } from './core/services/mcp.js'
 import type { WebServices } from './core/services/web.js'
 import { applyOptillmFields } from './routing/apply-optillm-fields.js'
 import { resolveApproach, type ApproachSelection } from './routing/resolve-approach.js'
@@ -37,8 +36,11 @@ export interface PipelineDependencies {
   defaultApproach: string
   /** Defaults of the `optiproxy` settings (trace, budgets, fan-out, per-slug options); built-in defaults when absent. */
   approachDefaults?: SettingDefaults
-  /** Capabilities for plugins: guarded web fetch and search (a fresh fetch budget per request), MCP tools. */
-  services?: { web?: { forRequest(): WebServices }; mcp?: McpServices }
+  /**
+   * Capabilities for plugins: guarded web fetch and search (a fresh fetch budget per request), MCP tools, and the
+   * shared ones (sandbox, solver, metrics, strategy store); absent ones are left out.
+   */
+  services?: Omit<NonNullable<RunPlanInput['services']>, 'web'> & { web?: { forRequest(): WebServices } }
   /** Records each run's trace (request, stages, steps, upstream calls); absent: not traced. */
   tracing?: Tracing
 }
@@ -85,8 +87,8 @@ export function startApproach(dependencies: PipelineDependencies, input: Approac
   // the client's native request is for one call as sent: an approach makes calls of its own
   const keepsTools = plan.operator === 'single' && plan.approaches[0]?.keepsClientTools === true
   const request = passThrough ? selection.request : keepsTools ? removeNative(single) : removeTools(removeNative(single))
-  const web = dependencies.services?.web?.forRequest()
-  const mcp = dependencies.services?.mcp
+  const { web: webFactory, ...sharedServices } = dependencies.services ?? {}
+  const web = webFactory?.forRequest()
   const stages: PlanStage[] = plan.approaches.map((approach) => ({ approach, options: options.get(approach.id) ?? {} }))
   const separator = plan.operator === 'pipeline' ? '&' : '|'
   const approachLabel = plan.approaches.map((approach) => approach.id).join(separator)
@@ -108,7 +110,7 @@ export function startApproach(dependencies: PipelineDependencies, input: Approac
         trace: settings.trace,
         ledger,
         signal,
-        services: { ...(web === undefined ? {} : { web }), ...(mcp === undefined ? {} : { mcp }) },
+        services: { ...sharedServices, ...(web === undefined ? {} : { web }) },
         ...(tracer === undefined ? {} : { tracer }),
       })
       if (tracer === undefined) yield* events

@@ -15,12 +15,14 @@
  *
  * `npm run bench:approaches`; environment: BENCH_PROBLEMS (default 400), BENCH_ACCURACY (0.6), BENCH_CONCENTRATION
  * (4), BENCH_RATER_ACCURACY (0.8), BENCH_ADOPTION (0.5), BENCH_POSITION_BIAS (0.3), BENCH_LENGTH_BIAS (0.5),
- * BENCH_UNREADABLE (0.05), BENCH_SEED (1), BENCH_FORMAT (text | markdown).
+ * BENCH_UNREADABLE (0.05), BENCH_CODE_ACCURACY (0.9: a program the model writes is right), BENCH_SEED (1),
+ * BENCH_FORMAT (text | markdown). executecode and coc run the model's programs in the Python sandbox.
  */
 import { approachRegistry, pluginSlugs } from '../../approaches/registry.js'
 import { gradeAnswer } from '../../approaches/shared/answers.js'
 import { foldStreamEvents } from '../../src/core/model-result.js'
 import { builtInApproachDefaults, startApproach } from '../../src/run-approach.js'
+import { createPythonSandbox } from '../../src/sandbox/create-python-sandbox.js'
 import { createSimulatedModel, createWordProblems, type SimulatedModelSettings, type SimulatedProfile } from '../../src/simulation/simulated-model.js'
 import { computePairedLift, computeWilsonInterval, predictBestOfRatings, predictPluralityVote } from './statistics.js'
 
@@ -39,6 +41,7 @@ const settings: Required<SimulatedModelSettings> = {
   positionBias: readNumber('BENCH_POSITION_BIAS', 0.3),
   lengthBias: readNumber('BENCH_LENGTH_BIAS', 0.5),
   unreadableRatings: readNumber('BENCH_UNREADABLE', 0.05),
+  codeAccuracy: readNumber('BENCH_CODE_ACCURACY', 0.9),
   wrongShares: [0.6, 0.25, 0.15],
 }
 const judgeBased = new Set(['bon', 'bon (pairwise)', 'mcts', 'pvg', 'cepo', 'mars', 'rstar'])
@@ -48,9 +51,14 @@ interface Variant {
   slug: string
   options?: Record<string, unknown>
 }
-// plugins bring in pages, searches, tools and code the arithmetic problems do not have
-const variants: Variant[] = [...approachRegistry.keys()].filter((slug) => !pluginSlugs.has(slug)).map((slug) => ({ label: slug, slug }))
+// plugins that bring in pages, searches and tools, and those that do not apply to arithmetic word problems (or answer
+// as `none` here), are left out
+const notApplicable = new Set([...pluginSlugs, 'json', 'privacy', 'router', 'spl', 'z3'])
+const variants: Variant[] = [...approachRegistry.keys()].filter((slug) => !notApplicable.has(slug)).map((slug) => ({ label: slug, slug }))
 variants.splice(variants.findIndex((variant) => variant.slug === 'bon') + 1, 0, { label: 'bon (pairwise)', slug: 'bon', options: { bon: { judge: 'pairwise' } } })
+
+// executecode and coc run the model's programs in the real sandbox; one interpreter serves the whole benchmark
+const sandbox = createPythonSandbox({ maxRunsPerWorker: Number.POSITIVE_INFINITY })
 
 interface Row {
   label: string
@@ -70,7 +78,7 @@ async function measure(variant: Variant): Promise<Row> {
     const provider = createSimulatedModel(problem, settings, seed * 1_000_003 + index)
     profiles[index] ??= provider.profile
     const started = startApproach(
-      { provider, registry: approachRegistry, defaultApproach: 'none', approachDefaults: { ...builtInApproachDefaults, trace: false } },
+      { provider, registry: approachRegistry, defaultApproach: 'none', approachDefaults: { ...builtInApproachDefaults, trace: false }, services: { sandbox } },
       {
         request: { model: 'simulated', messages: [{ role: 'user', content: [{ type: 'text', text: problem.question }] }], extra: {} },
         approachField: variant.slug,
@@ -144,6 +152,7 @@ console.log(format(header))
 console.log(format(widths.map((width) => '-'.repeat(width))))
 for (const line of lines) console.log(format(line))
 console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`)
+await sandbox.close()
 if (failed) {
   console.error('a prediction does not hold (see the holds column)')
   process.exitCode = 1

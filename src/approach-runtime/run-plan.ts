@@ -28,8 +28,11 @@ export interface RunPlanInput {
   trace: boolean
   ledger: CallLedger
   signal: AbortSignal
-  /** Capabilities for plugins (web fetch and search, MCP tools), built for this request. */
-  services?: Pick<ApproachContext<unknown>, 'web' | 'mcp'>
+  /**
+   * Capabilities for plugins: web fetch and search (with this request's fetch budget) and MCP tools; the Python
+   * sandbox, the constraint solver, metrics and the strategy store, shared by the proxy's requests.
+   */
+  services?: Pick<ApproachContext<unknown>, 'web' | 'mcp' | 'sandbox' | 'solver' | 'metrics' | 'strategies'>
   /** The request's trace (its `request` span is open); undefined: tracing is off. */
   tracer?: TraceRecorder
 }

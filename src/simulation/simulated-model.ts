@@ -36,6 +36,8 @@ export interface SimulatedModelSettings {
   lengthBias?: number
   /** Probability that a rating reply is unreadable. Default 0.05. */
   unreadableRatings?: number
+  /** Probability that a program the model is asked to write for a word problem computes it correctly. Default 0.9. */
+  codeAccuracy?: number
 }
 
 /** What the simulation knows about the question it answers: the basis of the benchmark's predictions. */
@@ -72,6 +74,35 @@ function listAnswers(problem: SimulatedProblem): { answers: string[]; letter: bo
   }
   const text = String(problem.answer)
   return { answers: [text, `not ${text}`, `something other than ${text}`, 'unknown'], letter: false }
+}
+
+/**
+ * A program for one of the seeded word problems (src/simulation/word-problems.ts): right with probability
+ * `accuracy`, else with the classic precedence mistake (the multiplication applied to the last term only); NO_CODE
+ * for a question of another shape. Programs are what models get right far more often than mental arithmetic.
+ */
+function writeProgram(question: string, accuracy: number, random: () => number): string {
+  const match = /has (\d+) .*?finds (\d+) more and gives (\d+) away\. .*?multiplied by (\d+)/.exec(question)
+  if (match === null) return 'NO_CODE'
+  const [, a, b, c, m] = match
+  const expression = random() < accuracy ? `(${a} + ${b} - ${c}) * ${m}` : `${a} + ${b} - ${c} * ${m}`
+  return `Let me compute it.\n\n\`\`\`python\ntotal = ${expression}\nprint(total)\n\`\`\``
+}
+
+/** The printed output of an executed program the model is shown (executecode's and coc's answer steps), if any. */
+function readComputedOutput(text: string): string | undefined {
+  if (!text.includes('Status: ok')) return undefined
+  return /Output:\n(-?\d+(?:\.\d+)?)\s*$/m.exec(text)?.[1]
+}
+
+/** A generative selection: the judge names a right candidate with probability `accuracy`, else another one. */
+function writeSelection(text: string, isRight: (candidate: string) => boolean, accuracy: number, random: () => number): string {
+  const candidates = [...text.matchAll(/\[Candidate (\d+)\]\n([\s\S]*?)\n\[End of candidate \1\]/g)].map((found) => ({ number: Number(found[1]), right: isRight(found[2] ?? '') }))
+  const right = candidates.filter((candidate) => candidate.right)
+  const wrong = candidates.filter((candidate) => !candidate.right)
+  const pool = right.length > 0 && (wrong.length === 0 || random() < accuracy) ? right : wrong.length > 0 ? wrong : candidates
+  const chosen = pool[Math.floor(random() * pool.length)]
+  return `Comparing the candidates step by step.\n\nBest: ${chosen?.number ?? 1}`
 }
 
 /**
@@ -132,6 +163,10 @@ export function createSimulatedModel(problem: SimulatedProblem, settings: Simula
     if (/observations/i.test(last) && /Do not solve|not solve it yet/.test(last)) return '1. The quantities combine in a fixed order.\n2. Each step changes the running total.'
     if (/step-by-step plan/.test(last) && /without solving it|not write the final solution/.test(last)) return '1. Collect the quantities.\n2. Combine them in order.\n3. Check the result.'
     if (last.includes('Write the precise request')) return problem.question
+    if (last.includes('"Best: N"')) return writeSelection(last, isRight, judge.accuracy, random)
+    if (last.includes('```python code block')) return writeProgram(problem.question, settings.codeAccuracy ?? 0.9, random)
+    const computed = readComputedOutput(messages.map(messageText).join('\n'))
+    if (computed !== undefined) return writeSolution(computed, letter, random, unit)
     if (messages.some((message) => message.role === 'system' && messageText(message).includes('sneaky prover'))) return writeSolution(wrongAnswer(), letter, random, unit)
     const seen = readSeenAnswers(messages)
     if (seen.length > 0 && random() < settings.adoption) {

@@ -4,8 +4,10 @@ import { runApproachDirectly } from '../helpers/run-approach-directly.js'
 import { createScriptedProvider } from '../helpers/scripted-provider.js'
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
-// the plugins readurls, memory and mcp make one call when there is nothing to fetch, select or call (no URL, a short input, no MCP server)
-const singleCall = new Set(['none', 're2', 'cot_reflection', 'readurls', 'memory', 'mcp'])
+// the plugins readurls, memory and mcp make one call when there is nothing to fetch, select or call (no URL, a short
+// input, no MCP server); executecode and z3 run here without a sandbox or solver (one plain call); privacy wraps `none`
+// by default; spl learns only when configured
+const singleCall = new Set(['none', 're2', 'cot_reflection', 'readurls', 'memory', 'mcp', 'executecode', 'z3', 'privacy', 'spl'])
 const multiCall = [...approachRegistry.keys()].filter((slug) => !singleCall.has(slug))
 /** Replies that keep every approach going (a plan with steps, no worked examples, a passing score). */
 const keepGoing = (lastText: string, index: number): string =>

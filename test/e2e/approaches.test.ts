@@ -20,7 +20,9 @@ beforeEach(() => {
 function replyByStep(request: RecordedRequest) {
   const body = request.body as { stream?: boolean; messages: Array<{ content: unknown }> }
   const last = JSON.stringify(body.messages.at(-1)?.content ?? '')
-  const content = /Rating: N|Score: N/.test(last) ? 'Rating: 7' : last.includes('numbered list, one step per line') ? '1. add the numbers' : last.includes('JSON array') ? '[]' : 'The answer is 4'
+  // the json plugin asks for JSON conforming to a schema (any object when the request has none)
+  const asksForJson = JSON.stringify(body.messages).includes('conforms to this JSON Schema')
+  const content = asksForJson ? '{"answer": 4}' : /Rating: N|Score: N/.test(last) ? 'Rating: 7' : last.includes('numbered list, one step per line') ? '1. add the numbers' : last.includes('JSON array') ? '[]' : 'The answer is 4'
   const usage = { promptTokens: 12, completionTokens: 8 }
   if (body.stream === true) return { kind: 'sse' as const, events: buildChatCompletionChunks({ text: content.split(/(?<= )/), includeUsage: true, usage }) }
   return { kind: 'json' as const, body: buildChatCompletion({ content, usage }) }

@@ -2,7 +2,7 @@ import { approachRegistry } from '../../approaches/registry.js'
 import { foldStreamEvents, type ModelResult } from '../../src/core/model-result.js'
 import type { ModelRequest } from '../../src/core/request.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
-import { builtInApproachDefaults, startApproach } from '../../src/run-approach.js'
+import { builtInApproachDefaults, startApproach, type PipelineDependencies } from '../../src/run-approach.js'
 import type { ScriptedProvider } from './scripted-provider.js'
 
 export interface DirectRun {
@@ -18,10 +18,10 @@ export interface DirectRun {
  */
 export async function runApproachDirectly(
   provider: ScriptedProvider,
-  input: { approach: string; question?: string; optiproxy?: Record<string, unknown>; streaming?: boolean; n?: number; signal?: AbortSignal; request?: Partial<ModelRequest> },
+  input: { approach: string; question?: string; services?: PipelineDependencies['services']; optiproxy?: Record<string, unknown>; streaming?: boolean; n?: number; signal?: AbortSignal; request?: Partial<ModelRequest> },
 ): Promise<DirectRun> {
   const started = startApproach(
-    { provider, registry: approachRegistry, defaultApproach: 'none', approachDefaults: builtInApproachDefaults },
+    { provider, registry: approachRegistry, defaultApproach: 'none', approachDefaults: builtInApproachDefaults, ...(input.services === undefined ? {} : { services: input.services }) },
     {
       request: { model: 'test-model', messages: [{ role: 'user', content: [{ type: 'text', text: input.question ?? 'What is 2+2?' }] }], extra: {}, ...(input.n === undefined ? {} : { n: input.n }), ...input.request },
       approachField: input.approach,
