@@ -76,6 +76,11 @@ export interface Approach<Options = unknown> {
    */
   enrich?(context: ApproachContext<Options>): Promise<ApproachTask>
   /**
+   * True for an approach that must not be a stage of an `&` pipeline (a 400 before any call): `privacy`, whose
+   * promise (nothing personal leaves the proxy) no stage before it could keep and no stage after it would need.
+   */
+  readonly runsAlone?: boolean
+  /**
    * Runs with the client's tools in its request (the `mcp` plugin) instead of the request passing through as `none`;
    * the approach passes any call of a client tool back to the client.
    */

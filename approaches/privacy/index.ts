@@ -34,14 +34,9 @@ export const privacyApproach: Approach<PrivacyOptions> = {
   id: 'privacy',
   description: 'Replaces personal data by placeholders before anything leaves the proxy and restores it in the answer.',
   optionsSchema: optionsSchema as z.ZodType<PrivacyOptions>,
-  // before another stage (privacy&moa) the restored answer would reach the next stage's upstream calls as a draft
-  async enrich() {
-    throw new ProxyError('privacy cannot be an earlier pipeline stage: use the slug alone with optiproxy.privacy.approach set to the approach that should answer.', {
-      status: 400,
-      type: 'invalid_request_error',
-      param: 'model',
-    })
-  },
+  // before another stage the restored answer would reach the next stage's upstream calls as a draft; after one, the
+  // earlier stages would already have sent the personal data upstream
+  runsAlone: true,
   async *run(context) {
     const inner = await resolveInnerApproach(context.options.approach, context.options.approach_options, ['privacy', 'router'])
     if (context.options.non_text === 'refuse' && renderTaskConversation(context.task).some(carriesNonText)) {

@@ -102,6 +102,10 @@ export function parseApproachExpression(
     return approach
   })
   const operator = approaches.length === 1 ? 'single' : hasAnd ? 'pipeline' : 'parallel'
+  const alone = operator === 'pipeline' ? approaches.find((approach) => approach.runsAlone === true) : undefined
+  if (alone !== undefined) {
+    throw createInvalidRequestError(`Invalid approach '${expression}': '${alone.id}' cannot be a stage of an '&' pipeline; use it alone (or as a '|' branch).`, param, 'invalid_approach')
+  }
   return { approach: approaches[0] as Approach<unknown>, approaches, operator }
 }
 

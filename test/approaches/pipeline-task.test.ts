@@ -18,6 +18,8 @@ function reply(call: ScriptedCall): string {
   if (call.lastText.includes('JSON array')) return '[{"input": "2 spiders", "output": "16"}]'
   if (call.lastText.includes('numbered list, one step per line')) return '1. Count the legs of one spider.\n2. Multiply.'
   if (call.lastText.includes('Write the precise request')) return 'Reconstructed: count some legs.'
+  // the json plugin asks for one JSON value conforming to a schema (any object when the request has none)
+  if (call.request.messages.some((message) => message.role === 'system' && message.content.startsWith('Answer with one JSON value'))) return `{"answer": 24, "note": "ANSWER-${call.index}"}`
   return `The answer is 24. ANSWER-${call.index}`
 }
 const serialise = (call: ScriptedCall): string => JSON.stringify(call.request.messages)
@@ -26,7 +28,8 @@ const roundTripCalls = (slug: string, calls: ScriptedCall[]): Set<ScriptedCall> 
   new Set(slug === 'rto' ? calls.filter((call, index) => call.lastText.includes('Write the precise request') || calls[index - 1]?.lastText.includes('Write the precise request')) : [])
 
 describe('none&<slug>: the second stage works on the original question and shows the draft', () => {
-  const slugs = [...approachRegistry.keys()]
+  // an approach that runs alone (privacy) is refused as a pipeline stage: tested with it
+  const slugs = [...approachRegistry.values()].filter((approach) => approach.runsAlone !== true).map((approach) => approach.id)
   it('covers every approach', () => {
     expect(slugs.length).toBeGreaterThanOrEqual(16)
   })

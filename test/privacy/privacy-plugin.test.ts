@@ -68,9 +68,9 @@ describe('privacy plugin', () => {
     await expect(runApproachDirectly(provider, { approach: 'privacy', optiproxy: { privacy: { approach: 'privacy' } } })).rejects.toMatchObject({ status: 400 })
   })
 
-  it('as an earlier pipeline stage it is refused before any call (the next stage would see the restored values)', async () => {
+  it.each(['privacy&re2', 'none&privacy', 'moa&privacy&bon'])('as a stage of a pipeline (%s) it is refused before any call: earlier stages would send the data, later ones would see it restored', async (plan) => {
     const provider = createScriptedProvider(() => 'ok')
-    await expect(runApproachDirectly(provider, { approach: 'privacy&re2', question })).rejects.toMatchObject({ status: 400 })
+    await expect(runApproachDirectly(provider, { approach: plan, question })).rejects.toMatchObject({ status: 400, code: 'invalid_approach' })
     expect(provider.calls).toHaveLength(0)
   })
 
