@@ -1,10 +1,9 @@
+import { createTextReplyProvider } from '../simulation/create-text-reply-provider.js'
 import type { Approach } from '../../approaches/types.js'
 import type { Provider } from '../../providers/types.js'
 import type { SettingDefaults } from '../approach-runtime/request-settings.js'
 import type { Message } from '../core/message.js'
 import { foldStreamEvents } from '../core/model-result.js'
-import type { ModelRequest } from '../core/request.js'
-import type { StreamEvent } from '../core/stream-event.js'
 import { startApproach } from '../run-approach.js'
 import type { DatasetMessage, EvalItem } from './eval-item.js'
 import { computeCost, findPrice, type PriceTable } from './prices.js'
@@ -25,9 +24,6 @@ export const assumedReplyTokens = 300
 /** Items a dry run walks each approach through (the mean is scaled to the whole dataset). */
 const probedItems = 5
 
-const estimateTokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4))
-const readMessageText = (message: Message): string =>
-  typeof message.content === 'string' ? message.content : message.content.map((part) => ('text' in part ? part.text : '')).join('\n')
 
 /**
  * A dry run's plan: each approach runs, in-process with the configured approach settings, against a stand-in model
@@ -81,28 +77,9 @@ function createStandInModel(total: { calls: number; prompt: number; completion: 
   // assumedReplyTokens tokens at four characters each, ending like a worked answer (and a rating, for raters)
   const ending = ' Rating: 7. The answer is 42.'
   const reply = `${'Working through the question step by step. '.repeat(assumedReplyTokens).slice(0, assumedReplyTokens * 4 - ending.length)}${ending}`
-  const answer = (request: ModelRequest): { text: string; usage: { promptTokens: number; completionTokens: number; totalTokens: number } } => {
-    const promptTokens = estimateTokens(request.messages.map(readMessageText).join('\n'))
-    const completionTokens = estimateTokens(reply)
+  return createTextReplyProvider('dry-run', () => reply, (usage) => {
     total.calls++
-    total.prompt += promptTokens
-    total.completion += completionTokens
-    return { text: reply, usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens } }
-  }
-  return {
-    id: 'dry-run',
-    async generate(request) {
-      const { text, usage } = answer(request)
-      return { metadata: {}, choices: [{ index: 0, text, reasoning: '', refusal: null, toolCalls: [], finishReason: 'stop', logprobs: null, refusalLogprobs: null }], usage }
-    },
-    async *stream(request): AsyncGenerator<StreamEvent> {
-      const { text, usage } = answer(request)
-      yield { type: 'text-delta', choice: 0, delta: text }
-      yield { type: 'finish', choice: 0, finishReason: 'stop' }
-      yield { type: 'usage', usage }
-    },
-    async listModels() {
-      return undefined
-    },
-  }
+    total.prompt += usage.promptTokens
+    total.completion += usage.completionTokens
+  })
 }

@@ -1,10 +1,8 @@
+import { createTextReplyProvider, readMessageText } from './create-text-reply-provider.js'
 import type { Provider } from '../../providers/types.js'
 import { answersEquivalent, extractFinalAnswer } from '../../approaches/shared/answers.js'
 import type { Message } from '../core/message.js'
-import type { ModelResult } from '../core/model-result.js'
 import type { ModelRequest } from '../core/request.js'
-import type { StreamEvent } from '../core/stream-event.js'
-import type { Usage } from '../core/usage.js'
 import { writeSolution } from './answer-writing.js'
 import { createRandom, drawBeta, pickWeighted } from './random.js'
 import { writeRating, writeVerdict } from './simulated-judge.js'
@@ -53,9 +51,7 @@ export interface SimulatedProfile {
 export type SimulatedProvider = Provider & { readonly profile: SimulatedProfile }
 
 const letters = 'ABCDEFGHIJ'
-const messageText = (message: Message): string =>
-  typeof message.content === 'string' ? message.content : message.content.map((part) => ('text' in part ? part.text : '')).join('\n')
-const estimateTokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4))
+const messageText = readMessageText
 
 /** The right answer and up to three wrong ones, as written: choice letters, numbers, or text. */
 function listAnswers(problem: SimulatedProblem): { answers: string[]; letter: boolean } {
@@ -177,27 +173,5 @@ export function createSimulatedModel(problem: SimulatedProblem, settings: Simula
     }
     return writeSolution(solve(), letter, random, unit)
   }
-  const answer = (request: ModelRequest): { text: string; usage: Usage } => {
-    const text = reply(request)
-    const promptTokens = estimateTokens(request.messages.map(messageText).join('\n'))
-    const completionTokens = estimateTokens(text)
-    return { text, usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens } }
-  }
-  return {
-    id: 'simulated',
-    profile,
-    async generate(request): Promise<ModelResult> {
-      const { text, usage } = answer(request)
-      return { metadata: {}, choices: [{ index: 0, text, reasoning: '', refusal: null, toolCalls: [], finishReason: 'stop', logprobs: null, refusalLogprobs: null }], usage }
-    },
-    async *stream(request): AsyncGenerator<StreamEvent> {
-      const { text, usage } = answer(request)
-      yield { type: 'text-delta', choice: 0, delta: text }
-      yield { type: 'finish', choice: 0, finishReason: 'stop' }
-      yield { type: 'usage', usage }
-    },
-    async listModels() {
-      return undefined
-    },
-  }
+  return { ...createTextReplyProvider('simulated', reply), profile }
 }
