@@ -8,6 +8,7 @@ import { createPluginServices } from './create-plugin-services.js'
 import { requireApiKey } from './middleware/require-api-key.js'
 import { requireApiKeys } from './middleware/require-api-keys.js'
 import { createAnthropicErrorResponse } from './anthropic/anthropic-error-body.js'
+import { isAnthropicPath } from './anthropic/is-anthropic-path.js'
 import { createThinkingSigner } from './anthropic/thinking-signature.js'
 import { createChatCompletionsHandler } from './routes/chat-completions.js'
 import { createCountTokensHandler } from './routes/count-tokens.js'
@@ -139,11 +140,6 @@ export function createApp(
     return respond(error, { ...(allow === null ? {} : { allow }), ...(requestId === undefined ? {} : { 'x-request-id': requestId }) })
   })
   return app
-}
-
-/** Paths that answer in Anthropic's dialect, errors included. */
-function isAnthropicPath(path: string): boolean {
-  return path === '/v1/messages' || path.startsWith('/v1/messages/')
 }
 
 /**
