@@ -23,7 +23,7 @@ describe('stop_sequence in translated answers on /v1/messages (official Anthropi
       const text = '1, 2, 3, 4, 5'
       if ((request.body as { stream?: boolean }).stream !== true) return { kind: 'json', body: { ...buildFullMessage([{ type: 'text', text, citations: null }], 'stop_sequence'), stop_sequence: '###' } }
       const events = buildFullStream([{ start: { type: 'text', text: '', citations: null }, deltas: [{ type: 'text_delta', text }] }], 'stop_sequence')
-      const delta = events.find((event) => event.type === 'message_delta') as { delta: Record<string, unknown> }
+      const delta = events.find((event) => event.type === 'message_delta') as unknown as { delta: Record<string, unknown> }
       delta.delta.stop_sequence = '###'
       return replyWithAnthropicEvents(events)
     })
@@ -60,7 +60,7 @@ describe('stop_sequence in translated answers on /v1/messages (official Anthropi
   })
 
   it('an OpenAI-compatible upstream does not say which stop matched: end_turn with stop_sequence null (documented)', async () => {
-    t.openai.setHandler(() => ({ kind: 'json', body: buildChatCompletion({ text: '1, 2, 3, 4, 5' }) }))
+    t.openai.setHandler(() => ({ kind: 'json', body: buildChatCompletion({ content: '1, 2, 3, 4, 5' }) }))
     const message = await t.client.messages.create({ model: 'gpt-4o-mini', max_tokens: 64, stop_sequences: ['###'], messages: question })
     expect((t.openai.requests[0]?.body as { stop?: string[] }).stop).toEqual(['###'])
     expect(message.stop_reason).toBe('end_turn')
