@@ -49,7 +49,7 @@ export function createApp(
     provider?: Provider
     operations?: AppOperations
     onResponsesService?: (service: ResponsesService) => void
-    /** Receives the plugins' services' close (MCP server processes, fetch sockets), for the server's shutdown. */
+    /** Receives the plugins' and approach services' close (MCP server processes, fetch sockets, the spl Redis connection, sandbox and solver workers), for the server's shutdown. */
     onPluginServices?: (close: () => Promise<void>) => void
   } = {},
 ): Hono<AppEnv> {
@@ -60,8 +60,10 @@ export function createApp(
   const optionProblems = findApproachOptionProblems(approachRegistry, config.approachOptions)
   if (optionProblems.length > 0) throw new ConfigError(`Invalid configuration:\n  --approach-options / OPTIPROXY_APPROACH_OPTIONS: ${optionProblems.join('; ')}`)
   const plugins = createPluginServices(config)
-  overrides.onPluginServices?.(plugins.close)
   const approachServices = createApproachServices(operations.metrics.registry, { redisKeyPrefix: config.redisKeyPrefix, ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }) })
+  overrides.onPluginServices?.(async () => {
+    await Promise.all([plugins.close(), approachServices.close()])
+  })
   const dependencies: RouteDependencies = {
     pipeline: {
       provider,

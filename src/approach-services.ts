@@ -12,13 +12,15 @@ export interface ManagedApproachServices {
   services: Pick<NonNullable<RunPlanInput['services']>, 'sandbox' | 'solver' | 'metrics' | 'strategies'>
   /** The `spl` strategies (also listed by the admin endpoint). */
   strategies: StrategyStore
+  /** Shutdown: ends the strategy store's Redis connection and the sandbox and solver workers that were started. */
+  close(): Promise<void>
 }
 
 /**
  * The capabilities the runtime gives approaches: a Python sandbox and a Z3 solver that start their worker on
  * first use (a proxy whose requests never use executecode, coc or z3 starts none), and the router's counter in
  * the app's metrics registry, and the `spl` strategy store: in Redis (shared by instances) when `redisUrl` is set,
- * else in memory.
+ * else in memory. `close` (at shutdown) ends the Redis connection and the workers.
  * @example const { services } = createApproachServices(operations.metrics.registry, { redisKeyPrefix: 'optiproxy:' })
  */
 export function createApproachServices(registry: Registry, storage: { redisUrl?: string; redisKeyPrefix: string } = { redisKeyPrefix: 'optiproxy:' }): ManagedApproachServices {
@@ -37,12 +39,14 @@ export function createApproachServices(registry: Registry, storage: { redisUrl?:
   const lazySolver: ConstraintSolver = {
     solveSmtLib: (script, limits, signal) => (solver ??= createZ3Solver()).solveSmtLib(script, limits, signal),
   }
-  const strategies =
-    storage.redisUrl === undefined
-      ? createMemoryStrategyStore()
-      : createRedisStrategyStore(new (loadIoredis().Redis)(storage.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true }), storage.redisKeyPrefix)
+  const redisStrategies =
+    storage.redisUrl === undefined ? undefined : createRedisStrategyStore(new (loadIoredis().Redis)(storage.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true }), storage.redisKeyPrefix)
+  const strategies = redisStrategies ?? createMemoryStrategyStore()
   return {
     strategies,
+    async close() {
+      await Promise.all([redisStrategies?.close(), sandbox?.close(), solver?.close()])
+    },
     services: {
       strategies,
       sandbox: lazySandbox,
