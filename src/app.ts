@@ -60,7 +60,11 @@ export function createApp(
   const optionProblems = findApproachOptionProblems(approachRegistry, config.approachOptions)
   if (optionProblems.length > 0) throw new ConfigError(`Invalid configuration:\n  --approach-options / OPTIPROXY_APPROACH_OPTIONS: ${optionProblems.join('; ')}`)
   const plugins = createPluginServices(config)
-  const approachServices = createApproachServices(operations.metrics.registry, { redisKeyPrefix: config.redisKeyPrefix, ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }) })
+  const approachServices = createApproachServices(
+    operations.metrics.registry,
+    { redisKeyPrefix: config.redisKeyPrefix, ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }) },
+    { pythonTimeoutMs: config.pythonTimeoutMs, pythonMemoryMb: config.pythonMemoryMb, solverTimeoutMs: config.solverTimeoutMs },
+  )
   overrides.onPluginServices?.(async () => {
     await Promise.all([plugins.close(), approachServices.close()])
   })
