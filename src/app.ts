@@ -8,6 +8,7 @@ import { createPluginServices } from './create-plugin-services.js'
 import { requireApiKey } from './middleware/require-api-key.js'
 import { requireApiKeys } from './middleware/require-api-keys.js'
 import { createAnthropicErrorResponse } from './anthropic/anthropic-error-body.js'
+import { isAnthropicPath } from './anthropic/is-anthropic-path.js'
 import { createThinkingSigner } from './anthropic/thinking-signature.js'
 import { createChatCompletionsHandler } from './routes/chat-completions.js'
 import { createCountTokensHandler } from './routes/count-tokens.js'
@@ -48,7 +49,7 @@ export function createApp(
     provider?: Provider
     operations?: AppOperations
     onResponsesService?: (service: ResponsesService) => void
-    /** Receives the plugins' services' close (MCP server processes, fetch sockets), for the server's shutdown. */
+    /** Receives the plugins' and approach services' close (MCP server processes, fetch sockets, the spl Redis connection, sandbox and solver workers), for the server's shutdown. */
     onPluginServices?: (close: () => Promise<void>) => void
   } = {},
 ): Hono<AppEnv> {
@@ -59,8 +60,14 @@ export function createApp(
   const optionProblems = findApproachOptionProblems(approachRegistry, config.approachOptions)
   if (optionProblems.length > 0) throw new ConfigError(`Invalid configuration:\n  --approach-options / OPTIPROXY_APPROACH_OPTIONS: ${optionProblems.join('; ')}`)
   const plugins = createPluginServices(config)
-  overrides.onPluginServices?.(plugins.close)
-  const approachServices = createApproachServices(operations.metrics.registry, { redisKeyPrefix: config.redisKeyPrefix, ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }) })
+  const approachServices = createApproachServices(
+    operations.metrics.registry,
+    { redisKeyPrefix: config.redisKeyPrefix, ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }) },
+    { pythonTimeoutMs: config.pythonTimeoutMs, pythonMemoryMb: config.pythonMemoryMb, solverTimeoutMs: config.solverTimeoutMs },
+  )
+  overrides.onPluginServices?.(async () => {
+    await Promise.all([plugins.close(), approachServices.close()])
+  })
   const dependencies: RouteDependencies = {
     pipeline: {
       provider,
@@ -139,11 +146,6 @@ export function createApp(
     return respond(error, { ...(allow === null ? {} : { allow }), ...(requestId === undefined ? {} : { 'x-request-id': requestId }) })
   })
   return app
-}
-
-/** Paths that answer in Anthropic's dialect, errors included. */
-function isAnthropicPath(path: string): boolean {
-  return path === '/v1/messages' || path.startsWith('/v1/messages/')
 }
 
 /**

@@ -101,6 +101,11 @@ export const settingsSchema = z.object({
   braveApiKey: z.string().min(1).optional(),
   tavilyApiKey: z.string().min(1).optional(),
   mcpCallTimeoutMs: integer(100).default(30_000),
+  /** The Python sandbox's ceilings (executecode, coc): a run's wall clock, the interpreter's memory. */
+  pythonTimeoutMs: integer(100).max(600_000).default(5_000),
+  pythonMemoryMb: integer(32).max(2048).default(256),
+  /** The Z3 solver's ceiling per solve (z3). */
+  solverTimeoutMs: integer(100).max(600_000).default(5_000),
   // request traces, OpenTelemetry and the console (issue 15)
   traceStore: z.enum(['memory', 'redis', 'off']).default('memory'),
   traceMaxCount: integer(1).default(1000),
@@ -192,6 +197,9 @@ export const settingSources: Record<keyof Settings, { flag?: string; env: string
   braveApiKey: { env: 'OPTIPROXY_BRAVE_API_KEY', description: 'Brave Search API key (web_search, deep_research)' },
   tavilyApiKey: { env: 'OPTIPROXY_TAVILY_API_KEY', description: 'Tavily API key (web_search, deep_research)' },
   mcpCallTimeoutMs: { flag: 'mcp-call-timeout-ms', env: 'OPTIPROXY_MCP_CALL_TIMEOUT_MS', description: 'time for one MCP tool call (default 30000)' },
+  pythonTimeoutMs: { flag: 'python-timeout-ms', env: 'OPTIPROXY_PYTHON_TIMEOUT_MS', description: 'ceiling of one Python sandbox run (executecode, coc), 100 to 600000 (default 5000)' },
+  pythonMemoryMb: { flag: 'python-memory-mb', env: 'OPTIPROXY_PYTHON_MEMORY_MB', description: "ceiling of the Python interpreter's memory in MiB, 32 to 2048 (default 256)" },
+  solverTimeoutMs: { flag: 'solver-timeout-ms', env: 'OPTIPROXY_SOLVER_TIMEOUT_MS', description: 'ceiling of one Z3 solve (z3), 100 to 600000 (default 5000)' },
   traceStore: { flag: 'traces', env: 'OPTIPROXY_TRACES', description: 'where request traces are kept: memory, redis (REDIS_URL, shared, with a TTL) or off (default memory)' },
   traceMaxCount: { flag: 'trace-max-count', env: 'OPTIPROXY_TRACE_MAX_COUNT', description: 'most traces kept (memory: the ring; redis: the index) (default 1000)' },
   traceMaxBytes: { flag: 'trace-max-bytes', env: 'OPTIPROXY_TRACE_MAX_BYTES', description: 'most bytes of traces kept in memory, e.g. 64mb (default 64mb)' },

@@ -7,6 +7,7 @@ import { isBudgetExhausted } from '../../src/core/budget-exhausted-error.js'
 import { emitAnswer } from '../shared/final-step.js'
 import { createAssistantMessage, createStepRequest, createUserMessage, readText } from '../shared/requests.js'
 import type { Approach } from '../types.js'
+import { compileLinearRegExp } from './linear-regexp.js'
 import { readJsonReply } from './read-json-reply.js'
 
 const optionsSchema = z
@@ -40,8 +41,9 @@ function describeErrors(errors: ErrorObject[] | null | undefined): string {
 function compileSchema(schema: Record<string, unknown>): ValidateFunction {
   if (JSON.stringify(schema).length > maxSchemaChars) throw new ProxyError(`The response_format schema is longer than ${maxSchemaChars} characters.`, { status: 400, type: 'invalid_request_error', param: 'response_format' })
   try {
-    return new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(schema)
+    return new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: compileLinearRegExp } }).compile(schema)
   } catch (error) {
+    if (error instanceof ProxyError) throw error
     throw new ProxyError(`The response_format schema is not a valid JSON Schema: ${error instanceof Error ? error.message : String(error)}`, {
       status: 400,
       type: 'invalid_request_error',
@@ -58,7 +60,8 @@ function isFormatRefusal(error: unknown): boolean {
 /**
  * `json`: the answer conforms to the request's `response_format` (a JSON Schema, or any JSON object for
  * `json_object`; any object when there is none) on every provider. The model is asked with schema instructions
- * and, with `native: auto`, the provider's native structured output; the reply is parsed and validated with ajv;
+ * and, with `native: auto`, the provider's native structured output; the reply is parsed and validated with ajv
+ * (its `pattern`s run on RE2: linear time whatever the client's pattern);
  * an invalid reply is sent back with the validation errors for repair, up to `max_repairs` times. The client gets
  * the validated JSON (compact), or a 502 `json_schema_not_satisfied` after the last repair. Calls: 1 to
  * 1 + max_repairs (one more when the upstream refuses native structured output).

@@ -89,6 +89,11 @@ async function* restoreEvents(events: AsyncIterable<StreamEvent>, pseudonymizer:
         const rest = restorers.get(`${type}:${event.choice}`)?.end() ?? ''
         if (rest !== '') yield { type, choice: event.choice, delta: rest }
       }
+      // the upstream matched a masked stop sequence: the client sent (and gets back) the original
+      if (event.stopSequence !== undefined) {
+        yield { ...event, stopSequence: pseudonymizer.restore(event.stopSequence) }
+        continue
+      }
     }
     yield event
   }

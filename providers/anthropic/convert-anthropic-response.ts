@@ -2,7 +2,7 @@ import type { ModelResult } from '../../src/core/model-result.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
 import type { AnthropicMessage, AnthropicStreamEvent, AnthropicUsage } from './anthropic-wire-schemas.js'
 import { convertAnthropicUsage } from './convert-anthropic-usage.js'
-import { mapAnthropicStopReason } from './map-anthropic-stop-reason.js'
+import { mapAnthropicStopReason, readAnthropicStopSequence } from './map-anthropic-stop-reason.js'
 
 /**
  * A whole Messages API answer as the canonical result of choice `choice`.
@@ -18,7 +18,7 @@ export function convertAnthropicMessage(message: AnthropicMessage, choice: numbe
     else if (block.type === 'tool_use') toolCalls.push({ type: 'tool-call', id: block.id ?? '', name: block.name ?? '', arguments: JSON.stringify(block.input ?? {}) })
   }
   const choices: ModelResult['choices'] = []
-  choices[choice] = { index: choice, text, reasoning, refusal: null, toolCalls, finishReason: mapAnthropicStopReason(message.stop_reason), logprobs: null, refusalLogprobs: null }
+  choices[choice] = { index: choice, text, reasoning, refusal: null, toolCalls, finishReason: mapAnthropicStopReason(message.stop_reason), ...readAnthropicStopSequence(message.stop_reason, message.stop_sequence), logprobs: null, refusalLogprobs: null }
   return { metadata: { id: message.id, model: message.model }, choices, usage: convertAnthropicUsage(message.usage) }
 }
 
@@ -84,7 +84,7 @@ export function* convertAnthropicStreamEvent(event: AnthropicStreamEvent, state:
       state.usage = mergeUsage(state.usage, event.usage)
       if (event.delta.stop_reason != null) {
         state.finished = true
-        yield { type: 'finish', choice, finishReason: mapAnthropicStopReason(event.delta.stop_reason) }
+        yield { type: 'finish', choice, finishReason: mapAnthropicStopReason(event.delta.stop_reason), ...readAnthropicStopSequence(event.delta.stop_reason, event.delta.stop_sequence) }
         yield { type: 'usage', usage: convertAnthropicUsage(state.usage) }
       }
       break

@@ -18,3 +18,12 @@ export function mapAnthropicStopReason(reason: string | null | undefined): Finis
       return 'stop'
   }
 }
+
+/**
+ * The stop sequence Anthropic reports as having ended the answer (`stop_reason: stop_sequence`), as the optional
+ * `stopSequence` of the canonical `finish` event.
+ * @example readAnthropicStopSequence('stop_sequence', '###') // { stopSequence: '###' }
+ */
+export function readAnthropicStopSequence(reason: string | null | undefined, sequence: string | null | undefined): { stopSequence?: string } {
+  return reason === 'stop_sequence' && typeof sequence === 'string' ? { stopSequence: sequence } : {}
+}

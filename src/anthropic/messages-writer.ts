@@ -12,8 +12,9 @@ const pingText = `event: ping\ndata: {"type":"ping"}\n\n`
 
 type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'refusal'
 
-function mapStopReason(reason: FinishReason | undefined, refused: boolean): StopReason {
+function mapStopReason(reason: FinishReason | undefined, refused: boolean, stopSequence: string | undefined): StopReason {
   if (refused || reason === 'content-filter') return 'refusal'
+  if (reason === 'stop' && stopSequence !== undefined) return 'stop_sequence'
   if (reason === 'length') return 'max_tokens'
   if (reason === 'tool-calls' || reason === 'function-call') return 'tool_use'
   return 'end_turn'
@@ -48,7 +49,7 @@ function applyMetadata(identity: Identity, metadata: ResponseMetadata): void {
   if (metadata.model !== undefined && metadata.model !== '') identity.model = metadata.model
 }
 
-function createMessageEnvelope(identity: Identity, content: unknown[], stopReason: StopReason | null, usage: Usage | undefined): Record<string, unknown> {
+function createMessageEnvelope(identity: Identity, content: unknown[], stopReason: StopReason | null, stopSequence: string | null, usage: Usage | undefined): Record<string, unknown> {
   return {
     id: identity.id,
     type: 'message',
@@ -56,7 +57,7 @@ function createMessageEnvelope(identity: Identity, content: unknown[], stopReaso
     model: identity.model,
     content,
     stop_reason: stopReason,
-    stop_sequence: null,
+    stop_sequence: stopSequence,
     stop_details: null,
     container: null,
     diagnostics: null,
@@ -88,12 +89,13 @@ function createMessagesStreamWriter(identity: Identity, signer: ThinkingSigner):
   let open: { kind: 'text' | 'thinking' | 'tool'; toolIndex?: number; thinking: string } | undefined
   let usage: Usage | undefined
   let finishReason: FinishReason | undefined
+  let stopSequence: string | undefined
   let refused = false
   const frame = (type: string, body: Record<string, unknown>): SseFrame => ({ event: type, data: JSON.stringify({ type, ...body }) })
   const start = (frames: SseFrame[]): void => {
     if (started) return
     started = true
-    frames.push(frame('message_start', { message: createMessageEnvelope(identity, [], null, undefined) }), pingFrame)
+    frames.push(frame('message_start', { message: createMessageEnvelope(identity, [], null, null, undefined) }), pingFrame)
   }
   const close = (frames: SseFrame[]): void => {
     if (open === undefined) return
@@ -130,6 +132,7 @@ function createMessagesStreamWriter(identity: Identity, signer: ThinkingSigner):
       switch (event.type) {
         case 'finish':
           finishReason = event.finishReason
+          stopSequence = event.stopSequence
           return []
         case 'reasoning-delta':
           start(frames)
@@ -161,9 +164,10 @@ function createMessagesStreamWriter(identity: Identity, signer: ThinkingSigner):
       start(frames)
       close(frames)
       const counts = convertUsage(usage)
+      const stopReason = mapStopReason(finishReason, refused, stopSequence)
       frames.push(
         frame('message_delta', {
-          delta: { stop_reason: mapStopReason(finishReason, refused), stop_sequence: null, stop_details: null, container: null },
+          delta: { stop_reason: stopReason, stop_sequence: stopReason === 'stop_sequence' ? (stopSequence ?? null) : null, stop_details: null, container: null },
           usage: { ...counts, cache_creation_input_tokens: null, output_tokens_details: null, server_tool_use: null },
         }),
         frame('message_stop', {}),
@@ -187,7 +191,8 @@ function createMessageBody(identity: Identity, result: ModelResult, signer: Thin
       content.push({ type: 'tool_use', id: call.id === '' ? createResponseId('toolu_', 24) : call.id, name: call.name, input: parseToolInput(call.arguments), caller: { type: 'direct' } })
     }
   }
-  return createMessageEnvelope(identity, content, mapStopReason(choice?.finishReason ?? undefined, choice?.refusal != null), result.usage)
+  const stopReason = mapStopReason(choice?.finishReason ?? undefined, choice?.refusal != null, choice?.stopSequence)
+  return createMessageEnvelope(identity, content, stopReason, stopReason === 'stop_sequence' ? (choice?.stopSequence ?? null) : null, result.usage)
 }
 
 /** A tool call's arguments as the `input` object; text that is not a JSON object is kept under `_raw`. */

@@ -9,6 +9,8 @@ export interface ChoiceResult {
   refusal: string | null
   toolCalls: ToolCallPart[]
   finishReason: FinishReason | null
+  /** The stop sequence that ended the answer, when the upstream said which (see the `finish` event). */
+  stopSequence?: string
   /** null when the upstream sent no logprobs */
   logprobs: TokenLogprob[] | null
   refusalLogprobs: TokenLogprob[] | null
@@ -80,9 +82,13 @@ export async function foldStreamEvents(events: AsyncIterable<StreamEvent>): Prom
         call.arguments += event.argumentsDelta
         break
       }
-      case 'finish':
-        choiceAt(event.choice).finishReason = event.finishReason
+      case 'finish': {
+        const choice = choiceAt(event.choice)
+        choice.finishReason = event.finishReason
+        if (event.stopSequence === undefined) delete choice.stopSequence
+        else choice.stopSequence = event.stopSequence
         break
+      }
       case 'usage':
         result.usage = addUsage(result.usage, event.usage)
         break
@@ -120,7 +126,7 @@ export function* streamEventsFromResult(result: ModelResult): Generator<StreamEv
       const call = choice.toolCalls[index] as ToolCallPart
       yield { type: 'tool-call-delta', choice: choice.index, index, id: call.id, name: call.name, argumentsDelta: call.arguments }
     }
-    if (choice.finishReason !== null) yield { type: 'finish', choice: choice.index, finishReason: choice.finishReason }
+    if (choice.finishReason !== null) yield { type: 'finish', choice: choice.index, finishReason: choice.finishReason, ...(choice.stopSequence === undefined ? {} : { stopSequence: choice.stopSequence }) }
   }
   if (result.usage !== undefined) yield { type: 'usage', usage: result.usage }
 }

@@ -31,7 +31,11 @@ export type StreamEvent =
   | { type: 'refusal-delta'; choice: number; delta: string; logprobs?: TokenLogprob[] }
   /** `id` and `name` come with the first fragment of each call; `index` tells the calls of one choice apart. */
   | { type: 'tool-call-delta'; choice: number; index: number; id?: string; name?: string; argumentsDelta: string }
-  | { type: 'finish'; choice: number; finishReason: FinishReason }
+  /**
+   * `stopSequence`: with finishReason `stop`, the client's stop sequence that ended the answer, when the upstream
+   * says which (Anthropic does; OpenAI-compatible upstreams and Gemini do not, so it is absent there).
+   */
+  | { type: 'finish'; choice: number; finishReason: FinishReason; stopSequence?: string }
   /** Token usage of upstream calls; several usage events add up (fold and writers sum them). */
   | { type: 'usage'; usage: Usage }
   | { type: 'error'; error: ProxyError }

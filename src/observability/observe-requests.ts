@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { MiddlewareHandler } from 'hono'
+import { createAnthropicErrorResponse } from '../anthropic/anthropic-error-body.js'
+import { isAnthropicPath } from '../anthropic/is-anthropic-path.js'
 import { ProxyError } from '../core/proxy-error.js'
 import type { AppOperations } from '../operations/app-operations.js'
 import { createShuttingDownError } from '../operations/check-request-limits.js'
@@ -21,7 +23,8 @@ const operationalRoutes = new Set(['/health', '/ready', '/metrics'])
  * Every request: a request id (the client's `x-request-id` or a new one) returned in `x-request-id`, a record
  * the handlers fill in (approach, providers, upstream calls, tokens), one JSON log line and the request metrics
  * when the response has ended (a stream: when its last byte went out), and the in-flight count shutdown waits
- * for. While draining, new API requests get a 503 with `connection: close`.
+ * for. While draining, new API requests get a 503 with `connection: close` (on /v1/messages: Anthropic's
+ * `overloaded_error`, status 529).
  * @example app.use('*', observeRequests(operations))
  */
 export function observeRequests(operations: AppOperations): MiddlewareHandler<AppEnv> {
@@ -30,8 +33,9 @@ export function observeRequests(operations: AppOperations): MiddlewareHandler<Ap
     const record = createRequestRecord(readRequestId(c.req.header('x-request-id')), c.req.method, c.req.path)
     c.set('record', record)
     if (lifecycle.draining && !operationalRoutes.has(record.route)) {
-      c.res = createErrorResponse(createShuttingDownError(), { 'x-request-id': record.id, connection: 'close' })
-      complete(record, 503)
+      const respond = isAnthropicPath(c.req.path) ? createAnthropicErrorResponse : createErrorResponse
+      c.res = respond(createShuttingDownError(), { 'x-request-id': record.id, connection: 'close' })
+      complete(record, c.res.status)
       return
     }
     const finishRequest = lifecycle.startRequest()

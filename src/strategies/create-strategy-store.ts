@@ -45,17 +45,39 @@ export function createMemoryStrategyStore(limits: StrategyStoreLimits = defaultS
 }
 
 /**
+ * Counts one use of each id still stored, in one atomic step: HINCRBY on the use counters, so that instances
+ * counting at once lose nothing, and only for ids the strategies hash still holds (one dropped meanwhile gets no
+ * orphan counter). KEYS: the strategies hash, the counters hash; ARGV: the ids.
+ */
+const recordUseScript = `for _, id in ipairs(ARGV) do
+  if redis.call('HEXISTS', KEYS[1], id) == 1 then redis.call('HINCRBY', KEYS[2], id, 1) end
+end
+return 0`
+
+/** A Redis client the store can close at shutdown. */
+export interface ClosableStrategyStore extends StrategyStore {
+  close(): Promise<void>
+}
+
+/**
  * Strategies in Redis, shared by every instance with the same prefix: a hash per problem type (`<prefix>spl:type:<t>`,
- * field id, value the JSON strategy) and a set of the types (`<prefix>spl:types`).
+ * field id, value the JSON strategy), its use counters (`<prefix>spl:uses:<t>`, field id, incremented atomically
+ * and added to the JSON's `uses`) and a set of the types (`<prefix>spl:types`). `close` ends the connection.
  * @example const store = createRedisStrategyStore(redis, 'optiproxy:')
  */
-export function createRedisStrategyStore(redis: Redis, prefix: string, limits: StrategyStoreLimits = defaultStrategyStoreLimits): StrategyStore {
+export function createRedisStrategyStore(redis: Redis, prefix: string, limits: StrategyStoreLimits = defaultStrategyStoreLimits): ClosableStrategyStore {
   const typesKey = `${prefix}spl:types`
   const typeKey = (problemType: string): string => `${prefix}spl:type:${problemType}`
-  const read = async (problemType: string): Promise<Strategy[]> =>
-    Object.values(await redis.hgetall(typeKey(problemType)))
-      .map((value) => JSON.parse(value) as Strategy)
+  const usesKey = (problemType: string): string => `${prefix}spl:uses:${problemType}`
+  const read = async (problemType: string): Promise<Strategy[]> => {
+    const [strategies, uses] = await Promise.all([redis.hgetall(typeKey(problemType)), redis.hgetall(usesKey(problemType))])
+    return Object.entries(strategies)
+      .map(([id, value]) => {
+        const strategy = JSON.parse(value) as Strategy
+        return { ...strategy, uses: strategy.uses + Number(uses[id] ?? 0) }
+      })
       .sort(rank)
+  }
   return {
     async list(problemType, limit) {
       return (await read(problemType)).slice(0, limit)
@@ -66,17 +88,24 @@ export function createRedisStrategyStore(redis: Redis, prefix: string, limits: S
       await redis.multi().sadd(typesKey, problemType).hset(typeKey(problemType), strategy.id, JSON.stringify(strategy)).exec()
       const all = await read(problemType)
       const dropped = all.slice(limits.maxPerType).map((entry) => entry.id)
-      if (dropped.length > 0) await redis.hdel(typeKey(problemType), ...dropped)
+      if (dropped.length > 0) await redis.multi().hdel(typeKey(problemType), ...dropped).hdel(usesKey(problemType), ...dropped).exec()
       return strategy
     },
     async recordUse(problemType, ids) {
-      for (const strategy of await read(problemType)) {
-        if (ids.includes(strategy.id)) await redis.hset(typeKey(problemType), strategy.id, JSON.stringify({ ...strategy, uses: strategy.uses + 1 }))
-      }
+      const unique = [...new Set(ids)].slice(0, limits.maxPerType)
+      if (unique.length > 0) await redis.eval(recordUseScript, 2, typeKey(problemType), usesKey(problemType), ...unique)
     },
     async listAll() {
       const types = (await redis.smembers(typesKey)).sort()
       return Object.fromEntries(await Promise.all(types.map(async (type) => [type, await read(type)] as const)))
+    },
+    async close() {
+      // never connected (lazyConnect, spl never used with Redis): nothing to say goodbye to
+      if (redis.status === 'wait' || redis.status === 'end') {
+        redis.disconnect()
+        return
+      }
+      await redis.quit().catch(() => redis.disconnect())
     },
   }
 }

@@ -57,6 +57,38 @@ describe('json', () => {
     expect(run.result.choices[0]?.text).toBe('{"ok":true}')
   })
 
+  it('a catastrophic pattern against a 50,000-character reply answers in well under a second (RE2, not backtracking)', async () => {
+    const hostile = { type: 'object', properties: { s: { type: 'string', pattern: '^(a+)+$' } }, patternProperties: { '^(x+x+)+y$': { type: 'string' } }, required: ['s'] }
+    const reply = JSON.stringify({ s: `${'a'.repeat(50_000)}!`, [`${'x'.repeat(20_000)}`]: 'v' })
+    const good = JSON.stringify({ s: 'a'.repeat(50_000) })
+    const provider = createScriptedProvider((call) => (call.index === 0 ? reply : good))
+    const started = performance.now()
+    const run = await runApproachDirectly(provider, { approach: 'json', request: { responseFormat: { type: 'json-schema', name: 'hostile', schema: hostile } } })
+    expect(performance.now() - started).toBeLessThan(1_000)
+    expect(provider.calls).toHaveLength(2)
+    expect(provider.calls[1]?.lastText).toContain('/s: must match pattern')
+    expect(JSON.parse(run.result.choices[0]?.text ?? '')).toEqual({ s: 'a'.repeat(50_000) })
+  })
+
+  it('patterns keep JSON Schema meaning on RE2; one RE2 cannot run (backreference, lookahead) is a 400 naming response_format', async () => {
+    const schema = { type: 'object', properties: { code: { type: 'string', pattern: '^[A-Z]{3}-\\d+$' }, tag: { type: 'string', pattern: 'b' } }, patternProperties: { '^n_': { type: 'integer' } } }
+    const provider = createScriptedProvider((call) => ['{"code": "AB-1", "tag": "abc"}', '{"code": "ABC-12", "tag": "x", "n_a": "1"}', '{"code": "ABC-12", "tag": "xbx", "n_a": 1}'][call.index] as string)
+    const run = await runApproachDirectly(provider, { approach: 'json', request: { responseFormat: { type: 'json-schema', name: 'p', schema } } })
+    expect(provider.calls[1]?.lastText).toContain('/code: must match pattern')
+    expect(provider.calls[2]?.lastText).toContain('/tag: must match pattern')
+    expect(provider.calls[2]?.lastText).toContain('/n_a: must be integer')
+    expect(JSON.parse(run.result.choices[0]?.text ?? '')).toEqual({ code: 'ABC-12', tag: 'xbx', n_a: 1 })
+    for (const pattern of ['^(a)\\1$', 'a(?=b)', '(']) {
+      const refused = createScriptedProvider(() => '{}')
+      await expect(runApproachDirectly(refused, { approach: 'json', request: { responseFormat: { type: 'json-schema', name: 'p', schema: { type: 'string', pattern } } } })).rejects.toMatchObject({
+        status: 400,
+        param: 'response_format',
+        message: expect.stringContaining('pattern'),
+      })
+      expect(refused.calls).toHaveLength(0)
+    }
+  })
+
   it('reads JSON from a whole reply, a fence, or the outermost braces', () => {
     expect(readJsonReply('{"a":1}')).toEqual({ value: { a: 1 } })
     expect(readJsonReply('x\n```json\n[1,2]\n```\ny')).toEqual({ value: [1, 2] })

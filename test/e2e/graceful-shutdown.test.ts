@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import Anthropic from '@anthropic-ai/sdk'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app.js'
 import { configSchema } from '../../src/config.js'
@@ -25,6 +26,26 @@ describe('draining', () => {
     expect(refused.headers.get('connection')).toBe('close')
     expect(await refused.json()).toMatchObject({ error: { code: 'server_shutting_down' } })
     expect((await app.request('/health')).status).toBe(200)
+  })
+
+  it('on /v1/messages the drain refusal is in Anthropic\'s error shape (overloaded_error), as the Anthropic SDK reads it', async () => {
+    const config = configSchema.parse({ logLevel: 'silent', openaiBaseUrl: 'http://127.0.0.1:9/v1' })
+    const operations = createAppOperations(config)
+    const app = createApp(config, { operations })
+    operations.lifecycle.beginDrain()
+    for (const path of ['/v1/messages', '/v1/messages/count_tokens']) {
+      const refused = await app.request(path, { method: 'POST', body: JSON.stringify({ model: 'gpt-4o', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }), headers: { 'content-type': 'application/json', 'x-request-id': 'req_drain' } })
+      expect(refused.status).toBe(529)
+      expect(refused.headers.get('connection')).toBe('close')
+      expect(refused.headers.get('request-id')).toBe('req_drain')
+      const body = (await refused.json()) as { type: string; error: { type: string; message: string } }
+      expect(body).toEqual({ type: 'error', error: { type: 'overloaded_error', message: expect.stringMatching(/shutting down/i) }, request_id: 'req_drain' })
+    }
+    const client = new Anthropic({ apiKey: 'unused', baseURL: 'http://proxy.test', maxRetries: 0, fetch: async (url: string | URL | Request, init?: RequestInit) => await app.request(String(url), init) })
+    const error = await client.messages.create({ model: 'gpt-4o', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(Anthropic.APIError)
+    expect((error as InstanceType<typeof Anthropic.APIError>).status).toBe(529)
+    expect((error as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({ type: 'error', error: { type: 'overloaded_error' } })
   })
 })
 

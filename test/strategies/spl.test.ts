@@ -2,9 +2,11 @@ import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { configSchema } from '../../src/config.js'
 import { startServer, type RunningServer } from '../../src/server.js'
-import { createMemoryStrategyStore } from '../../src/strategies/create-strategy-store.js'
+import { Registry } from 'prom-client'
+import { createApproachServices } from '../../src/approach-services.js'
+import { createMemoryStrategyStore, createRedisStrategyStore } from '../../src/strategies/create-strategy-store.js'
 import { buildChatCompletion, startMockOpenAIUpstream, type MockUpstream } from '../helpers/mock-openai-upstream.js'
-import { createTestKeyPrefix, describeWithRedis, isRedisReachable, redisUrl } from '../helpers/redis.js'
+import { createTestKeyPrefix, deleteKeysWithPrefix, describeWithRedis, isRedisReachable, redisUrl } from '../helpers/redis.js'
 import { runApproachDirectly } from '../helpers/run-approach-directly.js'
 import { createScriptedProvider } from '../helpers/scripted-provider.js'
 
@@ -83,5 +85,59 @@ describeWithRedis(redisAvailable, 'spl across two instances on Redis', () => {
     expect(sent.messages[0]?.content).toContain('Check the units of every quantity')
     const listed = (await (await fetch(`${servers[1]?.url}/v1/spl/strategies`)).json()) as { data: Record<string, Array<{ text: string; uses: number }>> }
     expect(listed.data.math?.[0]).toMatchObject({ text: 'Check the units of every quantity before combining them.', uses: 1 })
+  })
+})
+
+describeWithRedis(redisAvailable, 'the spl Redis store: atomic use counts, closed at shutdown', () => {
+  const prefix = createTestKeyPrefix()
+  afterAll(async () => {
+    await deleteKeysWithPrefix(prefix)
+  })
+
+  it('two instances counting uses of the same strategies at once lose nothing', async () => {
+    const { Redis } = await import('ioredis')
+    const [a, b] = [createRedisStrategyStore(new Redis(redisUrl), prefix), createRedisStrategyStore(new Redis(redisUrl), prefix)]
+    try {
+      const first = await a.add('math', 'Check the units.')
+      const second = await b.add('math', 'Estimate first.')
+      const rounds = 100
+      await Promise.all(Array.from({ length: rounds }, (_, index) => (index % 2 === 0 ? a : b).recordUse('math', [first.id, second.id])))
+      await Promise.all(Array.from({ length: rounds }, () => b.recordUse('math', [first.id])))
+      const listed = await a.list('math', 10)
+      expect(Object.fromEntries(listed.map((strategy) => [strategy.text, strategy.uses]))).toEqual({ 'Check the units.': 2 * rounds, 'Estimate first.': rounds })
+      // an id no longer stored gets no counter
+      await a.recordUse('math', ['no-such-id'])
+      expect((await b.listAll()).math).toHaveLength(2)
+    } finally {
+      await Promise.all([a.close(), b.close()])
+    }
+  })
+
+  it('past the per-type cap the least used strategy is dropped with its counter', async () => {
+    const { Redis } = await import('ioredis')
+    const store = createRedisStrategyStore(new Redis(redisUrl), prefix, { maxPerType: 2, maxTypes: 4, maxChars: 100 })
+    try {
+      const kept = await store.add('logic', 'kept')
+      await store.recordUse('logic', [kept.id])
+      const dropped = await store.add('logic', 'dropped soon')
+      await store.add('logic', 'newest')
+      expect((await store.list('logic', 5)).map((strategy) => strategy.text)).toEqual(['kept', 'newest'])
+      const redis = new Redis(redisUrl)
+      expect(await redis.hexists(`${prefix}spl:uses:logic`, dropped.id)).toBe(0)
+      expect(await redis.hget(`${prefix}spl:uses:logic`, kept.id)).toBe('1')
+      await redis.quit()
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('the approach services close their Redis connection (the server calls this at shutdown)', async () => {
+    const managed = createApproachServices(new Registry(), { redisUrl, redisKeyPrefix: prefix })
+    await managed.strategies.add('close-test', 'A strategy.')
+    expect(await managed.strategies.list('close-test', 1)).toHaveLength(1)
+    await managed.close()
+    await expect(managed.strategies.list('close-test', 1)).rejects.toThrow(/closed/i)
+    // services whose Redis store was never used close too
+    await createApproachServices(new Registry(), { redisUrl, redisKeyPrefix: prefix }).close()
   })
 })

@@ -40,6 +40,9 @@ describe('loadConfig', () => {
       fetchMaxBytes: 2 * 1024 ** 2,
       fetchMaxPerRequest: 10,
       mcpCallTimeoutMs: 30_000,
+      pythonTimeoutMs: 5_000,
+      pythonMemoryMb: 256,
+      solverTimeoutMs: 5_000,
       traceStore: 'memory',
       traceMaxCount: 1000,
       traceMaxBytes: 64 * 1024 * 1024,
@@ -72,5 +75,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--body-limit', 'huge'], {})).toThrow(/--body-limit \/ OPTIPROXY_BODY_LIMIT: expected a size/)
     expect(() => loadConfig([], { OPENAI_BASE_URL: 'not a url' })).toThrow(/OPENAI_BASE_URL/)
     expect(() => loadConfig(['--nope'], {})).toThrow(/nope/)
+  })
+
+  it('reads the sandbox and solver ceilings from flags and variables, validated', () => {
+    expect(loadConfig(['--python-timeout-ms', '12000', '--python-memory-mb', '512', '--solver-timeout-ms', '20000'], {})).toMatchObject({ pythonTimeoutMs: 12_000, pythonMemoryMb: 512, solverTimeoutMs: 20_000 })
+    const fromEnv = loadConfig(['--python-memory-mb', '128'], { OPTIPROXY_PYTHON_TIMEOUT_MS: '3000', OPTIPROXY_PYTHON_MEMORY_MB: '1024', OPTIPROXY_SOLVER_TIMEOUT_MS: '800' })
+    expect(fromEnv).toMatchObject({ pythonTimeoutMs: 3_000, pythonMemoryMb: 128, solverTimeoutMs: 800 })
+    expect(() => loadConfig([], { OPTIPROXY_PYTHON_TIMEOUT_MS: '50' })).toThrow(/--python-timeout-ms \/ OPTIPROXY_PYTHON_TIMEOUT_MS/)
+    expect(() => loadConfig([], { OPTIPROXY_PYTHON_TIMEOUT_MS: '600001' })).toThrow(/OPTIPROXY_PYTHON_TIMEOUT_MS/)
+    expect(() => loadConfig(['--python-memory-mb', '16'], {})).toThrow(/--python-memory-mb \/ OPTIPROXY_PYTHON_MEMORY_MB/)
+    expect(() => loadConfig(['--python-memory-mb', '4096'], {})).toThrow(/OPTIPROXY_PYTHON_MEMORY_MB/)
+    expect(() => loadConfig(['--python-memory-mb', '1.5'], {})).toThrow(/OPTIPROXY_PYTHON_MEMORY_MB/)
+    expect(() => loadConfig([], { OPTIPROXY_SOLVER_TIMEOUT_MS: 'soon' })).toThrow(/--solver-timeout-ms \/ OPTIPROXY_SOLVER_TIMEOUT_MS/)
   })
 })
