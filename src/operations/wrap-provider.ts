@@ -1,6 +1,6 @@
 import { withConcurrencyLimit } from '../../providers/shared/with-concurrency-limit.js'
 import { withTimeouts, type CallTimeouts } from '../../providers/shared/with-timeouts.js'
-import type { Provider, ProviderCallOptions } from '../../providers/types.js'
+import type { Provider } from '../../providers/types.js'
 import { instrumentProvider } from '../observability/instrument-provider.js'
 import type { ProxyMetrics } from '../observability/metrics.js'
 import type { ProviderHealth } from './provider-health.js'
@@ -23,18 +23,4 @@ export function wrapProviderForOperations(provider: Provider, settings: Provider
   const timed = withTimeouts(provider, settings.timeouts)
   const limited = settings.maxConcurrent === 0 ? timed : withConcurrencyLimit(timed, { maxConcurrent: settings.maxConcurrent, maxQueued: settings.maxQueued, retryAfterSeconds: 1 })
   return instrumentProvider(limited, instrumentation)
-}
-
-/**
- * The pipeline's provider for one request: every call carries the request's deadlines and observer.
- * @example const provider = withCallContext(router, { requestTimeouts: { totalMs: 5000 }, observer })
- */
-export function withCallContext(provider: Provider, context: Pick<ProviderCallOptions, 'requestTimeouts' | 'observer'>): Provider {
-  const extend = (options: ProviderCallOptions): ProviderCallOptions => ({ ...options, ...context })
-  return {
-    id: provider.id,
-    generate: (request, options) => provider.generate(request, extend(options)),
-    stream: (request, options) => provider.stream(request, extend(options)),
-    listModels: (options) => provider.listModels(extend(options)),
-  }
 }
