@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Approach } from '../../approaches/types.js'
 import { createInvalidRequestError } from '../core/proxy-error.js'
 import { formatParam } from '../openai/convert-zod-error.js'
-import type { CallTimeouts } from '../../providers/shared/with-timeouts.js'
+import type { CallTimeouts } from '../../providers/middleware/timeouts-middleware.js'
 import { convertRequestTimeouts, requestTimeoutsSchema } from '../operations/request-timeouts.js'
 
 /** The general keys of the request's `optiproxy` object (the other keys are approach slugs). */

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { CallTimeouts } from '../../providers/shared/with-timeouts.js'
+import type { CallTimeouts } from '../../providers/middleware/timeouts-middleware.js'
 
 const milliseconds = z.number().int().min(1).max(24 * 3600 * 1000)
 

@@ -1,5 +1,5 @@
 import type { Approach } from '../../approaches/types.js'
-import type { CallTimeouts } from '../../providers/shared/with-timeouts.js'
+import type { CallTimeouts } from '../../providers/middleware/timeouts-middleware.js'
 import { readRequestSettings, type RunSettings, type SettingDefaults } from '../approach-runtime/request-settings.js'
 import type { PlanStage } from '../approach-runtime/run-plan.js'
 import type { ModelRequest } from '../core/request.js'
