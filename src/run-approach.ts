@@ -1,25 +1,18 @@
 import type { Approach } from '../approaches/types.js'
-import type { Provider } from '../providers/types.js'
+import type { Provider, UpstreamCallObserver } from '../providers/types.js'
 import { createCallLedger } from './approach-runtime/call-ledger.js'
-import { readRequestSettings, type SettingDefaults } from './approach-runtime/request-settings.js'
+import type { SettingDefaults } from './approach-runtime/request-settings.js'
 import { runPlan, type PlanStage, type RunPlanInput } from './approach-runtime/run-plan.js'
 import { toProxyError, type ProxyError } from './core/proxy-error.js'
 import type { ModelRequest } from './core/request.js'
 import type { StreamEvent } from './core/stream-event.js'
 import type { WebServices } from './core/services/web.js'
-import { applyOptillmFields } from './routing/apply-optillm-fields.js'
-import { resolveApproach, type ApproachSelection } from './routing/resolve-approach.js'
+import { builtInApproachDefaults, planRequest, type PlanRequestInput, type RequestPlan } from './plan/plan-request.js'
 import type { Tracing } from './tracing/create-tracing.js'
 import type { TraceRecorder } from './tracing/request-trace.js'
 
-export interface ApproachRunInput {
-  request: ModelRequest
-  approachField?: string
-  approachFieldName?: string
-  /** The body's `optiproxy` object: general settings and per-slug approach options. */
-  approachOptions?: Record<string, unknown>
-  streaming: boolean
-}
+/** A parsed request as the runner takes it (see planRequest). */
+export type ApproachRunInput = PlanRequestInput
 
 export interface RequestScope {
   /** Aborts when the client disconnects; reaches every upstream call. */
@@ -28,6 +21,8 @@ export interface RequestScope {
   apiKey?: string
   /** The request's trace: its id (the request id), route and the client's W3C traceparent. */
   trace?: { id: string; route?: string; traceparent?: string }
+  /** Who hears of each upstream call of this request (its log line, metrics, the chosen-target header). */
+  observer?: UpstreamCallObserver
 }
 
 export interface PipelineDependencies {
@@ -45,8 +40,7 @@ export interface PipelineDependencies {
   tracing?: Tracing
 }
 
-/** The built-in defaults of the `optiproxy` settings. */
-export const builtInApproachDefaults: SettingDefaults = { trace: true, maxUpstreamCalls: 64, maxParallelCalls: 4, approachOptions: {} }
+export { builtInApproachDefaults }
 
 export interface StartedApproach {
   /** The request as routed (the approach prefix removed from the model name). */
@@ -60,53 +54,44 @@ export interface StartedApproach {
 }
 
 /**
- * Resolves the approach(es) and options for a parsed request and starts them. Everything that can be rejected
- * up front (unknown slug, bad options) throws a 400 here, before any upstream call.
- *
- * A request that offers tools (and does not set tool_choice `none`) runs as `none` whatever approach it names:
- * the tool calls pass through in one upstream call. With tool_choice `none`, the tools are removed and the approach runs.
+ * Plans a parsed request and starts it (for callers without production operations: eval, benches, tests).
+ * Everything that can be rejected up front (unknown slug, bad options) throws a 400 here, before any upstream call.
  * @example const { events, upstreamCalls } = startApproach(dependencies, parsed, { signal })
  */
 export function startApproach(dependencies: PipelineDependencies, input: ApproachRunInput, scope: RequestScope): StartedApproach {
-  const selection = resolveApproach({
-    request: input.request,
-    defaultSlug: dependencies.defaultApproach,
-    registry: dependencies.registry,
-    ...(input.approachField === undefined ? {} : { field: input.approachField }),
-    ...(input.approachFieldName === undefined ? {} : { fieldName: input.approachFieldName }),
-  })
-  const { registry } = dependencies
-  // OptiLLM's own body fields (mcts_simulations, mars_config, k, ...) become approach options, never upstream fields
-  const optillm = applyOptillmFields(selection.request, input.approachOptions, selection.approaches, registry)
-  selection.request = optillm.request
-  const { settings, options } = readRequestSettings(optillm.approachOptions, selection.approaches, registry, dependencies.approachDefaults ?? builtInApproachDefaults)
-  const plan = choosePlan(selection, registry)
-  const ledger = createCallLedger(dependencies.provider, scope.apiKey === undefined ? {} : { apiKey: scope.apiKey }, settings)
-  const passThrough = plan.operator === 'single' && plan.approaches[0]?.id === 'none'
-  const { n, ...single } = selection.request
-  // the client's native request is for one call as sent: an approach makes calls of its own
-  const keepsTools = plan.operator === 'single' && plan.approaches[0]?.keepsClientTools === true
-  const request = passThrough ? selection.request : keepsTools ? removeNative(single) : removeTools(removeNative(single))
+  return runRequestPlan(dependencies, planRequest(input, dependencies), scope)
+}
+
+/**
+ * Runs a request's plan: its stages on its run request, every upstream call counted in one ledger that carries the
+ * plan's deadlines, the client's key and the scope's observer. Reads the plan; decides nothing again.
+ * @example const started = runRequestPlan(dependencies, plan, { signal, observer })
+ */
+export function runRequestPlan(dependencies: PipelineDependencies, plan: RequestPlan, scope: RequestScope): StartedApproach {
+  const { settings, passThrough, runs, label: approachLabel } = plan
+  const callOptions = {
+    ...(scope.apiKey === undefined ? {} : { apiKey: scope.apiKey }),
+    ...(plan.timeouts === undefined ? {} : { requestTimeouts: plan.timeouts }),
+    ...(scope.observer === undefined ? {} : { observer: scope.observer }),
+  }
+  const ledger = createCallLedger(dependencies.provider, callOptions, settings)
   const { web: webFactory, ...sharedServices } = dependencies.services ?? {}
   const web = webFactory?.forRequest()
-  const stages: PlanStage[] = plan.approaches.map((approach) => ({ approach, options: options.get(approach.id) ?? {} }))
-  const separator = plan.operator === 'pipeline' ? '&' : '|'
-  const approachLabel = plan.approaches.map((approach) => approach.id).join(separator)
-  const runs = passThrough ? 1 : (n ?? 1)
+  const stages: PlanStage[] = plan.stages.map((stage) => ({ approach: stage.approach, options: stage.options }))
   const events = (async function* (): AsyncGenerator<StreamEvent> {
     // a pass-through's one call ends with its stream (or the client's signal): it needs no signal of its own
     const run = passThrough ? undefined : new AbortController()
     const signal = run === undefined ? scope.signal : AbortSignal.any([scope.signal, run.signal])
-    const tracer = startRequestTrace(dependencies.tracing, scope, { model: selection.request.model, approachLabel, operator: plan.operator, runs, streaming: input.streaming })
+    const tracer = startRequestTrace(dependencies.tracing, scope, { model: plan.request.model, approachLabel, operator: plan.operator, runs, streaming: plan.streaming })
     let completed = false
     let failure: ProxyError | undefined
     try {
       const events = runPlan({
         operator: plan.operator,
         stages,
-        request,
+        request: plan.runRequest,
         runs,
-        streaming: input.streaming,
+        streaming: plan.streaming,
         trace: settings.trace,
         ledger,
         signal,
@@ -132,7 +117,7 @@ export function startApproach(dependencies: PipelineDependencies, input: Approac
       if (tracer !== undefined) endRequestTrace(tracer, completed, failure)
     }
   })()
-  return { request: selection.request, events, upstreamCalls: () => ledger.upstreamCalls, approachLabel }
+  return { request: plan.request, events, upstreamCalls: () => ledger.upstreamCalls, approachLabel }
 }
 
 /** Opens the request span of a run when the app traces and the scope names the trace. */
@@ -166,26 +151,6 @@ function endRequestTrace(tracer: TraceRecorder, completed: boolean, failure: Pro
   const usage = { 'gen_ai.usage.input_tokens': trace.promptTokens, 'gen_ai.usage.output_tokens': trace.completionTokens, 'optiproxy.upstream_calls': trace.upstreamCalls }
   if (failure !== undefined) tracer.root.end(failure.status === 499 ? 'cancelled' : 'error', { ...usage, 'error.type': failure.code ?? failure.type, 'error.message': failure.message.slice(0, 500) })
   else tracer.root.end(completed ? 'ok' : 'cancelled', usage)
-}
-
-/** Tool-bearing requests pass through as `none`: the approach would otherwise answer in text where the model wants a tool. */
-function choosePlan(selection: ApproachSelection, registry: ReadonlyMap<string, Approach<unknown>>): Pick<ApproachSelection, 'operator' | 'approaches'> {
-  const offersTools = (selection.request.tools?.length ?? 0) > 0 && selection.request.toolChoice !== 'none'
-  const none = registry.get('none')
-  // an approach that handles tools itself (mcp) keeps them; the client's tool calls come back to the client
-  if (selection.operator === 'single' && selection.approach.keepsClientTools === true) return selection
-  if (offersTools && none !== undefined) return { operator: 'single', approaches: [none] }
-  return selection
-}
-
-function removeNative(request: ModelRequest): ModelRequest {
-  const { native: _native, ...rest } = request
-  return rest
-}
-
-function removeTools(request: ModelRequest): ModelRequest {
-  const { tools: _tools, toolChoice: _choice, parallelToolCalls: _parallel, ...rest } = request
-  return rest
 }
 
 /**

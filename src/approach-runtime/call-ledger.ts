@@ -6,7 +6,7 @@ import type { ModelRequest } from '../core/request.js'
 import type { StreamEvent } from '../core/stream-event.js'
 import { addUsage, type Usage } from '../core/usage.js'
 import type { CallTraceScope } from '../core/trace-span.js'
-import { createFanOutLimiter } from './fan-out-limiter.js'
+import { createSemaphore } from '../core/semaphore.js'
 import { startUpstreamCallTrace } from './trace-upstream-call.js'
 
 export interface CallLimits {
@@ -40,7 +40,7 @@ export interface CallLedger {
  * @example const ledger = createCallLedger(provider, { apiKey }, { maxUpstreamCalls: 64, maxParallelCalls: 4 })
  */
 export function createCallLedger(provider: Provider, callOptions: Omit<ProviderCallOptions, 'signal'>, limits: CallLimits): CallLedger {
-  const limiter = createFanOutLimiter(limits.maxParallelCalls)
+  const limiter = createSemaphore({ limit: limits.maxParallelCalls })
   let upstreamCalls = 0
   let usage: Usage | undefined
   const record = (callUsage: Usage | undefined): void => {

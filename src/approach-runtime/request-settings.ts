@@ -2,6 +2,8 @@ import { z } from 'zod'
 import type { Approach } from '../../approaches/types.js'
 import { createInvalidRequestError } from '../core/proxy-error.js'
 import { formatParam } from '../openai/convert-zod-error.js'
+import type { CallTimeouts } from '../../providers/middleware/timeouts-middleware.js'
+import { convertRequestTimeouts, requestTimeoutsSchema } from '../operations/request-timeouts.js'
 
 /** The general keys of the request's `optiproxy` object (the other keys are approach slugs). */
 export const generalSettingsSchema = z.object({
@@ -13,8 +15,8 @@ export const generalSettingsSchema = z.object({
   max_total_tokens: z.int().min(1).optional(),
   /** Most upstream calls in flight at once (at most the configured limit). */
   max_parallel_calls: z.int().min(1).max(64).optional(),
-  /** Reserved for per-request timeouts (not interpreted here). */
-  timeouts: z.unknown().optional(),
+  /** The request's own deadlines for each upstream call (they tighten the provider's, never loosen them). */
+  timeouts: requestTimeoutsSchema.optional(),
 })
 export type GeneralSettings = z.infer<typeof generalSettingsSchema>
 
@@ -36,7 +38,7 @@ const generalKeys = new Set(Object.keys(generalSettingsSchema.shape))
 /**
  * Validates the request's `optiproxy` object: general keys, then each known slug's options (the config's
  * defaults for that slug under the request's values). Unknown keys and bad values are a 400 naming the key.
- * Returns the run settings and the options of each approach in `approaches`.
+ * Returns the run settings, the request's own deadlines and the options of each approach in `approaches`.
  * @example readRequestSettings({ trace: false, bon: { n: 5 } }, [bon], defaults)
  */
 export function readRequestSettings(
@@ -44,7 +46,7 @@ export function readRequestSettings(
   approaches: ReadonlyArray<Approach<unknown>>,
   registry: ReadonlyMap<string, Approach<unknown>>,
   defaults: SettingDefaults,
-): { settings: RunSettings; options: Map<string, unknown> } {
+): { settings: RunSettings; options: Map<string, unknown>; timeouts?: CallTimeouts } {
   const body = raw ?? {}
   for (const key of Object.keys(body)) {
     if (!generalKeys.has(key) && !registry.has(key)) {
@@ -88,7 +90,8 @@ export function readRequestSettings(
     if (!parsed.success) throw createOptionError(parsed.error.issues[0], [slug])
     options.set(slug, parsed.data)
   }
-  return { settings, options }
+  const timeouts = general.data.timeouts === undefined ? undefined : convertRequestTimeouts(general.data.timeouts)
+  return { settings, options, ...(timeouts === undefined ? {} : { timeouts }) }
 }
 
 function createOptionError(issue: z.core.$ZodIssue | undefined, prefix: string[]) {

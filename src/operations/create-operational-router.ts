@@ -4,7 +4,8 @@ import { createProvidersRouter } from '../routing/create-providers.js'
 import type { RouteTarget } from '../routing/create-model-router.js'
 import { createRoutingGroup, type GroupTarget } from '../routing/create-routing-group.js'
 import type { AppOperations } from './app-operations.js'
-import { wrapProviderForOperations, type ProviderOperationSettings } from './wrap-provider.js'
+import { wrapProvider } from '../../providers/middleware/wrap-provider.js'
+import { createOperationsMiddlewares, type ProviderOperationSettings } from './operations-middlewares.js'
 
 const defaultFailureThreshold = 3
 const defaultCooldownMs = 30_000
@@ -35,9 +36,9 @@ export function readProviderOperationSettings(config: Config, providerId: string
  */
 export function createOperationalRouter(config: Config, operations: AppOperations, override?: Provider): Provider {
   const instrumentation = { metrics: operations.metrics, health: operations.health }
-  if (override !== undefined) return wrapProviderForOperations(override, readProviderOperationSettings(config, override.id), instrumentation)
+  if (override !== undefined) return wrapProvider(override, createOperationsMiddlewares(override.id, readProviderOperationSettings(config, override.id), instrumentation))
   return createProvidersRouter(config, {
-    wrapProvider: (id, provider) => wrapProviderForOperations(provider, readProviderOperationSettings(config, id), instrumentation),
+    createMiddlewares: (id) => createOperationsMiddlewares(id, readProviderOperationSettings(config, id), instrumentation),
     reportListFailure: (providerId, error) =>
       operations.logger.warn({ provider: providerId, err: error instanceof Error ? error.message : String(error) }, 'model list of a provider failed; listed without it'),
     createAliases: (providers) => {

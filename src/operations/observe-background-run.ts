@@ -1,9 +1,7 @@
-import type { Provider, UpstreamCallObserver } from '../../providers/types.js'
+import type { UpstreamCallObserver } from '../../providers/types.js'
 import { toProxyError } from '../core/proxy-error.js'
 import { createRequestRecord } from '../observability/request-record.js'
 import type { AppOperations } from './app-operations.js'
-import { readRequestTimeouts } from './request-timeouts.js'
-import { withCallContext } from './wrap-provider.js'
 
 /** What a background run is accounted under: the key that created it, and the request that did. */
 export interface BackgroundRunAccount {
@@ -15,25 +13,24 @@ export interface BackgroundRunAccount {
   requestId?: string
 }
 
-/** One run's accounting: the pipeline's provider with the run's observer and deadlines, and the end of the run. */
+/** One run's accounting: the observer of the run's upstream calls, and the end of the run. */
 export interface BackgroundRunObservation {
-  provider: Provider
+  observer: UpstreamCallObserver
   /** The run ended (with its error, if it failed): logs it, adds its tokens to its key's limit, counts its error. */
   end(failure?: unknown): void
 }
 
 /**
  * A background run under the same operations as a foreground request: every upstream call counted in the metrics
- * under the run's approach, the request's own `optiproxy.timeouts`, one log line when it ends (key name, approach,
+ * under the run's approach, one log line when it ends (key name, approach,
  * providers, upstream calls, tokens, status), and its tokens added to its key's per-minute token limit (the
  * request limit was taken when the run was created).
- * @example const observation = observeBackgroundRun(operations, provider, account, { approach: 'moa', model, approachOptions })
+ * @example const observation = observeBackgroundRun(operations, account, { approach: 'moa', model })
  */
 export function observeBackgroundRun(
   operations: AppOperations,
-  provider: Provider,
   account: BackgroundRunAccount,
-  run: { approach?: string; model: string; approachOptions?: Record<string, unknown> },
+  run: { approach?: string; model: string },
 ): BackgroundRunObservation {
   const record = createRequestRecord(account.requestId ?? account.id, 'POST', '/v1/responses')
   record.model = run.model
@@ -54,14 +51,8 @@ export function observeBackgroundRun(
       record.target = target
     },
   }
-  let requestTimeouts: ReturnType<typeof readRequestTimeouts>
-  try {
-    requestTimeouts = readRequestTimeouts(run.approachOptions)
-  } catch {
-    // validated when the run was created
-  }
   return {
-    provider: withCallContext(provider, { observer, ...(requestTimeouts === undefined ? {} : { requestTimeouts }) }),
+    observer,
     end(failure) {
       const { metrics, logger, rateLimiter } = operations
       const error = failure === undefined ? undefined : toProxyError(failure)

@@ -32,12 +32,15 @@ function createShutdownError(): ProxyError {
 export async function* superviseEvents(events: AsyncIterable<StreamEvent>, supervision: EventSupervision): AsyncGenerator<StreamEvent> {
   const { metrics, record, streamsEnd, streaming } = supervision
   const iterator = events[Symbol.asyncIterator]()
-  let onEnd: (() => void) | undefined
-  const end = new Promise<typeof ended>((resolve) => {
-    onEnd = () => resolve(ended)
-    if (streamsEnd.aborted) onEnd()
-    else streamsEnd.addEventListener('abort', onEnd, { once: true })
-  })
+  // the shutdown's end interrupts the one pending read: no race against a long-lived promise per event (each
+  // race would leave a reaction on it, holding every event of the stream until the stream ends)
+  let shutDown = streamsEnd.aborted
+  let interrupt: ((value: typeof ended) => void) | undefined
+  const onEnd = (): void => {
+    shutDown = true
+    interrupt?.(ended)
+  }
+  if (!shutDown) streamsEnd.addEventListener('abort', onEnd, { once: true })
   const fail = (error: ProxyError): StreamEvent => {
     record.error = { type: error.type, code: error.code, status: error.status }
     metrics.errors.inc({ type: metrics.labels.errorType.read(error.type), code: metrics.labels.errorCode.read(error.code ?? 'none') })
@@ -50,7 +53,7 @@ export async function* superviseEvents(events: AsyncIterable<StreamEvent>, super
   const settle = (): void => {
     if (settled) return
     settled = true
-    if (onEnd !== undefined) streamsEnd.removeEventListener('abort', onEnd)
+    streamsEnd.removeEventListener('abort', onEnd)
     if (streaming) metrics.streamsInFlight.dec()
     if (!finished) void iterator.return?.(undefined)?.catch(() => undefined)
   }
@@ -59,7 +62,13 @@ export async function* superviseEvents(events: AsyncIterable<StreamEvent>, super
       const next = iterator.next()
       let outcome: Awaited<typeof next> | typeof ended
       try {
-        outcome = await Promise.race([next, end])
+        outcome = shutDown
+          ? ended
+          : await new Promise<Awaited<typeof next> | typeof ended>((resolve, reject) => {
+              interrupt = resolve
+              next.then(resolve, reject)
+            })
+        interrupt = undefined
       } catch (error) {
         // a failure thrown rather than yielded (a non-streamed call's error) is counted the same way
         finished = true

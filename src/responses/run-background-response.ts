@@ -3,7 +3,8 @@ import { readApproachFields } from '../openai/parse-chat-completions-request.js'
 import { createModelRequest } from '../openai/parse-responses-request.js'
 import { createResponsesEventBuilder } from '../openai/responses-event-builder.js'
 import { isTerminalStatus } from '../openai/responses-object.js'
-import { startApproach, type PipelineDependencies } from '../run-approach.js'
+import { planRequest } from '../plan/plan-request.js'
+import { runRequestPlan, type PipelineDependencies } from '../run-approach.js'
 import type { ResponseStore } from '../storage/response-store.js'
 import type { BackgroundJob } from './background-runs.js'
 import type { AppOperations } from '../operations/app-operations.js'
@@ -27,16 +28,11 @@ export async function runBackgroundResponse(
   const stop = (): void => controller.abort(signal.reason)
   signal.addEventListener('abort', stop, { once: true })
   const builder = createResponsesEventBuilder(record.response, record.nextSequenceNumber ?? 0)
-  // the same operations as a foreground request: metrics under its approach, its timeouts, its key's token limit, a log line
+  // the same operations as a foreground request: metrics under its approach, its key's token limit, a log line
   const observation =
     dependencies.operations === undefined
       ? undefined
-      : observeBackgroundRun(dependencies.operations, dependencies.pipeline.provider, job, {
-          model: record.response.model,
-          ...(job.approach === undefined ? {} : { approach: job.approach }),
-          ...(record.body.optiproxy === undefined ? {} : { approachOptions: record.body.optiproxy }),
-        })
-  const pipeline = observation === undefined ? dependencies.pipeline : { ...dependencies.pipeline, provider: observation.provider }
+      : observeBackgroundRun(dependencies.operations, job, { model: record.response.model, ...(job.approach === undefined ? {} : { approach: job.approach }) })
   let failure: unknown
   const fail = (error: unknown): Promise<unknown> => {
     const reason = controller.signal.aborted && controller.signal.reason instanceof ProxyError ? controller.signal.reason : toProxyError(error)
@@ -45,11 +41,15 @@ export async function runBackgroundResponse(
   }
   try {
     if (!(await store.appendEvents(job.id, builder.begin(), builder.response))) return
-    const { events } = startApproach(
-      pipeline,
-      { request: createModelRequest(record.body, [...record.historyItems, ...record.inputItems]), ...readApproachFields(record.body), streaming: true },
-      { signal: controller.signal, ...(job.apiKey === undefined ? {} : { apiKey: job.apiKey }), trace: { id: job.requestId ?? job.id, route: 'background' } },
-    )
+    // the plan the request made when it was accepted, rebuilt from what it stored (the body and the items): the
+    // same approaches, options and deadlines (`optiproxy.timeouts` reach every call of the run)
+    const plan = planRequest({ request: createModelRequest(record.body, [...record.historyItems, ...record.inputItems]), ...readApproachFields(record.body), streaming: true }, dependencies.pipeline)
+    const { events } = runRequestPlan(dependencies.pipeline, plan, {
+      signal: controller.signal,
+      ...(job.apiKey === undefined ? {} : { apiKey: job.apiKey }),
+      trace: { id: job.requestId ?? job.id, route: 'background' },
+      ...(observation === undefined ? {} : { observer: observation.observer }),
+    })
     for await (const event of events) {
       if (event.type === 'error') {
         await fail(event.error)

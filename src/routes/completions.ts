@@ -5,10 +5,9 @@ import { createCompletionsResponder } from '../openai/completions-writer.js'
 import { parseCompletionsRequest } from '../openai/parse-completions-request.js'
 import { prepareRequest } from '../operations/prepare-request.js'
 import { respondWithEvents } from '../respond.js'
-import { startApproach, upstreamCallsHeader } from '../run-approach.js'
+import { runRequestPlan, upstreamCallsHeader } from '../run-approach.js'
 import type { AppEnv, RouteDependencies } from './route-dependencies.js'
 import { readJsonBody } from './read-json-body.js'
-import { createRequestScope } from './request-scope.js'
 
 /** Renumbers one prompt's choices into the response's: prompt p's choice i is choice p * n + i. */
 async function* renumberChoices(events: AsyncIterable<StreamEvent>, offset: number): AsyncGenerator<StreamEvent> {
@@ -22,11 +21,11 @@ async function* renumberChoices(events: AsyncIterable<StreamEvent>, offset: numb
 export function createCompletionsHandler(dependencies: RouteDependencies) {
   return async function handleCompletions(c: Context<AppEnv>): Promise<Response> {
     const parsed = parseCompletionsRequest(await readJsonBody(c, dependencies.bodyLimitBytes, dependencies.operations.limits.maxJsonDepth))
-    const scope = createRequestScope(c, dependencies.forwardClientKey)
     const prepared = prepareRequest(c, dependencies, parsed.prompts.map((entry) => entry.clientRequest), parsed.stream)
+    const { scope } = prepared
     // each prompt runs (and is traced) on its own: the first under the request id, the others as `<id>.<prompt>`
-    const runs = parsed.prompts.map(({ clientRequest }, prompt) =>
-      startApproach(prepared.pipeline, { ...clientRequest, streaming: parsed.stream }, prompt === 0 || scope.trace === undefined ? scope : { ...scope, trace: { ...scope.trace, id: `${scope.trace.id}.${prompt}` } }),
+    const runs = prepared.plans.map((plan, prompt) =>
+      runRequestPlan(dependencies.pipeline, plan, prompt === 0 || scope.trace === undefined ? scope : { ...scope, trace: { ...scope.trace, id: `${scope.trace.id}.${prompt}` } }),
     )
     const events =
       runs.length === 1

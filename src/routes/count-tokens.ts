@@ -4,11 +4,10 @@ import { countTokensRequestSchema, type MessagesRequestBody } from '../anthropic
 import { parseMessagesRequest } from '../anthropic/parse-messages-request.js'
 import { ProxyError } from '../core/proxy-error.js'
 import { prepareRequest } from '../operations/prepare-request.js'
-import { resolveApproach } from '../routing/resolve-approach.js'
+import type { RequestPlan } from '../plan/plan-request.js'
 import { createNativeRequest, type AnthropicRouteDependencies } from './messages.js'
 import type { AppEnv, RouteDependencies } from './route-dependencies.js'
 import { readJsonBody } from './read-json-body.js'
-import { createRequestScope } from './request-scope.js'
 import type { z } from 'zod'
 
 /** The count_tokens routes also need to know where a model goes. */
@@ -31,14 +30,23 @@ export function createCountTokensHandler(dependencies: RouteDependencies, anthro
     const parsed = parseMessagesRequest(body, anthropic.signer, schema)
     const { max_tokens: _maxTokens, ...nativeBody } = parsed.nativeBody
     const prepared = prepareRequest(c, dependencies, [parsed], false)
-    const selection = resolveApproach({ request: parsed.request, defaultSlug: dependencies.pipeline.defaultApproach, registry: dependencies.pipeline.registry })
-    const runsAsNone = selection.operator === 'single' && selection.approaches[0]?.id === 'none'
-    const model = selection.request.model
+    const plan = prepared.plans[0] as RequestPlan
+    const model = plan.request.model
     const headers = { 'content-type': 'application/json', ...prepared.headers }
-    if (runsAsNone && anthropic.isAnthropicModel(model)) {
-      const scope = createRequestScope(c, dependencies.forwardClientKey)
+    // counted by Anthropic only when the client asked for a plain call (a `moa` request with tools runs `none`, yet
+    // its client asked for an approach: an estimate, as for any approach)
+    if (plan.passThrough && plan.requestedLabel === 'none' && anthropic.isAnthropicModel(model)) {
+      const { scope } = prepared
       const native = { ...createNativeRequest(c, { ...parsed, nativeBody }, 'count-tokens') }
-      const result = await prepared.pipeline.provider.generate({ model, messages: [], extra: {}, native }, { signal: scope.signal, ...(scope.apiKey === undefined ? {} : { apiKey: scope.apiKey }) })
+      const result = await dependencies.pipeline.provider.generate(
+        { model, messages: [], extra: {}, native },
+        {
+          signal: scope.signal,
+          ...(scope.apiKey === undefined ? {} : { apiKey: scope.apiKey }),
+          ...(scope.observer === undefined ? {} : { observer: scope.observer }),
+          ...(plan.timeouts === undefined ? {} : { requestTimeouts: plan.timeouts }),
+        },
+      )
       const payload = result.native?.payload
       if (payload === undefined) throw new ProxyError('The upstream did not count the tokens.', { status: 502, type: 'upstream_error', code: 'upstream_invalid_response' })
       return new Response(JSON.stringify(payload), { status: 200, headers: { ...headers, 'x-optiproxy-token-count': 'anthropic' } })

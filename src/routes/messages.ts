@@ -6,10 +6,10 @@ import type { NativeRequest } from '../core/request.js'
 import type { StreamEvent } from '../core/stream-event.js'
 import { prepareRequest } from '../operations/prepare-request.js'
 import { respondWithEvents } from '../respond.js'
-import { startApproach, upstreamCallsHeader } from '../run-approach.js'
+import type { RequestPlan } from '../plan/plan-request.js'
+import { runRequestPlan, upstreamCallsHeader } from '../run-approach.js'
 import type { AppEnv, RouteDependencies } from './route-dependencies.js'
 import { readJsonBody } from './read-json-body.js'
-import { createRequestScope } from './request-scope.js'
 
 /** What the Anthropic routes add to the shared dependencies. */
 export interface AnthropicRouteDependencies {
@@ -61,7 +61,7 @@ export function createMessagesHandler(dependencies: RouteDependencies, anthropic
     if (parsed.droppedThinking.stale > 0) {
       logger.warn({ request_id: requestId, stale_thinking_blocks: parsed.droppedThinking.stale }, 'dropped thinking blocks in this proxy\'s format that its secret did not sign (set OPTIPROXY_THINKING_SECRET to share it)')
     }
-    const started = startApproach(prepared.pipeline, { ...parsed, request, streaming: parsed.stream }, createRequestScope(c, dependencies.forwardClientKey))
+    const started = runRequestPlan(dependencies.pipeline, prepared.plans[0] as RequestPlan, prepared.scope)
     const responder = createMessagesResponder({ model: started.request.model, signer: anthropic.signer })
     const report = (): void => {
       if (parsed.warnings.length === 0) return

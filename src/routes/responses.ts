@@ -9,12 +9,12 @@ import { createResponseObject, isTerminalEvent, isTerminalStatus, type Responses
 import { createLoggedEventsWriter, createResponsesStreamWriter, type LoggedResponsesEvent } from '../openai/responses-writer.js'
 import type { ResponsesService } from '../responses/responses-service.js'
 import { prepareRequest } from '../operations/prepare-request.js'
-import { startApproach, upstreamCallsHeader } from '../run-approach.js'
+import type { RequestPlan } from '../plan/plan-request.js'
+import { runRequestPlan, upstreamCallsHeader } from '../run-approach.js'
 import { createErrorResponse, respondWithEventStream } from '../sse-writer.js'
 import type { StoredResponse } from '../storage/response-store.js'
 import type { AppEnv, RouteDependencies } from './route-dependencies.js'
 import { readJsonBody } from './read-json-body.js'
-import { createRequestScope } from './request-scope.js'
 import { readClientIdentity } from '../middleware/client-identity.js'
 
 type ErrorEvent = Extract<StreamEvent, { type: 'error' }>
@@ -82,12 +82,12 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
     const approachInput = { request, approachField: parsed.approachField, approachFieldName: parsed.approachFieldName, approachOptions: parsed.approachOptions }
     // the operator's limits, the key's allowed models and approaches, per-request timeouts, logs and metrics, as on Chat Completions
     const prepared = prepareRequest(c, dependencies, [{ ...stripUndefined(approachInput), stream: parsed.stream, includeUsage: false }], parsed.stream)
-    const scope = createRequestScope(c, dependencies.forwardClientKey)
+    const { scope } = prepared
+    const plan = prepared.plans[0] as RequestPlan
 
     if (parsed.background) {
-      // resolves the approach (a 400 comes now, not in the run); the events are not started here
-      const resolved = startApproach(dependencies.pipeline, { ...stripUndefined(approachInput), streaming: true }, { signal: AbortSignal.abort() }).request
-      const builder = createResponsesEventBuilder(createResponseObject(parsed.body, { model: resolved.model, status: 'queued' }))
+      // planned now (a 400 comes now, not in the run); the run rebuilds the same plan from the stored body and items
+      const builder = createResponsesEventBuilder(createResponseObject(parsed.body, { model: plan.request.model, status: 'queued' }))
       const startEvents = builder.start()
       const id = builder.response.id
       await service.store.save({ response: builder.response, owner, inputItems: parsed.inputItems, historyItems, body: parsed.body, nextSequenceNumber: builder.nextSequenceNumber })
@@ -110,7 +110,7 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
       return c.json(builder.response)
     }
 
-    const run = startApproach(prepared.pipeline, { ...stripUndefined(approachInput), streaming: parsed.stream }, scope)
+    const run = runRequestPlan(dependencies.pipeline, plan, scope)
     const events = prepared.supervise(run.events)
     const callCount = upstreamCallsHeader(() => run.upstreamCalls())
     const builder = createResponsesEventBuilder(createResponseObject(parsed.body, { model: run.request.model, status: 'in_progress' }))

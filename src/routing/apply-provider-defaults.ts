@@ -1,4 +1,5 @@
-import type { ModelInfo, Provider, ProviderCallOptions } from '../../providers/types.js'
+import type { ProviderCall, ProviderMiddleware } from '../../providers/middleware/provider-middleware.js'
+import type { ModelInfo } from '../../providers/types.js'
 import type { ProviderParams } from '../config-file.js'
 import type { ModelRequest } from '../core/request.js'
 
@@ -17,18 +18,15 @@ export function applyDefaultParams(request: ModelRequest, params: ProviderParams
 }
 
 /**
- * A provider with a config file's per-provider extras: default request params, and a fixed model list that
- * replaces the vendor's list endpoint.
- * @example const groq = applyProviderDefaults(createOpenAICompatibleProvider(...), { temperature: 0.2 }, ['llama-3.3-70b'])
+ * The defaults middleware: a config file's per-provider extras, as default request params (fields the client left
+ * unset) and a fixed model list that replaces the vendor's list endpoint. Undefined when there are none.
+ * @example wrapProvider(groq, [createProviderDefaultsMiddleware({ temperature: 0.2 }, ['llama-3.3-70b'])].filter(...))
  */
-export function applyProviderDefaults(provider: Provider, params: ProviderParams | undefined, models: ReadonlyArray<string> | undefined): Provider {
-  if (params === undefined && models === undefined) return provider
-  const fill = (request: ModelRequest): ModelRequest => (params === undefined ? request : applyDefaultParams(request, params))
+export function createProviderDefaultsMiddleware(params: ProviderParams | undefined, models: ReadonlyArray<string> | undefined): ProviderMiddleware | undefined {
+  if (params === undefined && models === undefined) return undefined
   return {
-    id: provider.id,
-    generate: (request, options) => provider.generate(fill(request), options),
-    stream: (request, options) => provider.stream(fill(request), options),
-    listModels: (options: ProviderCallOptions): Promise<ModelInfo[] | undefined> =>
-      models === undefined ? provider.listModels(options) : Promise.resolve(models.map((id) => ({ id }))),
+    name: 'defaults',
+    ...(params === undefined ? {} : { transformRequest: (call: ProviderCall): ProviderCall => ({ ...call, request: applyDefaultParams(call.request, params) }) }),
+    ...(models === undefined ? {} : { wrapListModels: (): Promise<ModelInfo[] | undefined> => Promise.resolve(models.map((id) => ({ id }))) }),
   }
 }

@@ -4,10 +4,12 @@ import { createOpenAICompatibleProvider } from '../../providers/openai-compatibl
 import type { Provider } from '../../providers/types.js'
 import type { ProviderFileSettings } from '../config-file.js'
 import type { Config } from '../config.js'
-import { applyProviderDefaults } from './apply-provider-defaults.js'
+import type { ProviderMiddleware } from '../../providers/middleware/provider-middleware.js'
+import { wrapProvider } from '../../providers/middleware/wrap-provider.js'
+import { createProviderDefaultsMiddleware } from './apply-provider-defaults.js'
 import { createModelRouter, type ModelRouter, type RouteTarget } from './create-model-router.js'
 
-/** One provider from its settings; timeouts and retries fall back to the global ones. */
+/** One provider from its settings, without middlewares; timeouts and retries fall back to the global ones. */
 function createProvider(id: string, entry: ProviderFileSettings, config: Config): Provider {
   const timeoutMs = entry.timeout_ms ?? config.upstreamTimeoutMs
   const maxRetries = entry.max_retries ?? config.upstreamMaxRetries
@@ -17,7 +19,7 @@ function createProvider(id: string, entry: ProviderFileSettings, config: Config)
   if (entry.type === 'anthropic') provider = createAnthropicProvider({ id, ...baseURL, ...key, timeoutMs, maxRetries })
   else if (entry.type === 'gemini') provider = createGeminiProvider({ id, ...baseURL, ...key, timeoutMs, maxRetries })
   else provider = createOpenAICompatibleProvider({ id, baseURL: entry.base_url ?? config.openaiBaseUrl, ...key, timeoutMs, maxRetries })
-  return applyProviderDefaults(provider, entry.params, entry.models)
+  return provider
 }
 
 /**
@@ -40,8 +42,8 @@ function collectProviderSettings(config: Config): Map<string, ProviderFileSettin
 
 /** What production operations add to the router (see src/operations): wrapped providers and routing groups. */
 export interface ProvidersRouterHooks {
-  /** Wraps each provider once it is built (deadlines, concurrency limit, metrics, health). */
-  wrapProvider?: (id: string, provider: Provider) => Provider
+  /** The middlewares each provider runs with, outermost first (metrics and health, concurrency limit, deadlines). */
+  createMiddlewares?: (id: string) => ProviderMiddleware[]
   /** More aliases, built on the (wrapped) providers: the routing groups. */
   createAliases?: (providers: ReadonlyMap<string, Provider>) => Iterable<[string, RouteTarget]>
   /** Told of a provider whose model list failed (GET /v1/models answers without it). */
@@ -58,8 +60,10 @@ export function createProvidersRouter(config: Config, hooks: ProvidersRouterHook
   const settings = collectProviderSettings(config)
   const providers = new Map<string, Provider>()
   for (const [id, entry] of settings) {
-    const provider = createProvider(id, entry, config)
-    providers.set(id, hooks.wrapProvider === undefined ? provider : hooks.wrapProvider(id, provider))
+    // one middleware list per provider, the config file's defaults innermost (every attempt carries them)
+    const defaults = createProviderDefaultsMiddleware(entry.params, entry.models)
+    const middlewares = [...(hooks.createMiddlewares?.(id) ?? []), ...(defaults === undefined ? [] : [defaults])]
+    providers.set(id, wrapProvider(createProvider(id, entry, config), middlewares))
   }
   const aliases = new Map<string, RouteTarget>()
   for (const [alias, target] of Object.entries(config.models)) {

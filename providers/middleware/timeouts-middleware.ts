@@ -1,8 +1,8 @@
 import type { ModelResult } from '../../src/core/model-result.js'
 import { ProxyError } from '../../src/core/proxy-error.js'
-import type { ModelRequest } from '../../src/core/request.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
-import type { Provider, ProviderCallOptions } from '../types.js'
+import type { ProviderCallOptions } from '../types.js'
+import type { ProviderMiddleware } from './provider-middleware.js'
 
 /** The deadlines of one upstream call, in milliseconds; an absent one does not apply. */
 export interface CallTimeouts {
@@ -75,14 +75,14 @@ export function combineTimeouts(configured: CallTimeouts, requested: CallTimeout
 }
 
 /**
- * Wraps any provider with deadlines: time to first event, total time and the idle time between events of a
- * stream. A deadline that passes aborts the upstream call and becomes a 504 `timeout_error` (thrown by
- * `generate`, an `error` event from `stream`, so after bytes were sent the client gets an error frame).
- * Connect and first-byte deadlines are also passed down, for providers that can apply them to the connection.
- * The request's own deadlines (`options.requestTimeouts`) tighten the configured ones call by call.
- * @example const provider = withTimeouts(base, { firstByteMs: 30_000, idleMs: 60_000, totalMs: 600_000 })
+ * The deadlines middleware: time to first event, total time and the idle time between events of a stream. A
+ * deadline that passes aborts the upstream call and becomes a 504 `timeout_error` (thrown by `generate`, an `error`
+ * event from `stream`, so after bytes were sent the client gets an error frame). Connect and first-byte deadlines
+ * are also passed down, for providers that can apply them to the connection. The request's own deadlines
+ * (`options.requestTimeouts`) tighten the configured ones call by call.
+ * @example wrapProvider(base, [createTimeoutsMiddleware({ firstByteMs: 30_000, idleMs: 60_000, totalMs: 600_000 })])
  */
-export function withTimeouts(provider: Provider, configured: CallTimeouts): Provider {
+export function createTimeoutsMiddleware(configured: CallTimeouts): ProviderMiddleware {
   const callOptions = (options: ProviderCallOptions, signal: AbortSignal, timeouts: CallTimeouts): ProviderCallOptions => {
     const { totalMs, firstByteMs } = timeouts
     const connectTimeoutMs = smaller(options.connectTimeoutMs, timeouts.connectMs)
@@ -95,18 +95,19 @@ export function withTimeouts(provider: Provider, configured: CallTimeouts): Prov
     }
   }
 
-  async function generate(request: ModelRequest, options: ProviderCallOptions): Promise<ModelResult> {
+  async function wrapGenerate({ doGenerate, call }: Parameters<NonNullable<ProviderMiddleware['wrapGenerate']>>[0]): Promise<ModelResult> {
+    const { request, options } = call
     const timeouts = combineTimeouts(configured, options.requestTimeouts)
     const { totalMs } = timeouts
     // no deadline of its own to enforce: the call runs on the caller's signal (the transport keeps connect/first byte)
-    if (totalMs === undefined) return provider.generate(request, callOptions(options, options.signal, timeouts))
+    if (totalMs === undefined) return doGenerate({ request, options: callOptions(options, options.signal, timeouts) })
     const { controller, unlink } = linkController(options.signal)
     try {
-      const call = provider.generate(request, callOptions(options, controller.signal, timeouts))
-      const outcome = await raceTimer(call, totalMs)
+      const pending = doGenerate({ request, options: callOptions(options, controller.signal, timeouts) })
+      const outcome = await raceTimer(pending, totalMs)
       if (outcome !== timedOut) return outcome
       const error = createUpstreamTimeoutError('total', totalMs)
-      call.catch(() => undefined)
+      pending.catch(() => undefined)
       controller.abort(error)
       throw error
     } finally {
@@ -114,16 +115,17 @@ export function withTimeouts(provider: Provider, configured: CallTimeouts): Prov
     }
   }
 
-  async function* stream(request: ModelRequest, options: ProviderCallOptions): AsyncGenerator<StreamEvent> {
+  async function* wrapStream({ doStream, call }: Parameters<NonNullable<ProviderMiddleware['wrapStream']>>[0]): AsyncGenerator<StreamEvent> {
+    const { request, options } = call
     const timeouts = combineTimeouts(configured, options.requestTimeouts)
     const { totalMs, idleMs, firstByteMs } = timeouts
     if (totalMs === undefined && idleMs === undefined && firstByteMs === undefined) {
       // no deadline to watch between events: the provider's own stream, on the caller's signal
-      yield* provider.stream(request, callOptions(options, options.signal, timeouts))
+      yield* doStream({ request, options: callOptions(options, options.signal, timeouts) })
       return
     }
     const { controller, unlink } = linkController(options.signal)
-    const iterator = provider.stream(request, callOptions(options, controller.signal, timeouts))[Symbol.asyncIterator]()
+    const iterator = doStream({ request, options: callOptions(options, controller.signal, timeouts) })[Symbol.asyncIterator]()
     const startedAt = Date.now()
     let started = false
     let finished = false
@@ -158,5 +160,5 @@ export function withTimeouts(provider: Provider, configured: CallTimeouts): Prov
     }
   }
 
-  return { id: provider.id, generate, stream, listModels: (options) => provider.listModels(options) }
+  return { name: 'timeouts', wrapGenerate, wrapStream }
 }
