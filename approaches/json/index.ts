@@ -1,5 +1,5 @@
 import { renderConversation } from '../shared/task-prompts.js'
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import type { ErrorObject, ValidateFunction } from 'ajv'
 import { z } from 'zod'
 import { isAbortError, ProxyError } from '../../src/core/proxy-error.js'
 import type { ModelRequest, ResponseFormat } from '../../src/core/request.js'
@@ -7,7 +7,6 @@ import { isBudgetExhausted } from '../../src/core/budget-exhausted-error.js'
 import { emitAnswer } from '../shared/final-step.js'
 import { createAssistantMessage, createStepRequest, createUserMessage, readText } from '../shared/requests.js'
 import type { Approach } from '../types.js'
-import { compileLinearRegExp } from './linear-regexp.js'
 import { readJsonReply } from './read-json-reply.js'
 
 const optionsSchema = z
@@ -38,8 +37,10 @@ function describeErrors(errors: ErrorObject[] | null | undefined): string {
     .join('\n')
 }
 
-function compileSchema(schema: Record<string, unknown>): ValidateFunction {
+async function compileSchema(schema: Record<string, unknown>): Promise<ValidateFunction> {
   if (JSON.stringify(schema).length > maxSchemaChars) throw new ProxyError(`The response_format schema is longer than ${maxSchemaChars} characters.`, { status: 400, type: 'invalid_request_error', param: 'response_format' })
+  // ajv and the linear-time regex engine load with the first json request, not at start-up
+  const [{ Ajv }, { compileLinearRegExp }] = await Promise.all([import('ajv'), import('./linear-regexp.js')])
   try {
     return new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: compileLinearRegExp } }).compile(schema)
   } catch (error) {
@@ -73,7 +74,7 @@ export const jsonApproach: Approach<JsonOptions> = {
   async *run(context) {
     const format = context.request.responseFormat
     const schema = format?.type === 'json-schema' && format.schema !== undefined ? format.schema : anyObjectSchema
-    const validate = compileSchema(schema)
+    const validate = await compileSchema(schema)
     const conversation = [{ role: 'system' as const, content: buildInstructions(schema, format) }, ...renderConversation(context.task)]
     let native = context.options.native === 'auto' && format !== undefined && format.type !== 'text'
     let problem = ''

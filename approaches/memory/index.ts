@@ -1,4 +1,3 @@
-import MiniSearch from 'minisearch'
 import { z } from 'zod'
 import type { ApproachTask, TaskSource } from '../../src/core/task.js'
 import { readQuestionText } from '../../src/core/task.js'
@@ -36,7 +35,9 @@ function splitQuestion(text: string, budget: number): { document: string; query:
 }
 
 /** BM25 (minisearch) over the chunks; ties go to the earlier chunk; the chosen come back in document order. */
-function selectChunks(chunks: TextChunk[], query: string, topK: number): TextChunk[] {
+async function selectChunks(chunks: TextChunk[], query: string, topK: number): Promise<TextChunk[]> {
+  // minisearch loads with the first long input, not at start-up
+  const { default: MiniSearch } = await import('minisearch')
   const index = new MiniSearch<TextChunk>({ idField: 'index', fields: ['text'], storeFields: [] })
   index.addAll(chunks)
   const ranked = index.search(query, { combineWith: 'OR', fuzzy: false, prefix: false }).sort((a, b) => b.score - a.score || Number(a.id) - Number(b.id))
@@ -63,7 +64,7 @@ async function enrichWithMemory(context: ApproachContext<MemoryOptions>): Promis
   const chunks: TextChunk[] = []
   for (const entry of task.sources) chunks.push(...chunkText(entry.source, entry.text, options.chunk_chars, options.overlap_chars, chunks.length))
   if (document !== '') chunks.push(...chunkText('question', document, options.chunk_chars, options.overlap_chars, chunks.length))
-  const chosen = selectChunks(chunks, query, options.top_k)
+  const chosen = await selectChunks(chunks, query, options.top_k)
   context.trace(`[memory] ${material} characters over the budget (${options.budget_chars}): ${chunks.length} chunks, kept ${chosen.map((chunk) => chunk.index).join(', ')} (BM25 on the question)\n`)
   context.record({ kind: 'note', text: `memory kept chunks ${chosen.map((chunk) => chunk.index).join(',')} of ${chunks.length}` })
   const sources: TaskSource[] = chosen.map((chunk) => ({ source: `${chunk.source}#chunk-${chunk.index}`, text: chunk.text }))

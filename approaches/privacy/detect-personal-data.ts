@@ -1,5 +1,4 @@
 import { isIPv6 } from 'node:net'
-import nlp from 'compromise'
 
 /** The kinds of personal data the privacy plugin replaces; each becomes a `[KIND_n]` placeholder. */
 export type PersonalDataKind = 'EMAIL' | 'IBAN' | 'CARD' | 'NATIONAL_ID' | 'IP' | 'PHONE' | 'PERSON' | 'ORGANIZATION' | 'PLACE'
@@ -68,8 +67,20 @@ const patternDetectors: PatternDetector[] = [
   { kind: 'PHONE', pattern: /(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){2,4}(?!\w)/g, accept: (value) => isPhoneLength(value.replace(/\D/g, '').length) && /[ .()+-]/.test(value) },
 ]
 
+let nlp: typeof import('compromise').default | undefined
+
+/**
+ * Loads the name tagger (compromise, several MiB) on first use rather than at start-up: call it before
+ * detectPersonalData.
+ * @example await loadNameTagger(); detectPersonalData('Ada Lovelace wrote it')
+ */
+export async function loadNameTagger(): Promise<void> {
+  nlp ??= (await import('compromise')).default
+}
+
 /** The names compromise finds, without trailing punctuation, longest first. */
 function findNames(text: string): Array<{ kind: PersonalDataKind; value: string }> {
+  if (nlp === undefined) throw new Error('detectPersonalData needs loadNameTagger() first')
   const document = nlp(text)
   const found = [
     ...document.people().out('array').map((value: string) => ({ kind: 'PERSON' as const, value })),

@@ -5,6 +5,7 @@ import { renderTaskConversation } from '../../src/core/task.js'
 import { resolveInnerApproach } from '../shared/resolve-inner-approach.js'
 import type { Approach, ApproachContext } from '../types.js'
 import { carriesNonText, maskTask } from './mask-task.js'
+import { loadNameTagger } from './detect-personal-data.js'
 import { createPseudonymizer } from './pseudonymizer.js'
 
 const optionsSchema = z
@@ -46,6 +47,7 @@ export const privacyApproach: Approach<PrivacyOptions> = {
         param: 'optiproxy',
       })
     }
+    await loadNameTagger()
     const pseudonymizer = createPseudonymizer()
     const mask = (text: string): string => pseudonymizer.mask(text)
     const task = maskTask(context.task, mask)

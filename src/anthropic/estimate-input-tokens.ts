@@ -1,4 +1,3 @@
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base'
 import type { ModelRequest } from '../core/request.js'
 
 /** What one image costs in Anthropic's own accounting at its largest size (about 1.15 megapixels / 750). */
@@ -13,9 +12,11 @@ const messageOverheadTokens = 4
  * Anthropic): the text (system, messages, tool results, tool calls, tool definitions as JSON) counted with the
  * o200k_base tokenizer of gpt-tokenizer, plus flat allowances for images, documents and message framing. Other
  * vendors' tokenizers differ by some percent: it is an estimate, not a bill.
- * @example estimateInputTokens({ model: 'gpt-4o', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello' }] }], extra: {} }) // 5
+ * The tokenizer's tables (tens of MiB) load on the first count, not at start-up.
+ * @example await estimateInputTokens({ model: 'gpt-4o', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello' }] }], extra: {} }) // 5
  */
-export function estimateInputTokens(request: ModelRequest): number {
+export async function estimateInputTokens(request: ModelRequest): Promise<number> {
+  const { countTokens } = await import('gpt-tokenizer/encoding/o200k_base')
   let total = 0
   for (const message of request.messages) {
     total += messageOverheadTokens

@@ -1,12 +1,12 @@
-import { Readability } from '@mozilla/readability'
-import { parseHTML } from 'linkedom'
 
 /**
  * The readable text of an HTML page: the article as Mozilla's Readability finds it (navigation, ads, footers and
  * scripts left out), else the body's text. Whitespace is folded; paragraphs stay apart.
  * @example convertHtmlToText('<html><body><nav>Menu</nav><article><p>Story</p></article></body></html>') // { text: 'Story', ... }
  */
-export function convertHtmlToText(html: string): { title?: string; text: string } {
+export async function convertHtmlToText(html: string): Promise<{ title?: string; text: string }> {
+  // the DOM and Readability load on the first page, not at start-up
+  const [{ Readability }, { parseHTML }] = await Promise.all([import('@mozilla/readability'), import('linkedom')])
   const { document } = parseHTML(html)
   const title = document.title?.trim() || undefined
   let text: string | undefined

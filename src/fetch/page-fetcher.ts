@@ -86,7 +86,7 @@ async function fetchUncached(settings: PageFetcherSettings, url: string, signal:
       const readable = isPdf
         ? await convertPdfToText(bytes, current.href)
         : htmlTypes.has(contentType)
-          ? convertHtmlToText(new TextDecoder('utf-8').decode(bytes))
+          ? await convertHtmlToText(new TextDecoder('utf-8').decode(bytes))
           : { text: foldWhitespace(new TextDecoder('utf-8').decode(bytes)) }
       const cut = readable.text.length > settings.maxTextChars
       return {

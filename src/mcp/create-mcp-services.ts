@@ -1,6 +1,4 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import type { McpServices, McpTool, McpToolOutcome } from '../core/services/mcp.js'
 import type { McpServersFile } from './mcp-server-schema.js'
 
@@ -80,6 +78,12 @@ export function createMcpServices(settings: McpSettings): McpServices & { close(
 async function openConnection(name: string, settings: McpSettings): Promise<Connection> {
   const server = settings.servers[name]
   if (server === undefined) throw new Error(`unknown MCP server '${name}'`)
+  // the MCP SDK loads with the first connection, not at start-up
+  const [{ Client }, { getDefaultEnvironment, StdioClientTransport }, { StreamableHTTPClientTransport }] = await Promise.all([
+    import('@modelcontextprotocol/sdk/client/index.js'),
+    import('@modelcontextprotocol/sdk/client/stdio.js'),
+    import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+  ])
   const transport =
     'command' in server
       ? new StdioClientTransport({

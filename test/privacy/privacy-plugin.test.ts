@@ -1,11 +1,14 @@
 import type OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { detectPersonalData, passesIbanCheck, passesLuhn } from '../../approaches/privacy/detect-personal-data.js'
+import { detectPersonalData, loadNameTagger, passesIbanCheck, passesLuhn } from '../../approaches/privacy/detect-personal-data.js'
 import { createPseudonymizer } from '../../approaches/privacy/pseudonymizer.js'
 import { buildChatCompletionChunks } from '../helpers/mock-openai-upstream.js'
 import { runApproachDirectly } from '../helpers/run-approach-directly.js'
 import { createScriptedProvider } from '../helpers/scripted-provider.js'
 import { startProxyUnderTest, type ProxyUnderTest } from '../helpers/start-proxy.js'
+
+// the name tagger loads on first use (the plugin loads it itself; these tests call the detector directly)
+beforeAll(loadNameTagger)
 
 const personal = {
   email: 'alice.johnson@example.com',

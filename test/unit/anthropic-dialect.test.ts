@@ -169,13 +169,13 @@ describe('Anthropic errors and warnings', () => {
 })
 
 describe('estimateInputTokens', () => {
-  it('counts text, tools and images, and grows with the input', () => {
-    const small = estimateInputTokens({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello world' }] }], extra: {} })
+  it('counts text, tools and images, and grows with the input', async () => {
+    const small = await estimateInputTokens({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello world' }] }], extra: {} })
     expect(small).toBeGreaterThanOrEqual(2)
     expect(small).toBeLessThan(20)
-    const withImage = estimateInputTokens({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello world' }, { type: 'image', url: 'data:image/png;base64,AA' }] }], extra: {} })
+    const withImage = await estimateInputTokens({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello world' }, { type: 'image', url: 'data:image/png;base64,AA' }] }], extra: {} })
     expect(withImage - small).toBe(1600)
-    const withTool = estimateInputTokens({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello world' }] }], tools: [{ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }], extra: {} })
+    const withTool = await estimateInputTokens({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello world' }] }], tools: [{ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }], extra: {} })
     expect(withTool).toBeGreaterThan(small + 5)
   })
 })

@@ -155,8 +155,8 @@ describe('the guarded fetch', () => {
 })
 
 describe('HTML to text', () => {
-  it('falls back to the body text when there is no article, without scripts or styles', () => {
-    const { text } = convertHtmlToText('<html><body><script>secret()</script><style>p{}</style><p>Short note.</p></body></html>')
+  it('falls back to the body text when there is no article, without scripts or styles', async () => {
+    const { text } = await convertHtmlToText('<html><body><script>secret()</script><style>p{}</style><p>Short note.</p></body></html>')
     expect(text).toBe('Short note.')
   })
 })
