@@ -1,15 +1,4 @@
-/**
- * Wilson score interval for a proportion (95% with z = 1.96).
- * @example computeWilsonInterval(120, 200) // [0.531, 0.665]
- */
-export function computeWilsonInterval(successes: number, trials: number, z = 1.96): [number, number] {
-  if (trials === 0) return [0, 1]
-  const phat = successes / trials
-  const denominator = 1 + (z * z) / trials
-  const centre = (phat + (z * z) / (2 * trials)) / denominator
-  const half = (z * Math.sqrt((phat * (1 - phat)) / trials + (z * z) / (4 * trials * trials))) / denominator
-  return [Math.max(0, centre - half), Math.min(1, centre + half)]
-}
+export { computeWilsonInterval } from '../../src/eval/statistics.js'
 
 /**
  * Mean and 95% interval of a paired difference (each entry -1, 0 or 1: one approach right where the other was not).
