@@ -3,6 +3,7 @@
 // Usage: node test/smoke/production-smoke.mjs <folder with dist/ and production node_modules>
 import { spawn, spawnSync } from 'node:child_process'
 import http from 'node:http'
+import net from 'node:net'
 import { join } from 'node:path'
 
 const appFolder = process.argv[2]
@@ -31,7 +32,11 @@ const upstream = http.createServer((request, response) => {
 await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve))
 const upstreamUrl = `http://127.0.0.1:${upstream.address().port}/v1`
 
-const port = String(20000 + Math.floor(Math.random() * 20000))
+// a port the kernel has just handed out and taken back (a random pick could land on a port in use)
+const probe = net.createServer()
+await new Promise((resolve) => probe.listen(0, '0.0.0.0', resolve))
+const port = String(probe.address().port)
+await new Promise((resolve) => probe.close(resolve))
 const env = { ...process.env, NODE_ENV: 'production', HOST: '0.0.0.0', PORT: port, OPENAI_BASE_URL: upstreamUrl }
 const server = spawn(process.execPath, ['dist/src/cli.js'], { cwd: appFolder, env, stdio: ['ignore', 'pipe', 'inherit'] })
 const fail = (message) => {
