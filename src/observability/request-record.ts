@@ -1,3 +1,4 @@
+import type { UpstreamCallObserver } from '../../providers/types.js'
 import type { Message } from '../core/message.js'
 
 /** What one request did, gathered while it runs and logged when its response ends. Lives in the request's context. */
@@ -41,4 +42,27 @@ export function toRouteLabel(path: string): string {
  */
 export function createRequestRecord(id: string, method: string, path: string): RequestRecord {
   return { id, method, route: toRouteLabel(path), startedAt: performance.now(), providers: new Set(), upstreamCalls: 0, promptTokens: 0, completionTokens: 0 }
+}
+
+/**
+ * The observer that counts a request's upstream calls, providers and tokens into its record, and notes the routing
+ * target (also handed to `onTarget`, e.g. for a response header).
+ * @example const observer = createRecordObserver(record, 'moa', (target) => (headers['x-optiproxy-target'] = target))
+ */
+export function createRecordObserver(record: RequestRecord, approach: string | undefined, onTarget?: (target: string) => void): UpstreamCallObserver {
+  return {
+    ...(approach === undefined ? {} : { approach }),
+    callEnded(report) {
+      record.upstreamCalls++
+      record.providers.add(report.provider)
+      if (report.usage !== undefined) {
+        record.promptTokens += report.usage.promptTokens
+        record.completionTokens += report.usage.completionTokens
+      }
+    },
+    targetChosen(target) {
+      record.target = target
+      onTarget?.(target)
+    },
+  }
 }

@@ -1,6 +1,6 @@
 import type { UpstreamCallObserver } from '../../providers/types.js'
 import { toProxyError } from '../core/proxy-error.js'
-import { createRequestRecord } from '../observability/request-record.js'
+import { createRecordObserver, createRequestRecord } from '../observability/request-record.js'
 import type { AppOperations } from './app-operations.js'
 
 /** What a background run is accounted under: the key that created it, and the request that did. */
@@ -37,20 +37,8 @@ export function observeBackgroundRun(
   record.stream = true
   if (account.apiKeyName !== undefined) record.apiKeyName = account.apiKeyName
   if (run.approach !== undefined) record.approach = run.approach
-  const observer: UpstreamCallObserver = {
-    ...(run.approach === undefined ? {} : { approach: run.approach }),
-    callEnded(report) {
-      record.upstreamCalls++
-      record.providers.add(report.provider)
-      if (report.usage !== undefined) {
-        record.promptTokens += report.usage.promptTokens
-        record.completionTokens += report.usage.completionTokens
-      }
-    },
-    targetChosen(target) {
-      record.target = target
-    },
-  }
+  const observer = createRecordObserver(record, run.approach)
+
   return {
     observer,
     end(failure) {

@@ -3,7 +3,7 @@ import { createInvalidRequestError, ProxyError } from '../core/proxy-error.js'
 import type { ResolvedApiKey } from './operations-file-schema.js'
 import type { StreamEvent } from '../core/stream-event.js'
 import type { ClientRequest } from '../openai/parse-chat-completions-request.js'
-import type { UpstreamCallObserver } from '../../providers/types.js'
+import { createRecordObserver } from '../observability/request-record.js'
 import type { AppEnv, RouteDependencies } from '../routes/route-dependencies.js'
 import { planRequest, type RequestPlan } from '../plan/plan-request.js'
 import type { RequestScope } from '../run-approach.js'
@@ -99,22 +99,11 @@ export function prepareRequest(c: Context<AppEnv>, dependencies: RouteDependenci
   if (apiKey !== undefined) checkKeyAllows(apiKey, plan.request.model, plan.slugs)
   if (operations.logPrompts) record.messages = clients.flatMap((client) => client.request.messages)
   const headers: Record<string, string> = { 'x-request-id': record.id }
-  const observer: UpstreamCallObserver = {
-    approach,
-    callEnded(report) {
-      record.upstreamCalls++
-      record.providers.add(report.provider)
-      if (report.usage !== undefined) {
-        record.promptTokens += report.usage.promptTokens
-        record.completionTokens += report.usage.completionTokens
-      }
-    },
-    targetChosen(target) {
-      // read when the answer's headers go out: a stream's first event, or the whole answer
-      headers['x-optiproxy-target'] = target
-      record.target = target
-    },
-  }
+  // the target is read when the answer's headers go out: a stream's first event, or the whole answer
+  const observer = createRecordObserver(record, approach, (target) => {
+    headers['x-optiproxy-target'] = target
+  })
+
   const cacheKey = readCacheKey(c, operations, clients, plans, record.route)
   return {
     plans,
