@@ -4,6 +4,7 @@ import type {
   CallTraceScope,
   RequestTrace,
   SpanRecorder,
+  TraceAttributeValue,
   TraceAttributes,
   TraceSpan,
   TraceSpanKind,
@@ -47,6 +48,77 @@ const noopSpan: SpanRecorder = {
   end: () => undefined,
 }
 
+/** What every span recorder of one trace shares. */
+interface TraceState {
+  readonly trace: RequestTrace
+  readonly maxSpans: number
+  finished: boolean
+  finish(status: Exclude<TraceSpanStatus, 'running'>): void
+}
+
+/** A span being recorded: one object per span with its methods on the prototype (no closures per span). */
+class OpenSpan implements SpanRecorder {
+  constructor(
+    private readonly state: TraceState,
+    private readonly span: TraceSpan,
+  ) {}
+
+  get id(): string {
+    return this.span.id
+  }
+
+  setAttributes(more: TraceAttributes): void {
+    copyAttributes(this.span.attributes, more)
+  }
+
+  addEvent(eventName: string, eventAttributes?: TraceAttributes): void {
+    if (this.span.events.length < 256) this.span.events.push({ name: eventName, time: readTraceClock(), ...(eventAttributes === undefined ? {} : { attributes: eventAttributes }) })
+  }
+
+  startChild(childKind: TraceSpanKind, childName: string, childAttributes?: TraceAttributes): SpanRecorder {
+    return openSpan(this.state, childKind, childName, childAttributes ?? {}, this.span.id)
+  }
+
+  end(status: Exclude<TraceSpanStatus, 'running'> = 'ok', more?: TraceAttributes): void {
+    const { span } = this
+    if (span.endTime !== undefined) return
+    span.endTime = readTraceClock()
+    span.status = status
+    if (more !== undefined) copyAttributes(span.attributes, more)
+    if (span.kind === 'request') this.state.finish(status)
+  }
+}
+
+/** Adds attributes to a span's own (a plain loop: cheaper than Object.assign for these small dotted-key objects). */
+function copyAttributes(target: TraceAttributes, source: TraceAttributes): void {
+  for (const key in source) target[key] = source[key] as TraceAttributeValue
+}
+
+/** Opens a span in the trace, or the no-op span once the trace has finished or is full. */
+function openSpan(state: TraceState, kind: TraceSpanKind, spanName: string, spanAttributes: TraceAttributes, parentId: string | undefined): SpanRecorder {
+  const { trace } = state
+  if (state.finished) return noopSpan
+  if (trace.spans.length >= state.maxSpans) {
+    trace.droppedSpans++
+    return noopSpan
+  }
+  // one object shape for every span (a conditional spread here costs more than the rest of the span)
+  const span: TraceSpan = {
+    id: `s${trace.spans.length + 1}`,
+    kind,
+    name: spanName,
+    startTime: readTraceClock(),
+    status: 'running',
+    // the caller's object becomes the span's own (every caller builds a fresh one)
+    attributes: spanAttributes,
+    events: [],
+  }
+  if (parentId !== undefined) span.parentId = parentId
+  trace.spans.push(span)
+  if (kind === 'upstream_call') trace.upstreamCalls++
+  return new OpenSpan(state, span)
+}
+
 /**
  * Starts one request's trace: its root span (kind `request`) is open; ending it finishes the trace (step spans
  * take the extent of their calls) and hands it to `onFinish`.
@@ -65,57 +137,17 @@ export function startTraceRecorder(settings: TraceRecorderSettings, name: string
     ...(settings.route === undefined ? {} : { route: settings.route }),
     spans: [],
   }
-  let finished = false
-
-  const finish = (status: Exclude<TraceSpanStatus, 'running'>): void => {
-    if (finished) return
-    finished = true
+  const state: TraceState = { trace, maxSpans: settings.maxSpans, finished: false, finish }
+  function finish(status: Exclude<TraceSpanStatus, 'running'>): void {
+    if (state.finished) return
+    state.finished = true
     trace.endTime = readTraceClock()
     trace.status = status
     if (trace.spans.some((span) => span.kind === 'step' || span.endTime === undefined)) settleSteps(trace.spans, trace.endTime)
     settings.onFinish(trace)
   }
 
-  function open(kind: TraceSpanKind, spanName: string, spanAttributes: TraceAttributes, parentId: string | undefined): SpanRecorder {
-    if (finished) return noopSpan
-    if (trace.spans.length >= settings.maxSpans) {
-      trace.droppedSpans++
-      return noopSpan
-    }
-    const span: TraceSpan = {
-      id: `s${trace.spans.length + 1}`,
-      ...(parentId === undefined ? {} : { parentId }),
-      kind,
-      name: spanName,
-      startTime: readTraceClock(),
-      status: 'running',
-      // the caller's object becomes the span's own (every caller builds a fresh one)
-      attributes: spanAttributes,
-      events: [],
-    }
-    trace.spans.push(span)
-    if (kind === 'upstream_call') trace.upstreamCalls++
-    const recorder: SpanRecorder = {
-      id: span.id,
-      setAttributes(more) {
-        Object.assign(span.attributes, more)
-      },
-      addEvent(eventName, eventAttributes) {
-        if (span.events.length < 256) span.events.push({ name: eventName, time: readTraceClock(), ...(eventAttributes === undefined ? {} : { attributes: eventAttributes }) })
-      },
-      startChild: (childKind, childName, childAttributes) => open(childKind, childName, childAttributes ?? {}, span.id),
-      end(status = 'ok', more) {
-        if (span.endTime !== undefined) return
-        span.endTime = readTraceClock()
-        span.status = status
-        if (more !== undefined) Object.assign(span.attributes, more)
-        if (kind === 'request') finish(status)
-      },
-    }
-    return recorder
-  }
-
-  const root = open('request', name, attributes, undefined)
+  const root = openSpan(state, 'request', name, attributes, undefined)
   return {
     trace,
     root,
