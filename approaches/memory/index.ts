@@ -43,7 +43,7 @@ async function selectChunks(chunks: TextChunk[], query: string, topK: number): P
   const ranked = index.search(query, { combineWith: 'OR', fuzzy: false, prefix: false }).sort((a, b) => b.score - a.score || Number(a.id) - Number(b.id))
   const chosen = new Set(ranked.slice(0, topK).map((hit) => Number(hit.id)))
   // nothing matched a word of the query: keep the opening chunks
-  if (chosen.size === 0) chunks.slice(0, topK).forEach((chunk) => chosen.add(chunk.index))
+  if (chosen.size === 0) for (const chunk of chunks.slice(0, topK)) chosen.add(chunk.index)
   return chunks.filter((chunk) => chosen.has(chunk.index))
 }
 

@@ -1,5 +1,5 @@
 import { isAbortError, ProxyError } from '../../src/core/proxy-error.js'
-import { createUpstreamError, redactSecrets } from '../../src/core/redact-secrets.js'
+import { createUpstreamError, } from '../../src/core/redact-secrets.js'
 import type { RetryFailure } from '../shared/call-with-retries.js'
 import { readRetryAfterFromHeaders } from '../shared/read-retry-after.js'
 import { defaultErrorType, isRetryableStatus, mapUpstreamStatus } from '../shared/upstream-status.js'

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { isAbortError, ProxyError } from '../../src/core/proxy-error.js'
-import { createUpstreamError, redactSecrets } from '../../src/core/redact-secrets.js'
+import { createUpstreamError, } from '../../src/core/redact-secrets.js'
 import { readRetryAfterSeconds } from '../shared/read-retry-after.js'
 import { defaultErrorType as defaultType, isRetryableStatus, mapUpstreamStatus } from '../shared/upstream-status.js'
 import { openAIErrorBodySchema, type OpenAIErrorBody } from './openai-wire-schemas.js'

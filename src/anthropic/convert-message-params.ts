@@ -55,7 +55,7 @@ function convertUserBlock(block: Block, param: string, notes: ConversionNotes): 
       if (source.type === 'text') return { type: 'text', text: block.title == null ? source.data : `${block.title}\n\n${source.data}` }
       if (source.type === 'content') {
         if (typeof source.content === 'string') return { type: 'text', text: source.content }
-        return source.content.map((inner) => convertUserBlock(inner, param, notes)).flat().filter((part) => part !== undefined)
+        return source.content.flatMap((inner) => convertUserBlock(inner, param, notes)).filter((part) => part !== undefined)
       }
       notes.warnings.add(source.type === 'url' ? 'document URLs' : 'file_id sources')
       return undefined

@@ -36,6 +36,21 @@ export interface SettingDefaults extends RunSettings {
 const generalKeys = new Set(Object.keys(generalSettingsSchema.shape))
 
 /**
+ * Each slug's options parsed from the configured defaults alone (a request that sets none of its own), per set of
+ * defaults: parsed once, not on every request. Frozen, as every request shares them.
+ */
+const defaultOptionsCache = new WeakMap<SettingDefaults, Map<string, unknown>>()
+
+function readDefaultOptions(approach: Approach<unknown>, defaults: SettingDefaults): { success: true; data: unknown } | { success: false; error: z.ZodError } {
+  let cached = defaultOptionsCache.get(defaults)
+  if (cached === undefined) defaultOptionsCache.set(defaults, (cached = new Map()))
+  if (cached.has(approach.id)) return { success: true, data: cached.get(approach.id) }
+  const parsed = approach.optionsSchema.safeParse({ ...defaults.approachOptions[approach.id] })
+  if (parsed.success) cached.set(approach.id, typeof parsed.data === 'object' && parsed.data !== null ? Object.freeze(parsed.data) : parsed.data)
+  return parsed
+}
+
+/**
  * Validates the request's `optiproxy` object: general keys, then each known slug's options (the config's
  * defaults for that slug under the request's values). Unknown keys and bad values are a 400 naming the key.
  * Returns the run settings, the request's own deadlines and the options of each approach in `approaches`.
@@ -57,7 +72,8 @@ export function readRequestSettings(
       )
     }
   }
-  const general = generalSettingsSchema.safeParse(Object.fromEntries(Object.entries(body).filter(([key]) => generalKeys.has(key))))
+  // most requests carry no `optiproxy` object: nothing to validate then
+  const general = raw === undefined ? { success: true as const, data: {} as GeneralSettings } : generalSettingsSchema.safeParse(Object.fromEntries(Object.entries(body).filter(([key]) => generalKeys.has(key))))
   if (!general.success) throw createOptionError(general.error.issues[0], [])
   // the operator's call budget and fan-out limit are ceilings: a request may lower them, never raise them
   // (and the token budget too, when the operator set one)
@@ -82,11 +98,11 @@ export function readRequestSettings(
   const slugs = new Set([...approaches.map((approach) => approach.id), ...Object.keys(body).filter((key) => registry.has(key))])
   for (const slug of slugs) {
     const approach = registry.get(slug) as Approach<unknown>
-    const given = body[slug] ?? {}
-    if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+    const given = body[slug]
+    if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given))) {
       throw createInvalidRequestError(`Invalid value for 'optiproxy.${slug}': expected an object.`, `optiproxy.${slug}`, 'invalid_value')
     }
-    const parsed = approach.optionsSchema.safeParse({ ...defaults.approachOptions[slug], ...given })
+    const parsed = given === undefined ? readDefaultOptions(approach, defaults) : approach.optionsSchema.safeParse({ ...defaults.approachOptions[slug], ...given })
     if (!parsed.success) throw createOptionError(parsed.error.issues[0], [slug])
     options.set(slug, parsed.data)
   }

@@ -33,7 +33,7 @@ export async function* mergeAsyncIterables<T>(sources: ReadonlyArray<AsyncIterab
     wake = undefined
     waiting?.()
   }
-  iterators.forEach((_, source) => pull(source))
+  for (let source = 0; source < iterators.length; source++) pull(source)
   try {
     while (active.size > 0) {
       if (readIndex === ready.length) {

@@ -146,7 +146,8 @@ function convertMessage(message: ChatMessage): Message {
       const content: UserContentPart[] =
         typeof message.content === 'string'
           ? [{ type: 'text', text: message.content }]
-          : message.content.map((part): UserContentPart => {
+          : // biome-ignore lint/suspicious/useIterableCallbackReturn: the switch covers every part type (tsc checks it)
+            message.content.map((part): UserContentPart => {
               switch (part.type) {
                 case 'text':
                   return { type: 'text', text: part.text }

@@ -57,6 +57,7 @@ export type ResponseOutputItem = OutputMessageItem | FunctionCallItem | Reasonin
 
 function convertInputContent(content: Extract<ResponsesInputItem, { role: string }>['content'], param: string): InputContentPart[] {
   if (typeof content === 'string') return [{ type: 'input_text', text: content }]
+  // biome-ignore lint/suspicious/useIterableCallbackReturn: the switch covers every part type (tsc checks it)
   return content.map((part, index): InputContentPart => {
     switch (part.type) {
       case 'input_text':

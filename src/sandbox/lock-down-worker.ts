@@ -131,7 +131,7 @@ function disableCodeGeneration(): void {
   const refusal = createRefusal('code generation from strings')
   const constructors = [
     Function.prototype,
-    Object.getPrototypeOf(async function () {}),
+    Object.getPrototypeOf(async () => {}),
     Object.getPrototypeOf(function* () {}),
     Object.getPrototypeOf(async function* () {}),
   ] as object[]

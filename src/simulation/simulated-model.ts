@@ -57,7 +57,7 @@ const messageText = readMessageText
 function listAnswers(problem: SimulatedProblem): { answers: string[]; letter: boolean } {
   if (problem.choices !== undefined && problem.choices.length > 1) {
     const count = Math.min(problem.choices.length, letters.length)
-    const byText = problem.choices.findIndex((choice) => choice === String(problem.answer))
+    const byText = problem.choices.indexOf(String(problem.answer))
     const given = String(problem.answer).trim().toUpperCase()
     const right = byText >= 0 ? byText : Math.max(0, letters.indexOf(given.length === 1 ? given : 'A'))
     const wrong = Array.from({ length: count }, (_, index) => index).filter((index) => index !== right)

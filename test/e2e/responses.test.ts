@@ -192,7 +192,7 @@ function defineResponsesSuite(settings: Partial<Config>): void {
       const tooMany = await traced('resp-trace-3', { model: 'gpt-4o-mini', input: Array.from({ length: 3000 }, () => ({ role: 'user', content: 'x' })) })
       expect(tooMany.status).toBe(400)
       expect(tooMany.headers.get('x-request-id')).toBe('resp-trace-3')
-      const deep = await traced('resp-trace-4', { model: 'gpt-4o-mini', input: 'x', metadata: JSON.parse('{"a":'.repeat(100) + '1' + '}'.repeat(100)) })
+      const deep = await traced('resp-trace-4', { model: 'gpt-4o-mini', input: 'x', metadata: JSON.parse(`${'{"a":'.repeat(100)}1${'}'.repeat(100)}`) })
       expect(deep.status).toBe(400)
     })
 

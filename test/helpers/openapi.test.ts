@@ -9,7 +9,7 @@ import {
   buildTextCompletion,
   buildTextCompletionChunks,
 } from './mock-openai-upstream.js';
-import { assertMatchesSchema, describeOpenApi, openApiSpecAvailable, openApiSpecPath } from './openapi.js';
+import { assertMatchesSchema, describeOpenApi, openApiSpecPath } from './openapi.js';
 
 /** Returns the message of the error thrown by `fn`, failing when it does not throw. */
 function captureErrorMessage(fn: () => void): string {

@@ -139,7 +139,10 @@ describe('the one semaphore (fan-out and provider concurrency)', () => {
     const order: string[] = []
     const release = await semaphore.acquire(new AbortController().signal)
     const leaving = new AbortController()
-    const first = semaphore.acquire(new AbortController().signal).then((done) => (order.push('first'), done))
+    const first = semaphore.acquire(new AbortController().signal).then((done) => {
+      order.push('first')
+      return done
+    })
     const aborted = semaphore.acquire(leaving.signal)
     await expect(semaphore.acquire(new AbortController().signal)).rejects.toThrow('full')
     leaving.abort(new Error('left'))

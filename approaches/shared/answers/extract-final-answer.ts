@@ -81,7 +81,7 @@ function readLastLine(text: string): string | undefined {
     const read = readAnswerSpan(line)
     if (read === undefined || read.strength !== 'strong') return undefined
     // the whole line must be the answer (a number with at most a unit or a full stop after it)
-    if (!/^[\s*_$\\(\[]*(?:[-+\u2212]?[$€£¥]?[\d.,/\s]+%?|\(?[A-J]\)?|yes|no|true|false|\\(?:frac|dfrac)\{[^}]*\}\{[^}]*\})[\s*_$\\)\].!]*(?:[a-zA-Z]{1,12}\.?)?$/i.test(line)) return undefined
+    if (!/^[\s*_$\\([]*(?:[-+\u2212]?[$€£¥]?[\d.,/\s]+%?|\(?[A-J]\)?|yes|no|true|false|\\(?:frac|dfrac)\{[^}]*\}\{[^}]*\})[\s*_$\\)\].!]*(?:[a-zA-Z]{1,12}\.?)?$/i.test(line)) return undefined
     return read.answer
   }
   return undefined

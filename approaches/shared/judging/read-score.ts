@@ -60,7 +60,7 @@ export function readScore(text: string, scale = 10): number | undefined {
  */
 const verdictPatterns = [
   /\[\[\s{0,3}([AB]|[Tt]ie)\s{0,3}\]\]/g,
-  /\b(?:[Vv]erdict|VERDICT|[Ww]inner|[Bb]etter response)\b[\s*_:=\-]{0,12}(?:is\s{1,3})?(?:[Rr]esponse\s{1,3})?\(?\**\s{0,3}\b([AB]|[Tt]ie)\b/g,
+  /\b(?:[Vv]erdict|VERDICT|[Ww]inner|[Bb]etter response)\b[\s*_:=-]{0,12}(?:is\s{1,3})?(?:[Rr]esponse\s{1,3})?\(?\**\s{0,3}\b([AB]|[Tt]ie)\b/g,
   /\b(?:[Rr]esponse|[Aa]nswer|[Cc]andidate)\s{1,3}([AB])\s{1,3}is\s{1,3}(?:better|stronger|more correct|preferable)/g,
 ]
 
