@@ -167,7 +167,14 @@ async function measureOneRequest(target: URL, mockOrigin: URL, approach: FanOutA
  */
 export async function measureFanOut(target: URL, mockOrigin: URL, mock: MockControl, settings: FanOutSettings): Promise<FanOutSample[]> {
   // every answer ends with a readable rating so bon's judge asks each candidate once (no re-asks)
-  await mock.configure({ firstByteDelayMs: settings.baseDelayMs, firstByteJitterMs: settings.jitterMs, chunkDelayMs: 0, contentChunks: 16, answerRating: 7, recordCalls: 1 })
+  await mock.configure({
+    firstByteDelayMs: settings.baseDelayMs,
+    firstByteJitterMs: settings.jitterMs,
+    chunkDelayMs: 0,
+    contentChunks: 16,
+    answerRating: 7,
+    recordCalls: 1,
+  })
   try {
     await readCalls(mockOrigin)
     for (const approach of fanOutApproaches) await measureOneRequest(target, mockOrigin, approach, false)

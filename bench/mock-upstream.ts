@@ -124,7 +124,12 @@ function readChatBody(raw: Buffer): ChatBody | undefined {
   if (parsed === null || typeof parsed !== 'object') return undefined
   const body = parsed as { model?: unknown; stream?: unknown; stream_options?: { include_usage?: unknown } | null; messages?: unknown }
   if (typeof body.model !== 'string') return undefined
-  return { model: body.model, stream: body.stream === true, includeUsage: body.stream === true && body.stream_options?.include_usage === true, messages: body.messages }
+  return {
+    model: body.model,
+    stream: body.stream === true,
+    includeUsage: body.stream === true && body.stream_options?.include_usage === true,
+    messages: body.messages,
+  }
 }
 
 /** The settings a caller must give; the others default to off (0). */
@@ -134,7 +139,11 @@ export type MockUpstreamInitialSettings = Pick<MockUpstreamSettings, 'firstByteD
  * Creates the mock upstream's HTTP server (not yet listening) with its live counters and settings.
  * @example const mock = createMockUpstream({ firstByteDelayMs: 0, chunkDelayMs: 0, contentChunks: 16 }); mock.server.listen(0)
  */
-export function createMockUpstream(initial: MockUpstreamInitialSettings): { server: http.Server; counters: MockUpstreamCounters; settings: MockUpstreamSettings } {
+export function createMockUpstream(initial: MockUpstreamInitialSettings): {
+  server: http.Server
+  counters: MockUpstreamCounters
+  settings: MockUpstreamSettings
+} {
   const settings: MockUpstreamSettings = { firstByteJitterMs: 0, answerRating: 0, recordCalls: 0, ...initial }
   const counters: MockUpstreamCounters = {
     connections: 0,
@@ -169,7 +178,10 @@ export function createMockUpstream(initial: MockUpstreamInitialSettings): { serv
     }
     const call: MockUpstreamCall = {
       tag: tagPattern.exec(raw.toString('utf8'))?.[0] ?? null,
-      messagesDigest: createHash('sha256').update(JSON.stringify(chat.messages ?? null)).digest('hex').slice(0, 16),
+      messagesDigest: createHash('sha256')
+        .update(JSON.stringify(chat.messages ?? null))
+        .digest('hex')
+        .slice(0, 16),
       stream: chat.stream,
       delayMs,
       arrivalEpochMs,
@@ -278,7 +290,8 @@ export function createMockUpstream(initial: MockUpstreamInitialSettings): { serv
     if (req.method === 'GET' && path === '/__bench/calls') {
       const logged = calls
       calls = []
-      return sendJson(res, 200, JSON.stringify(logged))
+      sendJson(res, 200, JSON.stringify(logged))
+      return
     }
     if (req.method === 'POST' && path === '/__bench/config') {
       try {

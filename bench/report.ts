@@ -144,7 +144,8 @@ export function formatFanOutTable(summaries: readonly FanOutSummary[]): string {
     `${summary.medianRequestMsJson.toFixed(1)} / ${summary.medianRequestMsStream.toFixed(1)}`,
   ])
   const widths = header.map((title, index) => Math.max(title.length, ...lines.map((line) => (line[index] as string).length)))
-  const formatLine = (line: string[]): string => line.map((cell, index) => (index < 2 ? cell.padEnd(widths[index] as number) : cell.padStart(widths[index] as number))).join(' | ')
+  const formatLine = (line: string[]): string =>
+    line.map((cell, index) => (index < 2 ? cell.padEnd(widths[index] as number) : cell.padStart(widths[index] as number))).join(' | ')
   return [formatLine(header), widths.map((width) => '-'.repeat(width)).join('-|-'), ...lines.map(formatLine)].join('\n')
 }
 

@@ -67,7 +67,9 @@ function holdStages(branches: number): Map<string, Stage> {
     if (isBranchCall(body.messages)) await Promise.race([own.allArrived, new Promise((resolve) => setTimeout(resolve, siblingWaitMs))])
     own.inFlight--
     const content = 'A fine answer. Rating: 7'
-    return body.stream === true ? { kind: 'sse', events: buildChatCompletionChunks({ text: [content] }) } : { kind: 'json', body: buildChatCompletion({ content }) }
+    return body.stream === true
+      ? { kind: 'sse', events: buildChatCompletionChunks({ text: [content] }) }
+      : { kind: 'json', body: buildChatCompletion({ content }) }
   })
   return stages
 }
