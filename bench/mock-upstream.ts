@@ -1,13 +1,16 @@
 /**
  * A lean OpenAI Chat Completions upstream for the benchmark. It answers POST /v1/chat/completions in the exact
  * wire format (a `chat.completion` body, or SSE `chat.completion.chunk` frames ending with `data: [DONE]`), with
- * configurable delays. It keeps counters only: nothing grows per request.
+ * configurable delays. It keeps counters only: nothing grows per request, unless `recordCalls` is on (the fan-out
+ * phase), when it also logs each call's arrival and finish times (bounded, emptied by each read).
  *
  * Control routes (used by bench/run.ts, never by the proxies under test):
  *   GET  /__bench/stats   the counters as JSON
  *   POST /__bench/config  JSON with any of the MockUpstreamSettings fields; answers the settings in force
+ *   GET  /__bench/calls   the calls logged since the last read (MockUpstreamCall[] as JSON), then forgets them
  * Run directly: `PORT=0 node dist/bench/mock-upstream.js` prints "mock-upstream listening on http://…".
  */
+import { createHash } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { pathToFileURL } from 'node:url'
@@ -20,7 +23,37 @@ export interface MockUpstreamSettings {
   chunkDelayMs: number
   /** Content chunks of a streamed answer; the non-streamed answer carries the same text. */
   contentChunks: number
+  /**
+   * Extra delay before the first byte, from 0 up to this: call k waits the fractional part of k times the golden
+   * ratio of it, so consecutive calls (a fan-out's branches) get different, well spread, reproducible delays.
+   */
+  firstByteJitterMs: number
+  /** 1-10: every answer ends with " Rating: N", so a judge's rating call reads a score; 0: plain answers. */
+  answerRating: number
+  /** 1: log every chat call (see MockUpstreamCall) for GET /__bench/calls; 0: counters only. */
+  recordCalls: number
 }
+
+/** One chat call as the mock saw it (logged while `recordCalls` is 1). */
+export interface MockUpstreamCall {
+  /** The first `bench-request-<id>` marker in the request body, or null: which client request caused the call. */
+  tag: string | null
+  /** sha256 (hex, 16 characters) of the body's `messages` JSON: calls with the same prompt share it. */
+  messagesDigest: string
+  stream: boolean
+  /** The delay the mock applied before the first byte. */
+  delayMs: number
+  /** Epoch ms (sub-ms precision) when the request's headers arrived. */
+  arrivalEpochMs: number
+  /** Epoch ms when the mock wrote the answer's last byte (its `end()`); null while pending or when the client left before. */
+  finishEpochMs: number | null
+}
+
+/** The most calls the log holds between two reads; later ones are counted in `callsNotLogged` only. */
+const maxLoggedCalls = 10_000
+const goldenRatio = (1 + Math.sqrt(5)) / 2
+const tagPattern = /bench-request-[0-9a-z]+/
+const doNothing = (): void => {}
 
 export interface MockUpstreamCounters {
   /** TCP connections accepted: far fewer than requests when the client keeps connections alive. */
@@ -36,17 +69,23 @@ export interface MockUpstreamCounters {
   /** Non-streamed answers whose connection closed before they were written. */
   nonStreamClosedEarly: number
   badRequests: number
+  /** Calls made while `recordCalls` was on that did not fit in the log. */
+  callsNotLogged: number
 }
 
 const words = ['The', ' quick', ' brown', ' fox', ' jumps', ' over', ' the', ' lazy', ' dog', ' while', ' the', ' proxy', ' streams', ' every', ' token', '.']
 const fingerprint = 'fp_bench01'
 const sseHeaders = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' }
 
-/** The content text of one answer: the concatenated content chunks. */
-function buildContent(chunks: number): string {
+/** The content text of one answer: the concatenated content chunks, then the rating line when one is set. */
+function buildContent(chunks: number, rating: number): string {
   let text = ''
   for (let i = 0; i < chunks; i++) text += words[i % words.length]
-  return text
+  return text + buildRatingLine(rating)
+}
+
+function buildRatingLine(rating: number): string {
+  return rating >= 1 && rating <= 10 ? ` Rating: ${Math.round(rating)}` : ''
 }
 
 function buildUsage(completionTokens: number): string {
@@ -72,6 +111,7 @@ interface ChatBody {
   model: string
   stream: boolean
   includeUsage: boolean
+  messages: unknown
 }
 
 function readChatBody(raw: Buffer): ChatBody | undefined {
@@ -82,17 +122,29 @@ function readChatBody(raw: Buffer): ChatBody | undefined {
     return undefined
   }
   if (parsed === null || typeof parsed !== 'object') return undefined
-  const body = parsed as { model?: unknown; stream?: unknown; stream_options?: { include_usage?: unknown } | null }
+  const body = parsed as { model?: unknown; stream?: unknown; stream_options?: { include_usage?: unknown } | null; messages?: unknown }
   if (typeof body.model !== 'string') return undefined
-  return { model: body.model, stream: body.stream === true, includeUsage: body.stream === true && body.stream_options?.include_usage === true }
+  return {
+    model: body.model,
+    stream: body.stream === true,
+    includeUsage: body.stream === true && body.stream_options?.include_usage === true,
+    messages: body.messages,
+  }
 }
+
+/** The settings a caller must give; the others default to off (0). */
+export type MockUpstreamInitialSettings = Pick<MockUpstreamSettings, 'firstByteDelayMs' | 'chunkDelayMs' | 'contentChunks'> & Partial<MockUpstreamSettings>
 
 /**
  * Creates the mock upstream's HTTP server (not yet listening) with its live counters and settings.
  * @example const mock = createMockUpstream({ firstByteDelayMs: 0, chunkDelayMs: 0, contentChunks: 16 }); mock.server.listen(0)
  */
-export function createMockUpstream(initial: MockUpstreamSettings): { server: http.Server; counters: MockUpstreamCounters; settings: MockUpstreamSettings } {
-  const settings: MockUpstreamSettings = { ...initial }
+export function createMockUpstream(initial: MockUpstreamInitialSettings): {
+  server: http.Server
+  counters: MockUpstreamCounters
+  settings: MockUpstreamSettings
+} {
+  const settings: MockUpstreamSettings = { firstByteJitterMs: 0, answerRating: 0, recordCalls: 0, ...initial }
   const counters: MockUpstreamCounters = {
     connections: 0,
     requests: 0,
@@ -103,21 +155,58 @@ export function createMockUpstream(initial: MockUpstreamSettings): { server: htt
     lastEarlyCloseEpochMs: 0,
     nonStreamClosedEarly: 0,
     badRequests: 0,
+    callsNotLogged: 0,
   }
   let sequence = 0
+  let calls: MockUpstreamCall[] = []
 
-  const answerJson = (res: http.ServerResponse, chat: ChatBody): void => {
+  /** The delay before call number `callNumber`'s first byte: the base delay plus its share of the jitter. */
+  const readFirstByteDelay = (callNumber: number): number => {
+    const { firstByteDelayMs, firstByteJitterMs } = settings
+    if (firstByteJitterMs <= 0) return firstByteDelayMs
+    return firstByteDelayMs + ((callNumber * goldenRatio) % 1) * firstByteJitterMs
+  }
+
+  /**
+   * Logs one call (recordCalls on); returns what marks it finished, called right after the answer's last byte is
+   * written, so the call is complete in the log before the proxy can have read its answer.
+   */
+  const logCall = (raw: Buffer, chat: ChatBody, delayMs: number, arrivalEpochMs: number): (() => void) => {
+    if (calls.length >= maxLoggedCalls) {
+      counters.callsNotLogged++
+      return doNothing
+    }
+    const call: MockUpstreamCall = {
+      tag: tagPattern.exec(raw.toString('utf8'))?.[0] ?? null,
+      messagesDigest: createHash('sha256')
+        .update(JSON.stringify(chat.messages ?? null))
+        .digest('hex')
+        .slice(0, 16),
+      stream: chat.stream,
+      delayMs,
+      arrivalEpochMs,
+      finishEpochMs: null,
+    }
+    calls.push(call)
+    return () => {
+      call.finishEpochMs = readEpochMs()
+    }
+  }
+
+  const answerJson = (res: http.ServerResponse, chat: ChatBody, delayMs: number, markFinished: () => void): void => {
     const id = `chatcmpl-bench${(++sequence).toString(36).padStart(8, '0')}`
     const created = Math.floor(Date.now() / 1000)
     const json =
       `{"id":"${id}","object":"chat.completion","created":${created},"model":${JSON.stringify(chat.model)},"choices":[{"index":0,` +
-      `"message":{"role":"assistant","content":${JSON.stringify(buildContent(settings.contentChunks))},"refusal":null,"annotations":[]},` +
+      `"message":{"role":"assistant","content":${JSON.stringify(buildContent(settings.contentChunks, settings.answerRating))},"refusal":null,"annotations":[]},` +
       `"logprobs":null,"finish_reason":"stop"}],"usage":${buildUsage(settings.contentChunks)},"service_tier":"default","system_fingerprint":"${fingerprint}"}`
     const send = (): void => {
-      if (!res.destroyed) sendJson(res, 200, json)
+      if (res.destroyed) return
+      sendJson(res, 200, json)
+      markFinished()
     }
-    if (settings.firstByteDelayMs > 0) {
-      const timer = setTimeout(send, settings.firstByteDelayMs)
+    if (delayMs > 0) {
+      const timer = setTimeout(send, delayMs)
       res.once('close', () => clearTimeout(timer))
     } else send()
     res.once('close', () => {
@@ -125,20 +214,23 @@ export function createMockUpstream(initial: MockUpstreamSettings): { server: htt
     })
   }
 
-  const answerStream = (res: http.ServerResponse, chat: ChatBody): void => {
+  const answerStream = (res: http.ServerResponse, chat: ChatBody, delayMs: number, markFinished: () => void): void => {
     counters.streamRequests++
-    const { contentChunks, chunkDelayMs, firstByteDelayMs } = settings
+    const { contentChunks, chunkDelayMs } = settings
+    const ratingLine = buildRatingLine(settings.answerRating)
     const id = `chatcmpl-bench${(++sequence).toString(36).padStart(8, '0')}`
     const head = `data: {"id":"${id}","object":"chat.completion.chunk","created":${Math.floor(Date.now() / 1000)},"model":${JSON.stringify(chat.model)},"service_tier":"default","system_fingerprint":"${fingerprint}","choices":`
     const tail = chat.includeUsage ? ',"usage":null}\n\n' : '}\n\n'
-    // frames: role, contentChunks contents, finish, [usage], [DONE]
-    const frameCount = contentChunks + 3 + (chat.includeUsage ? 1 : 0)
+    // frames: role, contentChunks contents, [rating line], finish, [usage], [DONE]
+    const contentFrames = contentChunks + (ratingLine === '' ? 0 : 1)
+    const frameCount = contentFrames + 3 + (chat.includeUsage ? 1 : 0)
     const buildFrame = (index: number): string => {
       if (index === 0) return `${head}[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]${tail}`
-      if (index <= contentChunks) {
-        return `${head}[{"index":0,"delta":{"content":${JSON.stringify(words[(index - 1) % words.length])}},"logprobs":null,"finish_reason":null}]${tail}`
+      if (index <= contentFrames) {
+        const text = index <= contentChunks ? (words[(index - 1) % words.length] as string) : ratingLine
+        return `${head}[{"index":0,"delta":{"content":${JSON.stringify(text)}},"logprobs":null,"finish_reason":null}]${tail}`
       }
-      if (index === contentChunks + 1) return `${head}[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]${tail}`
+      if (index === contentFrames + 1) return `${head}[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]${tail}`
       if (index === frameCount - 1) return 'data: [DONE]\n\n'
       return `${head}[],"usage":${buildUsage(contentChunks)}}\n\n`
     }
@@ -152,11 +244,14 @@ export function createMockUpstream(initial: MockUpstreamSettings): { server: htt
         let text = ''
         while (next < frameCount) text += buildFrame(next++)
         res.end(text)
+        markFinished()
         return
       }
       const frame = buildFrame(next++)
-      if (next === frameCount) res.end(frame)
-      else {
+      if (next === frameCount) {
+        res.end(frame)
+        markFinished()
+      } else {
         res.write(frame)
         timer = setTimeout(writeFrames, chunkDelayMs)
       }
@@ -169,25 +264,35 @@ export function createMockUpstream(initial: MockUpstreamSettings): { server: htt
         counters.lastEarlyCloseEpochMs = readEpochMs()
       }
     })
-    if (firstByteDelayMs > 0) timer = setTimeout(writeFrames, firstByteDelayMs)
+    if (delayMs > 0) timer = setTimeout(writeFrames, delayMs)
     else writeFrames()
   }
 
-  const handle = (req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): void => {
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer, arrivalEpochMs: number): void => {
     counters.requests++
     const path = req.url ?? '/'
     if (req.method === 'POST' && (path === '/v1/chat/completions' || path === '/chat/completions')) {
-      counters.chatRequests++
+      const callNumber = ++counters.chatRequests
       const chat = readChatBody(raw)
       if (chat === undefined) {
         counters.badRequests++
         sendError(res, 400, 'The mock upstream expects a JSON body with a string model.')
-      } else if (chat.stream) answerStream(res, chat)
-      else answerJson(res, chat)
+        return
+      }
+      const delayMs = readFirstByteDelay(callNumber)
+      const markFinished = settings.recordCalls === 1 ? logCall(raw, chat, delayMs, arrivalEpochMs) : doNothing
+      if (chat.stream) answerStream(res, chat, delayMs, markFinished)
+      else answerJson(res, chat, delayMs, markFinished)
       return
     }
     if (req.method === 'GET' && path === '/health') return sendJson(res, 200, '{"status":"ok"}')
     if (req.method === 'GET' && path === '/__bench/stats') return sendJson(res, 200, JSON.stringify(counters))
+    if (req.method === 'GET' && path === '/__bench/calls') {
+      const logged = calls
+      calls = []
+      sendJson(res, 200, JSON.stringify(logged))
+      return
+    }
     if (req.method === 'POST' && path === '/__bench/config') {
       try {
         const update = JSON.parse(raw.toString('utf8')) as Partial<Record<keyof MockUpstreamSettings, unknown>>
@@ -205,9 +310,10 @@ export function createMockUpstream(initial: MockUpstreamSettings): { server: htt
   }
 
   const server = http.createServer((req, res) => {
+    const arrivalEpochMs = settings.recordCalls === 1 ? readEpochMs() : 0
     const parts: Buffer[] = []
     req.on('data', (part: Buffer) => parts.push(part))
-    req.on('end', () => handle(req, res, parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts)))
+    req.on('end', () => handle(req, res, parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts), arrivalEpochMs))
   })
   server.on('connection', () => {
     counters.connections++
@@ -222,7 +328,7 @@ export function createMockUpstream(initial: MockUpstreamSettings): { server: htt
  * @example const { url, close } = await startMockUpstream({ firstByteDelayMs: 20, chunkDelayMs: 20, contentChunks: 16 })
  */
 export async function startMockUpstream(
-  initial: MockUpstreamSettings,
+  initial: MockUpstreamInitialSettings,
   port = 0,
   host = '127.0.0.1',
 ): Promise<{ url: string; counters: MockUpstreamCounters; settings: MockUpstreamSettings; close(): Promise<void> }> {

@@ -1,9 +1,11 @@
 /**
- * The bench's verdict: a table of minimal vs optiproxy with each target as a ratio optiproxy/minimal, and the
- * same results as JSON in .bench/results.json.
+ * The bench's verdict: a table of minimal vs optiproxy with each target as a ratio optiproxy/minimal (and the
+ * fan-out rows, optiproxy's own wall time against its slowest branch), and the same results as JSON in
+ * .bench/results.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
+import type { FanOutSummary } from './measure-fan-out.js'
 
 export type TargetName = 'minimal' | 'optiproxy'
 
@@ -101,6 +103,50 @@ export function buildReportRows(metrics: Record<TargetName, TargetMetrics>, abor
     verdict: checkAbortPass(metrics.optiproxy.abort) ? 'pass' : 'FAIL',
   })
   return rows
+}
+
+/** A fan-out stage passes when its wall time is within 10% of its slowest branch. */
+export const fanOutRatioLimit = 1.1
+
+/**
+ * One row per fan-out stage: optiproxy's median wall time and slowest branch, their median ratio (per request)
+ * against the 1.1x target. The minimal proxy has no approaches: its column is '-'.
+ * @example rows.push(...buildFanOutRows(summarizeFanOut(samples)))
+ */
+export function buildFanOutRows(summaries: readonly FanOutSummary[]): ReportRow[] {
+  return summaries.map((summary) => ({
+    metric: `${summary.approach} fan-out, ${summary.branches} ${summary.stage}: wall / slowest branch (ms)`,
+    minimal: '-',
+    optiproxy: `${summary.medianWallMs.toFixed(1)} / ${summary.medianSlowestBranchMs.toFixed(1)}`,
+    ratio: Number.isFinite(summary.medianRatio) ? `${summary.medianRatio.toFixed(Number(summary.medianRatio.toFixed(2)) === fanOutRatioLimit ? 3 : 2)}x` : '-',
+    target: `<= ${fanOutRatioLimit}x`,
+    verdict: summary.medianRatio <= fanOutRatioLimit ? 'pass' : 'FAIL',
+  }))
+}
+
+/**
+ * The fan-out phase in detail: per approach and stage, the medians, the worst request's ratio, how far apart the
+ * branches arrived, and the whole request's wall time (non-streamed and streamed).
+ * @example console.log(formatFanOutTable(summaries))
+ */
+export function formatFanOutTable(summaries: readonly FanOutSummary[]): string {
+  const header = ['approach', 'stage', 'branches', 'requests', 'wall ms', 'slowest ms', 'ratio', 'worst', 'arrival spread ms', 'request ms (json / stream)']
+  const lines = summaries.map((summary) => [
+    summary.approach,
+    summary.stage,
+    String(summary.branches),
+    String(summary.samples),
+    summary.medianWallMs.toFixed(1),
+    summary.medianSlowestBranchMs.toFixed(1),
+    `${summary.medianRatio.toFixed(3)}x`,
+    `${summary.maxRatio.toFixed(3)}x`,
+    summary.medianArrivalSpreadMs.toFixed(2),
+    `${summary.medianRequestMsJson.toFixed(1)} / ${summary.medianRequestMsStream.toFixed(1)}`,
+  ])
+  const widths = header.map((title, index) => Math.max(title.length, ...lines.map((line) => (line[index] as string).length)))
+  const formatLine = (line: string[]): string =>
+    line.map((cell, index) => (index < 2 ? cell.padEnd(widths[index] as number) : cell.padStart(widths[index] as number))).join(' | ')
+  return [formatLine(header), widths.map((width) => '-'.repeat(width)).join('-|-'), ...lines.map(formatLine)].join('\n')
 }
 
 /**

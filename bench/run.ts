@@ -1,6 +1,7 @@
 /**
  * optiproxy vs the minimal pass-through proxy, both in front of the same mock upstream, each in its own
- * process, measured interleaved round by round. Prints a table with targets and writes .bench/results.json.
+ * process, measured interleaved round by round; then optiproxy alone: are moa's and bon's concurrent calls truly
+ * concurrent (bench/measure-fan-out.ts)? Prints a table with targets and writes .bench/results.json.
  * Exit code 0 whatever the verdicts (it is a report); non-zero when the harness breaks.
  *
  * `npm run bench`; environment: BENCH_SCALE (0.2 for a quick run), BENCH_ROUNDS (default 3),
@@ -24,8 +25,9 @@ import {
   validateAnswers,
   type BenchTarget,
 } from './measure-phases.js'
+import { measureFanOut, summarizeFanOut } from './measure-fan-out.js'
 import { summarizeCpuProfile } from './summarize-cpu-profile.js'
-import { buildReportRows, formatReportTable, writeResultsJson, type TargetMetrics, type TargetName } from './report.js'
+import { buildFanOutRows, buildReportRows, formatFanOutTable, formatReportTable, writeResultsJson, type TargetMetrics, type TargetName } from './report.js'
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url))
 const mebibyte = 2 ** 20
@@ -47,6 +49,10 @@ function readSettings(env: NodeJS.ProcessEnv) {
     abortStreams: scaleCount(20, 5),
     abortLimitMs: 1000,
     settleMs: scaleCount(2000, 1000),
+    // per approach and mode; each call waits 40-120 ms at the mock, a moa or bon request about 0.3 s
+    fanOutRequestsPerMode: scaleCount(10, 2),
+    fanOutBaseDelayMs: 40,
+    fanOutJitterMs: 80,
     cpuProfile: env.BENCH_CPU_PROF === '1',
   }
 }
@@ -148,6 +154,15 @@ async function runBench(): Promise<void> {
 
   await waitMs(settings.settleMs + 4000 * Math.min(1, settings.scale))
   const rssAfter = readRssMiB(targets)
+
+  // after the idle RSS, so loading the approaches does not change the phases above
+  const fanOutSamples = await measureFanOut(optiproxyService.url, mockService.url, mock, {
+    requestsPerMode: settings.fanOutRequestsPerMode,
+    baseDelayMs: settings.fanOutBaseDelayMs,
+    jitterMs: settings.fanOutJitterMs,
+  })
+  const fanOut = summarizeFanOut(fanOutSamples)
+  log('fan-out done')
   const mockStats = await mock.readStats()
   if (mockStats.badRequests > 0 || mockStats.nonStreamClosedEarly > 0) {
     throw new Error(`the mock saw ${mockStats.badRequests} bad requests and ${mockStats.nonStreamClosedEarly} non-streamed answers cut off`)
@@ -173,7 +188,7 @@ async function runBench(): Promise<void> {
     }
   }
   const metrics: Record<TargetName, TargetMetrics> = { minimal: summarizeTarget('minimal'), optiproxy: summarizeTarget('optiproxy') }
-  const rows = buildReportRows(metrics, settings.abortLimitMs)
+  const rows = [...buildReportRows(metrics, settings.abortLimitMs), ...buildFanOutRows(fanOut)]
   const elapsedS = (Date.now() - startedAt) / 1000
 
   await stopService(optiproxyService, 10_000)
@@ -190,6 +205,12 @@ async function runBench(): Promise<void> {
       `${computeMedian(cpu.optiproxy.map((r) => r.clientMicros)).toFixed(0)} µs (optiproxy run); mock upstream: ` +
       `${computeMedian(cpu.minimal.map((r) => r.mockMicros)).toFixed(0)} / ${computeMedian(cpu.optiproxy.map((r) => r.mockMicros)).toFixed(0)} µs`,
   )
+  console.log(
+    `\nfan-out (optiproxy alone; ${settings.fanOutRequestsPerMode} non-streamed + ${settings.fanOutRequestsPerMode} streamed requests per approach, ` +
+      `one at a time; every upstream call waits ${settings.fanOutBaseDelayMs}-${settings.fanOutBaseDelayMs + settings.fanOutJitterMs} ms at the mock, ` +
+      'which times the calls; ratio = wall / slowest branch, median per request):\n',
+  )
+  console.log(formatFanOutTable(fanOut))
   if (profile !== undefined) console.log(`\n${profile}`)
   const resultsPath = `${projectRoot}.bench/results.json`
   writeResultsJson(resultsPath, {
@@ -199,6 +220,7 @@ async function runBench(): Promise<void> {
     settings,
     rows,
     metrics,
+    fanOut: { summaries: fanOut, samples: fanOutSamples },
     rounds: { sequential, throughput16, throughput64, cpu, streams, aborts },
     mockStats,
     cpuProfile: profile,
