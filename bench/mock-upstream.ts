@@ -285,8 +285,14 @@ export function createMockUpstream(initial: MockUpstreamInitialSettings): {
       else answerJson(res, chat, delayMs, markFinished)
       return
     }
-    if (req.method === 'GET' && path === '/health') return sendJson(res, 200, '{"status":"ok"}')
-    if (req.method === 'GET' && path === '/__bench/stats') return sendJson(res, 200, JSON.stringify(counters))
+    if (req.method === 'GET' && path === '/health') {
+      sendJson(res, 200, '{"status":"ok"}')
+      return
+    }
+    if (req.method === 'GET' && path === '/__bench/stats') {
+      sendJson(res, 200, JSON.stringify(counters))
+      return
+    }
     if (req.method === 'GET' && path === '/__bench/calls') {
       const logged = calls
       calls = []
@@ -301,9 +307,11 @@ export function createMockUpstream(initial: MockUpstreamInitialSettings): {
           if (typeof value === 'number' && Number.isFinite(value) && value >= 0) settings[key] = value
         }
       } catch {
-        return sendError(res, 400, 'The config body must be JSON.')
+        sendError(res, 400, 'The config body must be JSON.')
+        return
       }
-      return sendJson(res, 200, JSON.stringify(settings))
+      sendJson(res, 200, JSON.stringify(settings))
+      return
     }
     counters.badRequests++
     sendError(res, 404, `The mock upstream has no route ${req.method ?? ''} ${path}.`)
