@@ -71,6 +71,7 @@ function App() {
         {link('health', 'Health')}
         {readAdminKey() === undefined ? null : (
           <button
+            type="button"
             class="link"
             onClick={() => {
               saveAdminKey(undefined)

@@ -57,8 +57,8 @@ function Waterfall(props: { trace: RequestTrace }) {
         const left = ((span.startTime - start) / total) * 100
         const width = Math.max(0.4, (((span.endTime ?? start + total) - span.startTime) / total) * 100)
         return (
-          <div key={span.id} class={`row kind-${span.kind}`} data-kind={span.kind} role="treeitem">
-            <button class="label" style={{ paddingLeft: `${depth * 16 + 4}px` }} onClick={() => setOpen(open === span.id ? undefined : span.id)}>
+          <div key={span.id} class={`row kind-${span.kind}`} data-kind={span.kind} role="treeitem" tabIndex={-1}>
+            <button type="button" class="label" style={{ paddingLeft: `${depth * 16 + 4}px` }} onClick={() => setOpen(open === span.id ? undefined : span.id)}>
               <span class={`dot ${span.status}`} />
               <span class="kind">{span.kind === 'upstream_call' ? 'call' : span.kind}</span> {span.name}
               <span class="detail">{describeSpan(span)}</span>
