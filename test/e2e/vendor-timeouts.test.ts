@@ -15,7 +15,7 @@ describe.each([
   {
     name: 'anthropic',
     startMock: startMockAnthropicUpstream,
-    createProvider: (baseURL: string) => createAnthropicProvider({ baseURL, apiKey: 'k', timeoutMs: deadlineMs, maxRetries: 0 }),
+    createProvider: (baseURL: string) => createAnthropicProvider({ baseURL, apiKey: 'k', timeoutMs: deadlineMs }),
     model: 'claude-sonnet-4-5',
     // ten events 100 ms apart: the whole answer takes longer than the deadline
     slowReply: (): MockReply => replyWithAnthropicEvents(buildAnthropicTextEvents(pieces), { delayMs: 100 }),
@@ -23,7 +23,7 @@ describe.each([
   {
     name: 'gemini',
     startMock: startMockGeminiUpstream,
-    createProvider: (baseURL: string) => createGeminiProvider({ baseURL, apiKey: 'k', timeoutMs: deadlineMs, maxRetries: 0 }),
+    createProvider: (baseURL: string) => createGeminiProvider({ baseURL, apiKey: 'k', timeoutMs: deadlineMs }),
     model: 'gemini-2.0-flash',
     slowReply: (): MockReply => replyWithGeminiEvents(buildGeminiTextChunks(pieces), { delayMs: 100 }),
   },
