@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { approachRegistry } from '../approaches/registry.js'
-import type { Provider } from '../providers/types.js'
+import type { Provider } from './core/provider.js'
 import { findApproachOptionProblems } from './approach-runtime/request-settings.js'
 import { ConfigError, type Config } from './config.js'
 import { ProxyError } from './core/proxy-error.js'

@@ -1,5 +1,5 @@
-import type { Approach } from '../approaches/types.js'
-import type { Provider, UpstreamCallObserver } from '../providers/types.js'
+import type { Approach } from './core/approach.js'
+import type { Provider, UpstreamCallObserver } from './core/provider.js'
 import { createCallLedger } from './approach-runtime/call-ledger.js'
 import type { SettingDefaults } from './approach-runtime/request-settings.js'
 import { runPlan, type PlanStage, type RunPlanInput } from './approach-runtime/run-plan.js'

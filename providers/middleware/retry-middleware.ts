@@ -1,7 +1,7 @@
 import type { ModelResult } from '../../src/core/model-result.js'
 import { toProxyError, type ProxyError } from '../../src/core/proxy-error.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
-import type { ModelInfo } from '../types.js'
+import type { ModelInfo } from '../../src/core/provider.js'
 import type { ProviderMiddleware } from './provider-middleware.js'
 import { maxRetryAfterSeconds, waitBeforeRetry } from './wait-before-retry.js'
 

@@ -1,6 +1,6 @@
 import type { ModelResult } from '../../src/core/model-result.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
-import type { ModelInfo, Provider, ProviderCallOptions } from '../types.js'
+import type { ModelInfo, Provider, ProviderCallOptions } from '../../src/core/provider.js'
 import type { ProviderCall, ProviderMiddleware } from './provider-middleware.js'
 
 type Generate = (call: ProviderCall) => Promise<ModelResult>

@@ -3,7 +3,7 @@ import { streamEventsFromResult } from '../../src/core/model-result.js'
 import { ProxyError } from '../../src/core/proxy-error.js'
 import type { ModelRequest } from '../../src/core/request.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
-import type { ModelInfo, Provider, ProviderCallOptions } from '../types.js'
+import type { ModelInfo, Provider, ProviderCallOptions } from '../../src/core/provider.js'
 import { convertOpenAIChatChunk, convertOpenAIChatCompletion } from './convert-openai-response.js'
 import { convertToOpenAIChatRequest } from './convert-to-openai-chat-request.js'
 import {

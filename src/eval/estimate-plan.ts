@@ -1,6 +1,6 @@
 import { createTextReplyProvider } from '../simulation/create-text-reply-provider.js'
-import type { Approach } from '../../approaches/types.js'
-import type { Provider } from '../../providers/types.js'
+import type { Approach } from '../core/approach.js'
+import type { Provider } from '../core/provider.js'
 import type { SettingDefaults } from '../approach-runtime/request-settings.js'
 import type { Message } from '../core/message.js'
 import { foldStreamEvents } from '../core/model-result.js'

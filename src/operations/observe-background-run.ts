@@ -1,4 +1,4 @@
-import type { UpstreamCallObserver } from '../../providers/types.js'
+import type { UpstreamCallObserver } from '../core/provider.js'
 import { toProxyError } from '../core/proxy-error.js'
 import { createRecordObserver, createRequestRecord } from '../observability/request-record.js'
 import type { AppOperations } from './app-operations.js'

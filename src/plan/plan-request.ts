@@ -1,4 +1,4 @@
-import type { Approach } from '../../approaches/types.js'
+import type { Approach } from '../core/approach.js'
 import type { CallTimeouts } from '../../providers/middleware/timeouts-middleware.js'
 import { readRequestSettings, type RunSettings, type SettingDefaults } from '../approach-runtime/request-settings.js'
 import type { PlanStage } from '../approach-runtime/run-plan.js'

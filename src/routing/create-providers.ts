@@ -1,7 +1,7 @@
 import { createAnthropicProvider } from '../../providers/anthropic/index.js'
 import { createGeminiProvider } from '../../providers/gemini/index.js'
 import { createOpenAICompatibleProvider } from '../../providers/openai-compatible/index.js'
-import type { Provider } from '../../providers/types.js'
+import type { Provider } from '../core/provider.js'
 import type { ProviderFileSettings } from '../config-file.js'
 import type { Config } from '../config.js'
 import type { ProviderMiddleware } from '../../providers/middleware/provider-middleware.js'

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAnthropicProvider } from '../../providers/anthropic/index.js'
 import { createGeminiProvider } from '../../providers/gemini/index.js'
-import type { Provider } from '../../providers/types.js'
+import type { Provider } from '../../src/core/provider.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
 import { buildAnthropicTextEvents, replyWithAnthropicEvents, startMockAnthropicUpstream } from '../helpers/mock-anthropic-upstream.js'
 import { buildGeminiTextChunks, replyWithGeminiEvents, startMockGeminiUpstream } from '../helpers/mock-gemini-upstream.js'

@@ -3,7 +3,7 @@ import { createConcurrencyMiddleware } from '../../providers/middleware/concurre
 import type { ProviderCall, ProviderMiddleware } from '../../providers/middleware/provider-middleware.js'
 import { createTimeoutsMiddleware } from '../../providers/middleware/timeouts-middleware.js'
 import { wrapProvider } from '../../providers/middleware/wrap-provider.js'
-import type { ModelInfo, Provider, ProviderCallOptions } from '../../providers/types.js'
+import type { ModelInfo, Provider, ProviderCallOptions } from '../../src/core/provider.js'
 import type { ModelResult } from '../../src/core/model-result.js'
 import type { ModelRequest } from '../../src/core/request.js'
 import { createSemaphore } from '../../src/core/semaphore.js'
@@ -16,7 +16,7 @@ import { createProxyMetrics } from '../../src/observability/metrics.js'
 import { createProviderHealth } from '../../src/operations/provider-health.js'
 import { createOperationsMiddlewares } from '../../src/operations/operations-middlewares.js'
 import { readProviderOperationSettings } from '../../src/operations/create-operational-router.js'
-import type { UpstreamCallReport } from '../../providers/types.js'
+import type { UpstreamCallReport } from '../../src/core/provider.js'
 
 const request: ModelRequest = { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }], extra: {} }
 const answer = (text: string): ModelResult => ({ choices: [{ index: 0, message: { role: 'assistant', content: [{ type: 'text', text }] }, finishReason: 'stop' }] }) as unknown as ModelResult

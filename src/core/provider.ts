@@ -1,8 +1,8 @@
-import type { ModelResult } from '../src/core/model-result.js'
-import type { ModelRequest } from '../src/core/request.js'
-import type { StreamEvent } from '../src/core/stream-event.js'
-import type { ProxyError } from '../src/core/proxy-error.js'
-import type { Usage } from '../src/core/usage.js'
+import type { ModelResult } from './model-result.js'
+import type { ModelRequest } from './request.js'
+import type { StreamEvent } from './stream-event.js'
+import type { ProxyError } from './proxy-error.js'
+import type { Usage } from './usage.js'
 
 export interface ProviderCallOptions {
   /** Aborts the upstream call: the client left, the request timed out, or an approach no longer needs it. */
