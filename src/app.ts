@@ -4,7 +4,7 @@ import type { Provider } from './core/provider.js'
 import { findApproachOptionProblems } from './approach-runtime/request-settings.js'
 import { ConfigError, type Config } from './config.js'
 import { ProxyError } from './core/proxy-error.js'
-import { createPluginServices } from './create-plugin-services.js'
+import { createPluginServices } from './approach-runtime/create-plugin-services.js'
 import { requireApiKey } from './middleware/require-api-key.js'
 import { requireApiKeys } from './middleware/require-api-keys.js'
 import { createAnthropicErrorResponse } from './anthropic/anthropic-error-body.js'
@@ -23,7 +23,7 @@ import {
   createResponsesHandler,
   createRetrieveResponseHandler,
 } from './routes/responses.js'
-import { createApproachServices } from './approach-services.js'
+import { createApproachServices } from './approach-runtime/approach-services.js'
 import { createListStrategiesHandler } from './routes/strategies.js'
 import { createResponsesService } from './responses/create-responses-service.js'
 import type { ResponsesService } from './responses/responses-service.js'

@@ -21,7 +21,7 @@
 import { approachRegistry, pluginSlugs } from '../../approaches/registry.js'
 import { gradeAnswer } from '../../approaches/shared/answers.js'
 import { foldStreamEvents } from '../../src/core/model-result.js'
-import { builtInApproachDefaults, startApproach } from '../../src/run-approach.js'
+import { builtInApproachDefaults, startApproach } from '../../src/approach-runtime/run-approach.js'
 import { createPythonSandbox } from '../../src/sandbox/create-python-sandbox.js'
 import { createSimulatedModel, createWordProblems, type SimulatedModelSettings, type SimulatedProfile } from '../../src/simulation/simulated-model.js'
 import { computePairedLift, computeWilsonInterval, predictBestOfRatings, predictPluralityVote } from './statistics.js'

@@ -4,7 +4,7 @@ import type { Provider } from '../core/provider.js'
 import type { SettingDefaults } from '../approach-runtime/request-settings.js'
 import type { Message } from '../core/message.js'
 import { foldStreamEvents } from '../core/model-result.js'
-import { startApproach } from '../run-approach.js'
+import { startApproach } from '../approach-runtime/run-approach.js'
 import type { DatasetMessage, EvalItem } from './eval-item.js'
 import { computeCost, findPrice, type PriceTable } from './prices.js'
 

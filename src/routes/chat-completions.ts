@@ -4,7 +4,7 @@ import { parseChatCompletionsRequest } from '../openai/parse-chat-completions-re
 import { prepareRequest } from '../operations/prepare-request.js'
 import { respondWithEvents } from '../respond.js'
 import type { RequestPlan } from '../plan/plan-request.js'
-import { runRequestPlan, upstreamCallsHeader } from '../run-approach.js'
+import { runRequestPlan, upstreamCallsHeader } from '../approach-runtime/run-approach.js'
 import type { AppEnv, RouteDependencies } from './route-dependencies.js'
 import { readJsonBody } from './read-json-body.js'
 

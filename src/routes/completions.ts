@@ -5,7 +5,7 @@ import { createCompletionsResponder } from '../openai/completions-writer.js'
 import { parseCompletionsRequest } from '../openai/parse-completions-request.js'
 import { prepareRequest } from '../operations/prepare-request.js'
 import { respondWithEvents } from '../respond.js'
-import { runRequestPlan, upstreamCallsHeader } from '../run-approach.js'
+import { runRequestPlan, upstreamCallsHeader } from '../approach-runtime/run-approach.js'
 import type { AppEnv, RouteDependencies } from './route-dependencies.js'
 import { readJsonBody } from './read-json-body.js'
 

@@ -7,7 +7,7 @@ import type { StreamEvent } from '../core/stream-event.js'
 import { prepareRequest } from '../operations/prepare-request.js'
 import { respondWithEvents } from '../respond.js'
 import type { RequestPlan } from '../plan/plan-request.js'
-import { runRequestPlan, upstreamCallsHeader } from '../run-approach.js'
+import { runRequestPlan, upstreamCallsHeader } from '../approach-runtime/run-approach.js'
 import type { AppEnv, RouteDependencies } from './route-dependencies.js'
 import { readJsonBody } from './read-json-body.js'
 

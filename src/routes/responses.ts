@@ -10,7 +10,7 @@ import { createLoggedEventsWriter, createResponsesStreamWriter, type LoggedRespo
 import type { ResponsesService } from '../responses/responses-service.js'
 import { prepareRequest } from '../operations/prepare-request.js'
 import type { RequestPlan } from '../plan/plan-request.js'
-import { runRequestPlan, upstreamCallsHeader } from '../run-approach.js'
+import { runRequestPlan, upstreamCallsHeader } from '../approach-runtime/run-approach.js'
 import { createErrorResponse, respondWithEventStream } from '../sse-writer.js'
 import type { StoredResponse } from '../storage/response-store.js'
 import type { AppEnv, RouteDependencies } from './route-dependencies.js'

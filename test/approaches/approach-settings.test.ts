@@ -3,7 +3,7 @@ import { approachRegistry } from '../../approaches/registry.js'
 import { foldStreamEvents } from '../../src/core/model-result.js'
 import { createApp } from '../../src/app.js'
 import { configSchema } from '../../src/config.js'
-import { builtInApproachDefaults, startApproach } from '../../src/run-approach.js'
+import { builtInApproachDefaults, startApproach } from '../../src/approach-runtime/run-approach.js'
 import { createScriptedProvider } from '../helpers/scripted-provider.js'
 
 const question = { model: 'm', messages: [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'Q' }] }], extra: {} }

@@ -2,7 +2,7 @@ import { approachRegistry } from '../../approaches/registry.js'
 import { foldStreamEvents, type ModelResult } from '../../src/core/model-result.js'
 import type { ModelRequest } from '../../src/core/request.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
-import { builtInApproachDefaults, startApproach, type PipelineDependencies } from '../../src/run-approach.js'
+import { builtInApproachDefaults, startApproach, type PipelineDependencies } from '../../src/approach-runtime/run-approach.js'
 import type { ScriptedProvider } from './scripted-provider.js'
 
 export interface DirectRun {
