@@ -6,7 +6,7 @@ import { ProxyError } from '../core/proxy-error.js'
 import type { AppOperations } from '../operations/app-operations.js'
 import { createShuttingDownError } from '../operations/check-request-limits.js'
 import type { AppEnv } from '../routes/route-dependencies.js'
-import { createErrorResponse } from '../sse-writer.js'
+import { createErrorResponse } from '../http/sse-writer.js'
 import { createRequestRecord, type RequestRecord } from './request-record.js'
 
 const requestIdPattern = /^[\w.:@/+=-]{1,200}$/

@@ -2,11 +2,11 @@ import type { Context } from 'hono'
 import { createChatCompletionsResponder } from '../openai/chat-completions-writer.js'
 import { parseChatCompletionsRequest } from '../openai/parse-chat-completions-request.js'
 import { prepareRequest } from '../operations/prepare-request.js'
-import { respondWithEvents } from '../respond.js'
+import { respondWithEvents } from '../http/respond.js'
 import type { RequestPlan } from '../plan/plan-request.js'
 import { runRequestPlan, upstreamCallsHeader } from '../approach-runtime/run-approach.js'
 import type { AppEnv, RouteDependencies } from './route-dependencies.js'
-import { readJsonBody } from './read-json-body.js'
+import { readJsonBody } from '../http/read-json-body.js'
 
 /** POST /v1/chat/completions */
 export function createChatCompletionsHandler(dependencies: RouteDependencies) {

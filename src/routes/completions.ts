@@ -4,10 +4,10 @@ import type { StreamEvent } from '../core/stream-event.js'
 import { createCompletionsResponder } from '../openai/completions-writer.js'
 import { parseCompletionsRequest } from '../openai/parse-completions-request.js'
 import { prepareRequest } from '../operations/prepare-request.js'
-import { respondWithEvents } from '../respond.js'
+import { respondWithEvents } from '../http/respond.js'
 import { runRequestPlan, upstreamCallsHeader } from '../approach-runtime/run-approach.js'
 import type { AppEnv, RouteDependencies } from './route-dependencies.js'
-import { readJsonBody } from './read-json-body.js'
+import { readJsonBody } from '../http/read-json-body.js'
 
 /** Renumbers one prompt's choices into the response's: prompt p's choice i is choice p * n + i. */
 async function* renumberChoices(events: AsyncIterable<StreamEvent>, offset: number): AsyncGenerator<StreamEvent> {

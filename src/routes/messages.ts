@@ -5,11 +5,11 @@ import type { ThinkingSigner } from '../anthropic/thinking-signature.js'
 import type { NativeRequest } from '../core/request.js'
 import type { StreamEvent } from '../core/stream-event.js'
 import { prepareRequest } from '../operations/prepare-request.js'
-import { respondWithEvents } from '../respond.js'
+import { respondWithEvents } from '../http/respond.js'
 import type { RequestPlan } from '../plan/plan-request.js'
 import { runRequestPlan, upstreamCallsHeader } from '../approach-runtime/run-approach.js'
 import type { AppEnv, RouteDependencies } from './route-dependencies.js'
-import { readJsonBody } from './read-json-body.js'
+import { readJsonBody } from '../http/read-json-body.js'
 
 /** What the Anthropic routes add to the shared dependencies. */
 export interface AnthropicRouteDependencies {

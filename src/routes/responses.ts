@@ -11,10 +11,10 @@ import type { ResponsesService } from '../responses/responses-service.js'
 import { prepareRequest } from '../operations/prepare-request.js'
 import type { RequestPlan } from '../plan/plan-request.js'
 import { runRequestPlan, upstreamCallsHeader } from '../approach-runtime/run-approach.js'
-import { createErrorResponse, respondWithEventStream } from '../sse-writer.js'
+import { createErrorResponse, respondWithEventStream } from '../http/sse-writer.js'
 import type { StoredResponse } from '../storage/response-store.js'
 import type { AppEnv, RouteDependencies } from './route-dependencies.js'
-import { readJsonBody } from './read-json-body.js'
+import { readJsonBody } from '../http/read-json-body.js'
 import { readClientIdentity } from '../middleware/client-identity.js'
 
 type ErrorEvent = Extract<StreamEvent, { type: 'error' }>

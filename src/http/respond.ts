@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http'
-import { foldStreamEvents } from './core/model-result.js'
-import type { StreamEvent } from './core/stream-event.js'
-import type { DialectResponder } from './openai/event-stream-writer.js'
+import { foldStreamEvents } from '../core/model-result.js'
+import type { StreamEvent } from '../core/stream-event.js'
+import type { DialectResponder } from '../openai/event-stream-writer.js'
 import { createErrorResponse, respondWithEventStream } from './sse-writer.js'
 
 /**
