@@ -82,7 +82,7 @@ async function measure(variant: Variant): Promise<Row> {
       {
         request: { model: 'simulated', messages: [{ role: 'user', content: [{ type: 'text', text: problem.question }] }], extra: {} },
         approachField: variant.slug,
-        ...(variant.options === undefined ? {} : { approachOptions: variant.options }),
+        ...(variant.options === undefined ? {} : { optiproxy: variant.options }),
         streaming: false,
       },
       { signal: new AbortController().signal },

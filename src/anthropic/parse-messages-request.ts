@@ -110,7 +110,7 @@ export function parseMessagesRequest(body: unknown, signer: ThinkingSigner, sche
     request,
     stream: input.stream === true,
     includeUsage: true,
-    ...(optiproxy === undefined ? {} : { approachOptions: optiproxy }),
+    ...(optiproxy === undefined ? {} : { optiproxy }),
     nativeBody: { ...forwarded, messages: removeOwnThinking(input.messages, signer) },
     warnings: [...notes.warnings].sort(),
     droppedThinking: notes.droppedThinking,

@@ -15,7 +15,7 @@ export interface ClientRequest {
   /** Which body field named the approach, for the error's `param`. */
   approachFieldName?: string
   /** The body's `optiproxy` object: per-request approach options. */
-  approachOptions?: Record<string, unknown>
+  optiproxy?: Record<string, unknown>
 }
 
 /** Fields the canonical request carries itself; everything else in the body goes to `extra`. */
@@ -58,11 +58,11 @@ export function readApproachFields(data: {
   optillm_approach?: string | undefined
   approach?: string | undefined
   optiproxy?: Record<string, unknown> | undefined
-}): Pick<ClientRequest, 'approachField' | 'approachFieldName' | 'approachOptions'> {
+}): Pick<ClientRequest, 'approachField' | 'approachFieldName' | 'optiproxy'> {
   const fieldName = data.optillm_approach !== undefined ? 'optillm_approach' : data.approach !== undefined ? 'approach' : undefined
   return {
     ...(fieldName === undefined ? {} : { approachField: data[fieldName], approachFieldName: fieldName }),
-    ...(data.optiproxy === undefined ? {} : { approachOptions: data.optiproxy }),
+    ...(data.optiproxy === undefined ? {} : { optiproxy: data.optiproxy }),
   }
 }
 

@@ -6,7 +6,7 @@ import { convertItemsToMessages, normalizeInputItems, type ResponseItem } from '
 import { responsesRequestSchema, type ResponsesRequest } from './responses-schema.js'
 
 /** A Responses request as the proxy runs it. */
-export interface ResponsesClientRequest extends Pick<ClientRequest, 'approachField' | 'approachFieldName' | 'approachOptions'> {
+export interface ResponsesClientRequest extends Pick<ClientRequest, 'approachField' | 'approachFieldName' | 'optiproxy'> {
   /** The validated body: everything the response object echoes, and what a background job runs again. */
   body: ResponsesRequest
   /** This request's own input, as items with ids. */

@@ -79,7 +79,7 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
       historyItems = [...previous.historyItems, ...previous.inputItems, ...previous.response.output]
     }
     const request = createModelRequest(parsed.body, [...historyItems, ...parsed.inputItems])
-    const approachInput = { request, approachField: parsed.approachField, approachFieldName: parsed.approachFieldName, approachOptions: parsed.approachOptions }
+    const approachInput = { request, approachField: parsed.approachField, approachFieldName: parsed.approachFieldName, optiproxy: parsed.optiproxy }
     // the operator's limits, the key's allowed models and approaches, per-request timeouts, logs and metrics, as on Chat Completions
     const prepared = prepareRequest(c, dependencies, [{ ...stripUndefined(approachInput), stream: parsed.stream, includeUsage: false }], parsed.stream)
     const { scope } = prepared

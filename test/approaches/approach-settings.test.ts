@@ -14,7 +14,7 @@ describe('approach settings from the configuration', () => {
       const provider = createScriptedProvider((call) => (call.lastText.includes('Rating: N') ? 'Rating: 5' : 'x'))
       const started = startApproach(
         { provider, registry: approachRegistry, defaultApproach: 'bon', approachDefaults: { ...builtInApproachDefaults, approachOptions: { bon: { n: 2, temperature: 0.5 } } } },
-        { request: question, streaming: false, ...(optiproxy === undefined ? {} : { approachOptions: optiproxy }) },
+        { request: question, streaming: false, ...(optiproxy === undefined ? {} : { optiproxy }) },
         { signal: new AbortController().signal },
       )
       await foldStreamEvents(started.events)

@@ -25,7 +25,7 @@ export async function runApproachDirectly(
     {
       request: { model: 'test-model', messages: [{ role: 'user', content: [{ type: 'text', text: input.question ?? 'What is 2+2?' }] }], extra: {}, ...(input.n === undefined ? {} : { n: input.n }), ...input.request },
       approachField: input.approach,
-      ...(input.optiproxy === undefined ? {} : { approachOptions: input.optiproxy }),
+      ...(input.optiproxy === undefined ? {} : { optiproxy: input.optiproxy }),
       streaming: input.streaming ?? false,
     },
     { signal: input.signal ?? new AbortController().signal },

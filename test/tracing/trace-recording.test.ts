@@ -19,7 +19,7 @@ async function runTraced(provider: Provider, model: string, capturesText: boolea
   const registry = new Map<string, Approach<unknown>>([...approachRegistry, ['judged', judgedApproach as Approach<unknown>]])
   const started = startApproach(
     { provider, registry, defaultApproach: 'none', approachDefaults: builtInApproachDefaults, tracing },
-    { request: { model, messages: [{ role: 'user', content: [{ type: 'text', text: 'What is 2+2? Bearer abc.def.ghi' }] }], extra: {} }, approachOptions: optiproxy, streaming: false },
+    { request: { model, messages: [{ role: 'user', content: [{ type: 'text', text: 'What is 2+2? Bearer abc.def.ghi' }] }], extra: {} }, optiproxy, streaming: false },
     { signal: new AbortController().signal, trace: { id: 'req_unit' } },
   )
   for await (const _event of started.events) void _event
