@@ -49,8 +49,8 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
   const secretsOf = (options: ProviderCallOptions) => [settings.apiKey, options.apiKey]
   const requestOptions = (key: string, signal: AbortSignal, headers: Record<string, string> = {}) => ({ headers: { ...headers, 'x-api-key': key }, signal, maxRetries: 0 })
   // client.post, not client.messages.create: create() prints deprecation notices to the console on every call
-  const postMessages = async <T>(request: ModelRequest, body: Record<string, unknown>, key: string, signal: AbortSignal, stream: boolean, path = '/v1/messages'): Promise<T> =>
-    (await loadClient()).post<T>(path, { body, ...requestOptions(key, signal, nativeOf(request)?.headers), stream })
+  const postMessages = async <T>(request: ModelRequest, body: Record<string, unknown>, key: string, signal: AbortSignal, streaming: boolean, path = '/v1/messages'): Promise<T> =>
+    (await loadClient()).post<T>(path, { body, ...requestOptions(key, signal, nativeOf(request)?.headers), stream: streaming })
 
   async function generateOne(request: ModelRequest, choice: number, options: ProviderCallOptions, signal: AbortSignal): Promise<ModelResult> {
     const key = keyOf(options)
@@ -144,11 +144,11 @@ function nativeOf(request: ModelRequest): NativeRequest | undefined {
 }
 
 /** The body to send: the client's own for a native request (the routed model name, `stream` as this call needs), else the translation. */
-function createRequestBody(request: ModelRequest, stream: boolean): Record<string, unknown> {
+function createRequestBody(request: ModelRequest, streaming: boolean): Record<string, unknown> {
   const native = nativeOf(request)
-  if (native === undefined || native.operation !== 'messages') return convertToAnthropicRequest(request, stream)
+  if (native === undefined || native.operation !== 'messages') return convertToAnthropicRequest(request, streaming)
   const { stream: _stream, ...body } = native.body
-  return { ...body, model: request.model, ...(stream ? { stream: true } : {}) }
+  return { ...body, model: request.model, ...(streaming ? { stream: true } : {}) }
 }
 
 const anthropicStreamEventTypes = new Set(['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop', 'ping', 'error'])

@@ -108,7 +108,7 @@ export function parseMessagesRequest(body: unknown, signer: ThinkingSigner, sche
   const { optiproxy, ...forwarded } = input
   return {
     request,
-    stream: input.stream === true,
+    streaming: input.stream === true,
     includeUsage: true,
     ...(optiproxy === undefined ? {} : { optiproxy }),
     nativeBody: { ...forwarded, messages: removeOwnThinking(input.messages, signer) },

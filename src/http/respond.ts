@@ -12,7 +12,7 @@ export async function respondWithEvents(
   events: AsyncIterable<StreamEvent>,
   responder: DialectResponder,
   options: {
-    stream: boolean
+    streaming: boolean
     keepAliveMs: number
     outgoing: ServerResponse
     /** Headers every answer carries, streamed or not (`x-request-id`, the chosen target, the cache outcome). */
@@ -23,7 +23,7 @@ export async function respondWithEvents(
 ): Promise<Response> {
   const { finalHeaders } = options
   const headers = options.headers ?? {}
-  if (options.stream) {
+  if (options.streaming) {
     return respondWithEventStream(events, responder.createStreamWriter(), {
       keepAliveMs: options.keepAliveMs,
       outgoing: options.outgoing,

@@ -78,7 +78,7 @@ export function observeRequests(operations: AppOperations): MiddlewareHandler<Ap
         ...(record.apiKeyName === undefined ? {} : { api_key_name: record.apiKeyName }),
         ...(record.model === undefined ? {} : { model: record.model }),
         ...(record.approach === undefined ? {} : { approach: record.approach }),
-        ...(record.stream === undefined ? {} : { stream: record.stream }),
+        ...(record.streaming === undefined ? {} : { stream: record.streaming }),
         providers: [...record.providers],
         ...(record.target === undefined ? {} : { target: record.target }),
         upstream_calls: record.upstreamCalls,

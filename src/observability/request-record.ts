@@ -13,7 +13,7 @@ export interface RequestRecord {
   apiKeyName?: string
   model?: string
   approach?: string
-  stream?: boolean
+  streaming?: boolean
   providers: Set<string>
   /** The target a routing group chose (`provider/model`). */
   target?: string

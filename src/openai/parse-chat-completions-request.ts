@@ -7,7 +7,7 @@ import { convertZodError } from './convert-zod-error.js'
 /** A client's request as the proxy runs it: the canonical model request plus how to answer. */
 export interface ClientRequest {
   request: ModelRequest
-  stream: boolean
+  streaming: boolean
   /** stream_options.include_usage: send a usage chunk before [DONE] */
   includeUsage: boolean
   /** `optillm_approach` (or `approach`) from the body, when given. */
@@ -44,7 +44,7 @@ export function parseChatCompletionsRequest(body: unknown): ClientRequest {
   if (data.response_format !== undefined) request.responseFormat = convertResponseFormat(data.response_format)
   return {
     request,
-    stream: data.stream === true,
+    streaming: data.stream === true,
     includeUsage: data.stream_options?.include_usage === true,
     ...readApproachFields(data),
   }

@@ -11,7 +11,7 @@ export interface ResponsesClientRequest extends Pick<ClientRequest, 'approachFie
   body: ResponsesRequest
   /** This request's own input, as items with ids. */
   inputItems: ResponseItem[]
-  stream: boolean
+  streaming: boolean
   background: boolean
   store: boolean
   previousResponseId?: string
@@ -39,7 +39,7 @@ export function parseResponsesRequest(body: unknown): ResponsesClientRequest {
   return {
     body: data,
     inputItems,
-    stream: data.stream === true,
+    streaming: data.stream === true,
     background,
     store,
     ...(data.previous_response_id == null ? {} : { previousResponseId: data.previous_response_id }),

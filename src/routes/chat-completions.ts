@@ -12,11 +12,11 @@ import { readJsonBody } from '../http/read-json-body.js'
 export function createChatCompletionsHandler(dependencies: RouteDependencies) {
   return async function handleChatCompletions(c: Context<AppEnv>): Promise<Response> {
     const parsed = parseChatCompletionsRequest(await readJsonBody(c, dependencies.bodyLimitBytes, dependencies.operations.limits.maxJsonDepth))
-    const prepared = prepareRequest(c, dependencies, [parsed], parsed.stream)
+    const prepared = prepareRequest(c, dependencies, [parsed], parsed.streaming)
     const started = runRequestPlan(dependencies.pipeline, prepared.plans[0] as RequestPlan, prepared.scope)
     const responder = createChatCompletionsResponder({ model: started.request.model, includeUsage: parsed.includeUsage })
     return respondWithEvents(prepared.supervise(started.events), responder, {
-      stream: parsed.stream,
+      streaming: parsed.streaming,
       keepAliveMs: dependencies.keepAliveMs,
       outgoing: c.env.outgoing,
       headers: prepared.headers,

@@ -21,7 +21,7 @@ async function* renumberChoices(events: AsyncIterable<StreamEvent>, offset: numb
 export function createCompletionsHandler(dependencies: RouteDependencies) {
   return async function handleCompletions(c: Context<AppEnv>): Promise<Response> {
     const parsed = parseCompletionsRequest(await readJsonBody(c, dependencies.bodyLimitBytes, dependencies.operations.limits.maxJsonDepth))
-    const prepared = prepareRequest(c, dependencies, parsed.prompts.map((entry) => entry.clientRequest), parsed.stream)
+    const prepared = prepareRequest(c, dependencies, parsed.prompts.map((entry) => entry.clientRequest), parsed.streaming)
     const { scope } = prepared
     // each prompt runs (and is traced) on its own: the first under the request id, the others as `<id>.<prompt>`
     const runs = prepared.plans.map((plan, prompt) =>
@@ -42,7 +42,7 @@ export function createCompletionsHandler(dependencies: RouteDependencies) {
       echo: parsed.echo,
     })
     return respondWithEvents(prepared.supervise(events), responder, {
-      stream: parsed.stream,
+      streaming: parsed.streaming,
       keepAliveMs: dependencies.keepAliveMs,
       outgoing: c.env.outgoing,
       headers: prepared.headers,

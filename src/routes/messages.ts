@@ -55,7 +55,7 @@ export function createMessagesHandler(dependencies: RouteDependencies, anthropic
   return async function handleMessages(c: Context<AppEnv>): Promise<Response> {
     const parsed = parseMessagesRequest(await readJsonBody(c, dependencies.bodyLimitBytes, dependencies.operations.limits.maxJsonDepth), anthropic.signer)
     const request = { ...parsed.request, native: createNativeRequest(c, parsed, 'messages') }
-    const prepared = prepareRequest(c, dependencies, [{ ...parsed, request }], parsed.stream)
+    const prepared = prepareRequest(c, dependencies, [{ ...parsed, request }], parsed.streaming)
     const { logger } = dependencies.operations
     const requestId = prepared.headers['x-request-id']
     if (parsed.droppedThinking.stale > 0) {
@@ -69,7 +69,7 @@ export function createMessagesHandler(dependencies: RouteDependencies, anthropic
       logger.warn({ request_id: requestId, model: started.request.model, not_carried: parsed.warnings }, 'an Anthropic request was translated; some of it could not be carried')
     }
     return respondWithEvents(reportTranslation(prepared.supervise(started.events), report), responder, {
-      stream: parsed.stream,
+      streaming: parsed.streaming,
       keepAliveMs: dependencies.keepAliveMs,
       outgoing: c.env.outgoing,
       headers: prepared.headers,

@@ -81,7 +81,7 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
     const request = createModelRequest(parsed.body, [...historyItems, ...parsed.inputItems])
     const approachInput = { request, approachField: parsed.approachField, approachFieldName: parsed.approachFieldName, optiproxy: parsed.optiproxy }
     // the operator's limits, the key's allowed models and approaches, per-request timeouts, logs and metrics, as on Chat Completions
-    const prepared = prepareRequest(c, dependencies, [{ ...stripUndefined(approachInput), stream: parsed.stream, includeUsage: false }], parsed.stream)
+    const prepared = prepareRequest(c, dependencies, [{ ...stripUndefined(approachInput), streaming: parsed.streaming, includeUsage: false }], parsed.streaming)
     const { scope } = prepared
     const plan = prepared.plans[0] as RequestPlan
 
@@ -106,7 +106,7 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
         await service.store.finish(id, () => ({ response: builder.response, events: builder.fail(toProxyError(error)) }))
         throw error
       }
-      if (parsed.stream) return streamLogged(c, dependencies, service, id, -1)
+      if (parsed.streaming) return streamLogged(c, dependencies, service, id, -1)
       return c.json(builder.response)
     }
 
@@ -124,7 +124,7 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
         dependencies.operations.logger.warn({ request_id: c.get('record').id, response_id: builder.response.id, err: error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error) }, 'could not store the response; answered without storing it')
       }
     }
-    if (!parsed.stream) {
+    if (!parsed.streaming) {
       try {
         for await (const event of events) {
           if (event.type === 'error') throw event.error
