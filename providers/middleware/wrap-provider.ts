@@ -11,7 +11,7 @@ type ListModels = (options: ProviderCallOptions) => Promise<ModelInfo[] | undefi
  * A provider wrapped by a list of middlewares, the first the outermost: one provider object whose calls run
  * through one composed function per kind (no provider object per layer). Entries without a hook for a kind cost
  * nothing on that kind's path; an empty list returns the provider itself.
- * @example const provider = wrapProvider(base, [instrumentation, concurrency, timeouts, defaults])
+ * @example const provider = wrapProvider(base, [instrumentation, concurrency, timeouts, retry, defaults])
  */
 export function wrapProvider(provider: Provider, middlewares: ReadonlyArray<ProviderMiddleware>): Provider {
   if (middlewares.length === 0) return provider
