@@ -27,7 +27,7 @@ import { memoryApproach } from './memory/index.js'
 import { readUrlsApproach } from './readurls/index.js'
 import { webSearchApproach } from './web_search/index.js'
 import { systemPromptLearningApproach } from './spl/index.js'
-import type { Approach } from './types.js'
+import type { Approach } from '../src/core/approach.js'
 import { z3Approach } from './z3/index.js'
 
 /** The plugins among the approaches: stages that bring material in (pages, chunks, search results, tools). */

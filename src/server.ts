@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
-import type { Provider } from '../providers/types.js'
+import type { Provider } from './core/provider.js'
 import { createApp } from './app.js'
 import type { Config } from './config.js'
 import { createAppOperations, type AppOperations } from './operations/app-operations.js'

@@ -4,7 +4,7 @@ import { emitAnswer } from '../shared/final-step.js'
 import { type Candidate, rateAndSelect } from '../shared/judging.js'
 import { createAssistantMessage, createStepRequest, createUserMessage, readText, settleAll } from '../shared/requests.js'
 import { renderProblem } from '../shared/task-prompts.js'
-import type { ApproachContext } from '../types.js'
+import type { ApproachContext } from '../../src/core/approach.js'
 
 const optionsSchema = z
   .object({

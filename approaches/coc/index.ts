@@ -7,7 +7,7 @@ import { runFinalStep } from '../shared/final-step.js'
 import { describePythonRun, noteRun, readPythonBlocks } from '../shared/python-code.js'
 import { createFinalRequest, createStepRequest, createUserMessage, readText } from '../shared/requests.js'
 import { renderConversation } from '../shared/task-prompts.js'
-import type { ApproachContext } from '../types.js'
+import type { ApproachContext } from '../../src/core/approach.js'
 
 const optionsSchema = z
   .object({

@@ -6,7 +6,7 @@ import { addSources } from '../shared/plugin-steps.js'
 import { renderConversation } from '../shared/task-prompts.js'
 import { createFinalRequest, createStepRequest, createUserMessage, readText } from '../shared/requests.js'
 import { runSearches, writeSearchQueries } from '../shared/search-steps.js'
-import type { Approach, ApproachContext } from '../types.js'
+import type { Approach, ApproachContext } from '../../src/core/approach.js'
 
 const optionsSchema = z
   .object({

@@ -5,7 +5,7 @@ import { readQuestionText, type ApproachTask } from '../../src/core/task.js'
 import { runFinalStep } from '../shared/final-step.js'
 import { describePythonRun, noteRun, readPythonBlocks } from '../shared/python-code.js'
 import { createFinalRequest, createStepRequest, createUserMessage, readText } from '../shared/requests.js'
-import type { Approach, ApproachContext } from '../types.js'
+import type { Approach, ApproachContext } from '../../src/core/approach.js'
 
 const optionsSchema = z
   .object({

@@ -4,7 +4,7 @@ import { emitAnswer } from '../shared/final-step.js'
 import { type Candidate, compareInBothOrders, draftCandidates } from '../shared/judging.js'
 import { createStepRequest, createUserMessage, readText, settleAll } from '../shared/requests.js'
 import { renderConversation } from '../shared/task-prompts.js'
-import type { ApproachContext } from '../types.js'
+import type { ApproachContext } from '../../src/core/approach.js'
 
 const optionsSchema = z
   .object({

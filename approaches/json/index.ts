@@ -6,7 +6,7 @@ import type { ModelRequest, ResponseFormat } from '../../src/core/request.js'
 import { isBudgetExhausted } from '../../src/core/budget-exhausted-error.js'
 import { emitAnswer } from '../shared/final-step.js'
 import { createAssistantMessage, createStepRequest, createUserMessage, readText } from '../shared/requests.js'
-import type { Approach } from '../types.js'
+import type { Approach } from '../../src/core/approach.js'
 import { readJsonReply } from './read-json-reply.js'
 
 const optionsSchema = z

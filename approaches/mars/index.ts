@@ -4,7 +4,7 @@ import { runFinalStep } from '../shared/final-step.js'
 import { selectBest, type Verification, verifyCandidate } from '../shared/judging.js'
 import { createFinalRequest, createStepRequest, createUserMessage, readText, settleAll } from '../shared/requests.js'
 import { renderProblem } from '../shared/task-prompts.js'
-import type { ApproachContext } from '../types.js'
+import type { ApproachContext } from '../../src/core/approach.js'
 
 const optionsSchema = z
   .object({

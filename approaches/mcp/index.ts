@@ -6,7 +6,7 @@ import { streamEventsFromResult } from '../../src/core/model-result.js'
 import { runFinalStep } from '../shared/final-step.js'
 import { renderConversation } from '../shared/task-prompts.js'
 import { createFinalRequest, createStepRequest } from '../shared/requests.js'
-import type { Approach, ApproachContext } from '../types.js'
+import type { Approach, ApproachContext } from '../../src/core/approach.js'
 
 const optionsSchema = z
   .object({

@@ -4,7 +4,7 @@ import { defineApproach } from '../shared/define-approach.js'
 import { emitAnswer } from '../shared/final-step.js'
 import { rateCandidate, ratingPrompt, selectBest, selectByUct } from '../shared/judging.js'
 import { createAssistantMessage, createStepRequest, createUserMessage, readText, settleAll } from '../shared/requests.js'
-import type { ApproachContext } from '../types.js'
+import type { ApproachContext } from '../../src/core/approach.js'
 
 const optionsSchema = z
   .object({

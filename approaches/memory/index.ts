@@ -3,7 +3,7 @@ import type { ApproachTask, TaskSource } from '../../src/core/task.js'
 import { readQuestionText } from '../../src/core/task.js'
 import { createStepRequest, createUserMessage, readText } from '../shared/requests.js'
 import { answerEnrichedTask } from '../shared/plugin-steps.js'
-import type { Approach, ApproachContext } from '../types.js'
+import type { Approach, ApproachContext } from '../../src/core/approach.js'
 import { chunkText, type TextChunk } from './chunk-text.js'
 
 const optionsSchema = z

@@ -3,7 +3,7 @@ import { readWebFailureReason, type FetchedPage } from '../../src/core/services/
 import type { ApproachTask, TaskSource } from '../../src/core/task.js'
 import type { Message } from '../../src/core/message.js'
 import { addSources, answerEnrichedTask, findUrls } from '../shared/plugin-steps.js'
-import type { Approach, ApproachContext } from '../types.js'
+import type { Approach, ApproachContext } from '../../src/core/approach.js'
 
 const optionsSchema = z
   .object({

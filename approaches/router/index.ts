@@ -4,7 +4,7 @@ import { isAbortError } from '../../src/core/proxy-error.js'
 import { readQuestionText } from '../../src/core/task.js'
 import { resolveInnerApproach } from '../shared/resolve-inner-approach.js'
 import { createStepRequest, createUserMessage, readText } from '../shared/requests.js'
-import type { Approach, ApproachContext } from '../types.js'
+import type { Approach, ApproachContext } from '../../src/core/approach.js'
 import { classifyByRules, readCategory, routerCategories, type RouterCategory } from './classify-by-rules.js'
 
 const defaultMapping: Record<RouterCategory, string> = {

@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import type { StreamEvent } from '../../src/core/stream-event.js'
 import type { ApproachTask } from '../../src/core/task.js'
-import type { Approach, ApproachContext } from '../types.js'
+import type { Approach, ApproachContext } from '../../src/core/approach.js'
 
 /** An approach's definition: its options type is inferred from `optionsSchema` (the schema's output), no casts. */
 export interface ApproachDefinition<Options, Input> {

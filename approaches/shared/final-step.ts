@@ -2,7 +2,7 @@ import type { ModelRequest } from '../../src/core/request.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
 import { streamEventsFromResult } from '../../src/core/model-result.js'
 import type { StepLabel } from '../../src/core/approach-step.js'
-import type { ApproachContext } from '../types.js'
+import type { ApproachContext } from '../../src/core/approach.js'
 
 /**
  * The approach's last upstream call, answered to the client: streamed token by token when the client

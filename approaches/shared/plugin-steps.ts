@@ -1,6 +1,6 @@
 import type { StreamEvent } from '../../src/core/stream-event.js'
 import type { ApproachTask, TaskSource } from '../../src/core/task.js'
-import type { ApproachContext } from '../types.js'
+import type { ApproachContext } from '../../src/core/approach.js'
 import { runFinalStep } from './final-step.js'
 import { createFinalRequest } from './requests.js'
 import { renderConversation } from './task-prompts.js'

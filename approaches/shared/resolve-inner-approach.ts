@@ -1,5 +1,5 @@
 import { ProxyError } from '../../src/core/proxy-error.js'
-import type { Approach } from '../types.js'
+import type { Approach } from '../../src/core/approach.js'
 
 /**
  * An approach another one runs inside itself (`router`, `privacy`), with its options validated: unknown slugs,

@@ -1,5 +1,5 @@
 import { readWebFailureReason, type SearchHit } from '../../src/core/services/web.js'
-import type { ApproachContext } from '../types.js'
+import type { ApproachContext } from '../../src/core/approach.js'
 import { createStepRequest, createUserMessage, readText } from './requests.js'
 
 const queriesPrompt = (question: string, count: number, known: string): string =>

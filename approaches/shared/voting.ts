@@ -1,6 +1,6 @@
 import type { Message } from '../../src/core/message.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
-import type { ApproachContext } from '../types.js'
+import type { ApproachContext } from '../../src/core/approach.js'
 import { voteOnAnswers } from './answers.js'
 import { emitAnswer } from './final-step.js'
 import { createStepRequest, readText, settleAll } from './requests.js'

@@ -3,7 +3,7 @@ import { readWebFailureReason } from '../../src/core/services/web.js'
 import { readQuestionText, type ApproachTask, type TaskSource } from '../../src/core/task.js'
 import { addSources, answerEnrichedTask } from '../shared/plugin-steps.js'
 import { runSearches, writeSearchQueries } from '../shared/search-steps.js'
-import type { Approach, ApproachContext } from '../types.js'
+import type { Approach, ApproachContext } from '../../src/core/approach.js'
 
 const optionsSchema = z
   .object({

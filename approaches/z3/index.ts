@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { SolverRun } from '../../src/core/services/solver.js'
 import { runFinalStep } from '../shared/final-step.js'
 import { createAssistantMessage, createFinalRequest, createStepRequest, createUserMessage, readText } from '../shared/requests.js'
-import type { Approach, ApproachContext } from '../types.js'
+import type { Approach, ApproachContext } from '../../src/core/approach.js'
 
 const optionsSchema = z
   .object({

@@ -21,7 +21,7 @@
 import { approachRegistry, pluginSlugs } from '../../approaches/registry.js'
 import { gradeAnswer } from '../../approaches/shared/answers.js'
 import { foldStreamEvents } from '../../src/core/model-result.js'
-import { builtInApproachDefaults, startApproach } from '../../src/run-approach.js'
+import { builtInApproachDefaults, startApproach } from '../../src/approach-runtime/run-approach.js'
 import { createPythonSandbox } from '../../src/sandbox/create-python-sandbox.js'
 import { createSimulatedModel, createWordProblems, type SimulatedModelSettings, type SimulatedProfile } from '../../src/simulation/simulated-model.js'
 import { computePairedLift, computeWilsonInterval, predictBestOfRatings, predictPluralityVote } from './statistics.js'
@@ -82,7 +82,7 @@ async function measure(variant: Variant): Promise<Row> {
       {
         request: { model: 'simulated', messages: [{ role: 'user', content: [{ type: 'text', text: problem.question }] }], extra: {} },
         approachField: variant.slug,
-        ...(variant.options === undefined ? {} : { approachOptions: variant.options }),
+        ...(variant.options === undefined ? {} : { optiproxy: variant.options }),
         streaming: false,
       },
       { signal: new AbortController().signal },

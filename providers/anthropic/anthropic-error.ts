@@ -1,6 +1,5 @@
 import { isAbortError, ProxyError } from '../../src/core/proxy-error.js'
-import { createUpstreamError, } from '../../src/core/redact-secrets.js'
-import type { RetryFailure } from '../shared/call-with-retries.js'
+import { createUpstreamError } from '../../src/core/redact-secrets.js'
 import { readRetryAfterFromHeaders } from '../shared/read-retry-after.js'
 import { defaultErrorType, isRetryableStatus, mapUpstreamStatus } from '../shared/upstream-status.js'
 import { anthropicErrorBodySchema } from './anthropic-wire-schemas.js'
@@ -20,18 +19,18 @@ function readBodyFields(body: unknown): { type?: string; message?: string } {
 /**
  * Anything the Anthropic SDK threw, as a ProxyError with the upstream's Retry-After: HTTP errors keep their status
  * (529 overloaded becomes 503, other 5xx 502) and message, keys never reach the message.
- * @example throw convertAnthropicFailure(error, [apiKey], sdk).error
+ * @example throw convertAnthropicFailure(error, [apiKey], sdk)
  */
-export function convertAnthropicFailure(error: unknown, secrets: ReadonlyArray<string | undefined>, sdk: AnthropicSdk | undefined): RetryFailure {
-  if (error instanceof ProxyError) return { error }
-  if (sdk === undefined) return { error: isAbortError(error) ? convertAbort(error) : createInvalidAnthropicResponseError('unexpected failure', error) }
+export function convertAnthropicFailure(error: unknown, secrets: ReadonlyArray<string | undefined>, sdk: AnthropicSdk | undefined): ProxyError {
+  if (error instanceof ProxyError) return error
+  if (sdk === undefined) return isAbortError(error) ? convertAbort(error) : createInvalidAnthropicResponseError('unexpected failure', error)
   const { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } = sdk
-  if (error instanceof APIUserAbortError || isAbortError(error)) return { error: convertAbort(error) }
+  if (error instanceof APIUserAbortError || isAbortError(error)) return convertAbort(error)
   if (error instanceof APIConnectionTimeoutError) {
-    return { error: new ProxyError('The upstream did not answer in time.', { status: 504, type: 'timeout_error', code: 'upstream_timeout', isRetryable: true, cause: error }) }
+    return new ProxyError('The upstream did not answer in time.', { status: 504, type: 'timeout_error', code: 'upstream_timeout', isRetryable: true, cause: error })
   }
   if (error instanceof APIConnectionError) {
-    return { error: new ProxyError('The upstream could not be reached or closed the connection.', { status: 502, type: 'upstream_error', code: 'upstream_unreachable', isRetryable: true, cause: error }) }
+    return new ProxyError('The upstream could not be reached or closed the connection.', { status: 502, type: 'upstream_error', code: 'upstream_unreachable', isRetryable: true, cause: error })
   }
   if (error instanceof APIError && typeof error.status === 'number') {
     const fields = readBodyFields(error.error)
@@ -39,20 +38,17 @@ export function convertAnthropicFailure(error: unknown, secrets: ReadonlyArray<s
     const retryAfterSeconds = readRetryAfterFromHeaders(error.headers)
     const message = fields.message ?? `The upstream answered with HTTP ${error.status}.`
     const type = fields.type !== undefined && keptTypes.has(fields.type) ? fields.type : defaultErrorType(status)
-    return {
-      error: createUpstreamError(message.slice(0, 2000), {
-        status,
-        type,
-        code: fields.type ?? null,
-        isRetryable: isRetryableStatus(error.status),
-        ...(retryAfterSeconds === undefined ? {} : { retryAfter: String(Math.ceil(retryAfterSeconds)) }),
-      }, secrets),
-      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
-    }
+    return createUpstreamError(message.slice(0, 2000), {
+      status,
+      type,
+      code: fields.type ?? null,
+      isRetryable: isRetryableStatus(error.status),
+      ...(retryAfterSeconds === undefined ? {} : { retryAfter: String(Math.ceil(retryAfterSeconds)), retryAfterSeconds }),
+    }, secrets)
   }
-  if (error instanceof APIError) return { error: convertAnthropicStreamError(error.error, secrets) }
-  if (error instanceof SyntaxError) return { error: createInvalidAnthropicResponseError('a stream event is not JSON', error) }
-  return { error: createInvalidAnthropicResponseError(error instanceof Error ? error.message : 'unexpected failure', error) }
+  if (error instanceof APIError) return convertAnthropicStreamError(error.error, secrets)
+  if (error instanceof SyntaxError) return createInvalidAnthropicResponseError('a stream event is not JSON', error)
+  return createInvalidAnthropicResponseError(error instanceof Error ? error.message : 'unexpected failure', error)
 }
 
 function convertAbort(error: unknown): ProxyError {

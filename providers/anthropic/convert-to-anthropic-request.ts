@@ -109,7 +109,7 @@ function convertMessages(messages: Message[]): { system: AnthropicBlock[]; messa
  * The canonical request as an Anthropic Messages API body.
  * @example convertToAnthropicRequest({ model: 'claude-sonnet-4-5', messages, extra: {} }, true)
  */
-export function convertToAnthropicRequest(request: ModelRequest, stream: boolean): Record<string, unknown> {
+export function convertToAnthropicRequest(request: ModelRequest, streaming: boolean): Record<string, unknown> {
   const { system, messages } = convertMessages(request.messages)
   const maxTokens = request.maxOutputTokens ?? defaultAnthropicMaxTokens(request.model)
   const body: Record<string, unknown> = { model: request.model, max_tokens: maxTokens, messages }
@@ -143,6 +143,6 @@ export function convertToAnthropicRequest(request: ModelRequest, stream: boolean
   if (request.responseFormat?.type === 'json-schema' && request.responseFormat.schema !== undefined) {
     body.output_config = { format: { type: 'json_schema', schema: request.responseFormat.schema } }
   }
-  if (stream) body.stream = true
+  if (streaming) body.stream = true
   return body
 }

@@ -3,9 +3,8 @@ import type { ModelResult } from '../../src/core/model-result.js'
 import { ProxyError } from '../../src/core/proxy-error.js'
 import type { ModelRequest, NativeRequest } from '../../src/core/request.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
-import { callWithRetries } from '../shared/call-with-retries.js'
 import { generateChoicesInParallel, streamChoicesInParallel } from '../shared/fan-out-choices.js'
-import type { ModelInfo, Provider, ProviderCallOptions } from '../types.js'
+import type { ModelInfo, Provider, ProviderCallOptions } from '../../src/core/provider.js'
 import { convertAnthropicFailure, convertAnthropicStreamError, createInvalidAnthropicResponseError, type AnthropicSdk } from './anthropic-error.js'
 import { anthropicMessageSchema, anthropicModelListSchema, anthropicStreamEventSchema, anthropicTokenCountSchema } from './anthropic-wire-schemas.js'
 import { convertAnthropicMessage, convertAnthropicStreamEvent, createAnthropicStreamState } from './convert-anthropic-response.js'
@@ -19,16 +18,14 @@ export interface AnthropicProviderSettings {
   /** The proxy's key. Without one, the client's own key is sent (bring-your-own-key). */
   apiKey?: string
   timeoutMs: number
-  /** Retries of 408/409/429/5xx/529 answers and connection failures, before the first byte of an answer. */
-  maxRetries: number
 }
 
 /**
  * A provider for Anthropic's Messages API on the official SDK. The SDK is loaded on the provider's first call
- * (it costs about 20 MiB and 200 ms to load, which a proxy that never calls Anthropic should not pay). The SDK's
- * own retries are off: retries run in callWithRetries (Retry-After honoured, never after a stream has started),
- * as for every provider.
- * @example const provider = createAnthropicProvider({ apiKey: process.env.ANTHROPIC_API_KEY, timeoutMs: 600_000, maxRetries: 2 })
+ * (it costs about 20 MiB and 200 ms to load, which a proxy that never calls Anthropic should not pay). Each call
+ * is one attempt: the SDK's own retries are off (`maxRetries: 0`), and retries are the retry middleware's
+ * (providers/middleware/retry-middleware.ts), as for every provider.
+ * @example const provider = createAnthropicProvider({ apiKey: process.env.ANTHROPIC_API_KEY, timeoutMs: 600_000 })
  */
 export function createAnthropicProvider(settings: AnthropicProviderSettings): Provider {
   let loading: Promise<{ sdk: AnthropicSdk; client: Anthropic }> | undefined
@@ -52,22 +49,21 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
   const secretsOf = (options: ProviderCallOptions) => [settings.apiKey, options.apiKey]
   const requestOptions = (key: string, signal: AbortSignal, headers: Record<string, string> = {}) => ({ headers: { ...headers, 'x-api-key': key }, signal, maxRetries: 0 })
   // client.post, not client.messages.create: create() prints deprecation notices to the console on every call
-  const postMessages = async <T>(request: ModelRequest, body: Record<string, unknown>, key: string, signal: AbortSignal, stream: boolean, path = '/v1/messages'): Promise<T> =>
-    (await loadClient()).post<T>(path, { body, ...requestOptions(key, signal, nativeOf(request)?.headers), stream })
+  const postMessages = async <T>(request: ModelRequest, body: Record<string, unknown>, key: string, signal: AbortSignal, streaming: boolean, path = '/v1/messages'): Promise<T> =>
+    (await loadClient()).post<T>(path, { body, ...requestOptions(key, signal, nativeOf(request)?.headers), stream: streaming })
 
   async function generateOne(request: ModelRequest, choice: number, options: ProviderCallOptions, signal: AbortSignal): Promise<ModelResult> {
     const key = keyOf(options)
     const native = nativeOf(request)
-    const failureOf = (error: unknown) => convertAnthropicFailure(error, secretsOf(options), sdk)
     if (native?.operation === 'count-tokens') {
       const body = { ...native.body, model: request.model }
-      const counted = await callWithRetries(settings.maxRetries, signal, () => postMessages<unknown>(request, body, key, signal, false, '/v1/messages/count_tokens'), failureOf, options.attempts?.retrying)
+      const counted = await postMessages<unknown>(request, body, key, signal, false, '/v1/messages/count_tokens')
       const parsed = anthropicTokenCountSchema.safeParse(counted)
       if (!parsed.success) throw createInvalidAnthropicResponseError('the token count has an unexpected shape', parsed.error)
       return { metadata: {}, choices: [], native: { dialect: 'anthropic-messages', payload: counted } }
     }
     const body = createRequestBody(request, false)
-    const message = await callWithRetries(settings.maxRetries, signal, () => postMessages<unknown>(request, body, key, signal, false), failureOf, options.attempts?.retrying)
+    const message = await postMessages<unknown>(request, body, key, signal, false)
     const parsed = anthropicMessageSchema.safeParse(message)
     if (!parsed.success) throw createInvalidAnthropicResponseError(parsed.error.issues[0]?.message ?? 'unexpected shape', parsed.error)
     const result = convertAnthropicMessage(parsed.data, choice)
@@ -84,7 +80,7 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
       const key = keyOf(options)
       const body = createRequestBody(request, true)
       const native = nativeOf(request) !== undefined
-      const stream = await callWithRetries(settings.maxRetries, signal, () => postMessages<AsyncIterable<unknown>>(request, body, key, signal, true), (error) => convertAnthropicFailure(error, secretsOf(options), sdk), options.attempts?.retrying)
+      const stream = await postMessages<AsyncIterable<unknown>>(request, body, key, signal, true)
       for await (const raw of stream) {
         // a native request's client gets every event as it came (an error event is reported once, below)
         if (native && !(typeof raw === 'object' && raw !== null && 'type' in raw && raw.type === 'error')) yield { type: 'native', dialect: 'anthropic-messages', payload: raw, whole: false }
@@ -102,7 +98,7 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
         yield* convertAnthropicStreamEvent(parsed.data, state)
       }
     } catch (error) {
-      failure = convertAnthropicFailure(error, secretsOf(options), sdk).error
+      failure = convertAnthropicFailure(error, secretsOf(options), sdk)
     } finally {
       controller.abort()
     }
@@ -116,7 +112,7 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
     try {
       return await generateChoicesInParallel(request.n ?? 1, options.signal, (choice, signal) => generateOne(request, choice, options, signal))
     } catch (error) {
-      throw convertAnthropicFailure(error, secretsOf(options), sdk).error
+      throw convertAnthropicFailure(error, secretsOf(options), sdk)
     }
   }
 
@@ -135,7 +131,7 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
         return { id: model.id, ...(Number.isFinite(created) ? { created: Math.floor(created / 1000) } : {}) }
       })
     } catch (error) {
-      throw convertAnthropicFailure(error, secretsOf(options), sdk).error
+      throw convertAnthropicFailure(error, secretsOf(options), sdk)
     }
   }
 
@@ -148,11 +144,11 @@ function nativeOf(request: ModelRequest): NativeRequest | undefined {
 }
 
 /** The body to send: the client's own for a native request (the routed model name, `stream` as this call needs), else the translation. */
-function createRequestBody(request: ModelRequest, stream: boolean): Record<string, unknown> {
+function createRequestBody(request: ModelRequest, streaming: boolean): Record<string, unknown> {
   const native = nativeOf(request)
-  if (native === undefined || native.operation !== 'messages') return convertToAnthropicRequest(request, stream)
+  if (native === undefined || native.operation !== 'messages') return convertToAnthropicRequest(request, streaming)
   const { stream: _stream, ...body } = native.body
-  return { ...body, model: request.model, ...(stream ? { stream: true } : {}) }
+  return { ...body, model: request.model, ...(streaming ? { stream: true } : {}) }
 }
 
 const anthropicStreamEventTypes = new Set(['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop', 'ping', 'error'])

@@ -1,6 +1,5 @@
 import { isAbortError, ProxyError } from '../../src/core/proxy-error.js'
 import { createUpstreamError, redactSecrets } from '../../src/core/redact-secrets.js'
-import type { RetryFailure } from '../shared/call-with-retries.js'
 import { defaultErrorType, isRetryableStatus, mapUpstreamStatus } from '../shared/upstream-status.js'
 import { geminiErrorBodySchema } from './gemini-wire-schemas.js'
 
@@ -36,33 +35,30 @@ function readErrorBody(message: string): { message?: string; status?: string; re
  * Anything the Gemini SDK threw, as a ProxyError: HTTP errors keep their status (5xx become 502/503/504) and
  * message, Google's status name becomes the code, the answer's Retry-After header (else a 429's retryDelay) becomes
  * Retry-After; keys never reach the message.
- * @example throw convertGeminiFailure(error, [apiKey], sdk, headerRetryAfterSeconds).error
+ * @example throw convertGeminiFailure(error, [apiKey], sdk, headerRetryAfterSeconds)
  */
-export function convertGeminiFailure(error: unknown, secrets: ReadonlyArray<string | undefined>, sdk: GeminiSdk | undefined, headerRetryAfterSeconds?: number): RetryFailure {
-  if (error instanceof ProxyError) return { error }
-  if (isAbortError(error)) return { error: new ProxyError('The request was cancelled.', { status: 499, type: 'server_error', code: 'request_cancelled', cause: error }) }
+export function convertGeminiFailure(error: unknown, secrets: ReadonlyArray<string | undefined>, sdk: GeminiSdk | undefined, headerRetryAfterSeconds?: number): ProxyError {
+  if (error instanceof ProxyError) return error
+  if (isAbortError(error)) return new ProxyError('The request was cancelled.', { status: 499, type: 'server_error', code: 'request_cancelled', cause: error })
   if (sdk !== undefined && error instanceof sdk.ApiError) {
     const fields = readErrorBody(error.message)
     const status = fields.badKey === true ? 401 : mapUpstreamStatus(error.status)
     const retryAfter = headerRetryAfterSeconds ?? fields.retryAfterSeconds
-    return {
-      error: createUpstreamError((fields.message ?? `The upstream answered with HTTP ${error.status}.`).slice(0, 2000), {
-        status,
-        type: defaultErrorType(status),
-        code: fields.badKey === true ? 'invalid_api_key' : (fields.status ?? null),
-        isRetryable: isRetryableStatus(error.status),
-        ...(retryAfter === undefined ? {} : { retryAfter: String(Math.ceil(retryAfter)) }),
-      }, secrets),
-      ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
-    }
+    return createUpstreamError((fields.message ?? `The upstream answered with HTTP ${error.status}.`).slice(0, 2000), {
+      status,
+      type: defaultErrorType(status),
+      code: fields.badKey === true ? 'invalid_api_key' : (fields.status ?? null),
+      isRetryable: isRetryableStatus(error.status),
+      ...(retryAfter === undefined ? {} : { retryAfter: String(Math.ceil(retryAfter)), retryAfterSeconds: retryAfter }),
+    }, secrets)
   }
   if (error instanceof SyntaxError || (error instanceof Error && error.message.startsWith('exception parsing stream chunk'))) {
-    return { error: createInvalidGeminiResponseError('a stream chunk is not JSON', error) }
+    return createInvalidGeminiResponseError('a stream chunk is not JSON', error)
   }
   if (error instanceof TypeError && error.message === 'fetch failed') {
-    return { error: new ProxyError('The upstream could not be reached or closed the connection.', { status: 502, type: 'upstream_error', code: 'upstream_unreachable', isRetryable: true, cause: error }) }
+    return new ProxyError('The upstream could not be reached or closed the connection.', { status: 502, type: 'upstream_error', code: 'upstream_unreachable', isRetryable: true, cause: error })
   }
-  return { error: createInvalidGeminiResponseError(error instanceof Error ? redactSecrets(error.message.slice(0, 300), secrets) : 'unexpected failure', error) }
+  return createInvalidGeminiResponseError(error instanceof Error ? redactSecrets(error.message.slice(0, 300), secrets) : 'unexpected failure', error)
 }
 
 /** An answer that is not what the Gemini API sends. */

@@ -4,9 +4,8 @@ import { ProxyError } from '../../src/core/proxy-error.js'
 import type { ModelRequest } from '../../src/core/request.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
 import { callWithFirstByteTimeout } from '../shared/call-with-first-byte-timeout.js'
-import { callWithRetries } from '../shared/call-with-retries.js'
 import { readRetryAfterFromHeaders } from '../shared/read-retry-after.js'
-import type { ModelInfo, Provider, ProviderCallOptions } from '../types.js'
+import type { ModelInfo, Provider, ProviderCallOptions } from '../../src/core/provider.js'
 import { convertGeminiResponse, createGeminiStreamState, finishGeminiStream } from './convert-gemini-response.js'
 import { convertToGeminiRequest } from './convert-to-gemini-request.js'
 import { convertGeminiFailure, createInvalidGeminiResponseError, type GeminiSdk } from './gemini-error.js'
@@ -20,14 +19,13 @@ export interface GeminiProviderSettings {
   /** The proxy's key. Without one, the client's own key is sent (bring-your-own-key). */
   apiKey?: string
   timeoutMs: number
-  /** Retries of 408/409/429/5xx answers and connection failures, before the first byte of an answer. */
-  maxRetries: number
 }
 
 /**
  * A provider for the Gemini API (generateContent / streamGenerateContent) on @google/genai. n > 1 is Gemini's
- * candidateCount. The SDK is loaded on the provider's first call (about 20 MiB and 200 ms). The SDK's retries are off: retries run in callWithRetries, never after a stream has started.
- * @example const provider = createGeminiProvider({ apiKey: process.env.GEMINI_API_KEY, timeoutMs: 600_000, maxRetries: 2 })
+ * candidateCount. The SDK is loaded on the provider's first call (about 20 MiB and 200 ms). Each call is one attempt:
+ * the SDK's retries stay off (no `httpOptions.retryOptions`), and retries are the retry middleware's.
+ * @example const provider = createGeminiProvider({ apiKey: process.env.GEMINI_API_KEY, timeoutMs: 600_000 })
  */
 export function createGeminiProvider(settings: GeminiProviderSettings): Provider {
   // the key goes per call (x-goog-api-key); the client's own key is a placeholder the SDK requires
@@ -75,20 +73,14 @@ export function createGeminiProvider(settings: GeminiProviderSettings): Provider
     const signal = AbortSignal.any([options.signal, controller.signal])
     const state = createGeminiStreamState(request.n ?? 1)
     let failure: ProxyError | undefined
+    let watch: ReturnType<typeof watchRetryAfter> | undefined
     try {
       const key = keyOf(options)
       const { model, contents, config } = convertToGeminiRequest(request)
       const client = await loadClient()
-      const watch = watchRetryAfter(key)
-      const chunks = await callWithRetries(
-        settings.maxRetries,
-        signal,
-        () =>
-          callWithFirstByteTimeout(settings.timeoutMs, signal, (abortSignal) =>
-            client.models.generateContentStream({ model, contents, config: { ...config, abortSignal, httpOptions: watch.httpOptions } }),
-          ),
-        (error) => convertGeminiFailure(error, secretsOf(options), sdk, watch.seen.retryAfterSeconds),
-        options.attempts?.retrying,
+      const { httpOptions } = (watch = watchRetryAfter(key))
+      const chunks = await callWithFirstByteTimeout(settings.timeoutMs, signal, (abortSignal) =>
+        client.models.generateContentStream({ model, contents, config: { ...config, abortSignal, httpOptions } }),
       )
       for await (const chunk of chunks) {
         const parsed = geminiResponseSchema.safeParse(chunk)
@@ -99,7 +91,7 @@ export function createGeminiProvider(settings: GeminiProviderSettings): Provider
         yield* convertGeminiResponse(parsed.data, state)
       }
     } catch (error) {
-      failure = convertGeminiFailure(error, secretsOf(options), sdk).error
+      failure = convertGeminiFailure(error, secretsOf(options), sdk, watch?.seen.retryAfterSeconds)
     } finally {
       controller.abort()
     }
@@ -114,20 +106,14 @@ export function createGeminiProvider(settings: GeminiProviderSettings): Provider
   }
 
   async function generate(request: ModelRequest, options: ProviderCallOptions): Promise<ModelResult> {
+    let watch: ReturnType<typeof watchRetryAfter> | undefined
     try {
       const key = keyOf(options)
       const { model, contents, config } = convertToGeminiRequest(request)
       const client = await loadClient()
-      const watch = watchRetryAfter(key)
-      const response = await callWithRetries(
-        settings.maxRetries,
-        options.signal,
-        () =>
-          callWithFirstByteTimeout(settings.timeoutMs, options.signal, (abortSignal) =>
-            client.models.generateContent({ model, contents, config: { ...config, abortSignal, httpOptions: watch.httpOptions } }),
-          ),
-        (error) => convertGeminiFailure(error, secretsOf(options), sdk, watch.seen.retryAfterSeconds),
-        options.attempts?.retrying,
+      const { httpOptions } = (watch = watchRetryAfter(key))
+      const response = await callWithFirstByteTimeout(settings.timeoutMs, options.signal, (abortSignal) =>
+        client.models.generateContent({ model, contents, config: { ...config, abortSignal, httpOptions } }),
       )
       const parsed = geminiResponseSchema.safeParse(response)
       if (!parsed.success) throw createInvalidGeminiResponseError(parsed.error.issues[0]?.message ?? 'unexpected shape', parsed.error)
@@ -139,7 +125,7 @@ export function createGeminiProvider(settings: GeminiProviderSettings): Provider
         })(),
       )
     } catch (error) {
-      throw convertGeminiFailure(error, secretsOf(options), sdk).error
+      throw convertGeminiFailure(error, secretsOf(options), sdk, watch?.seen.retryAfterSeconds)
     }
   }
 
@@ -153,7 +139,7 @@ export function createGeminiProvider(settings: GeminiProviderSettings): Provider
       }
       return models
     } catch (error) {
-      throw convertGeminiFailure(error, secretsOf(options), sdk).error
+      throw convertGeminiFailure(error, secretsOf(options), sdk)
     }
   }
 

@@ -1,7 +1,7 @@
 import type { ModelResult } from '../../src/core/model-result.js'
 import type { ModelRequest } from '../../src/core/request.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
-import type { ModelInfo, Provider, ProviderCallOptions } from '../types.js'
+import type { ModelInfo, Provider, ProviderCallOptions } from '../../src/core/provider.js'
 
 /** One upstream call as a middleware sees it: the canonical request and the call's options (signal, key, deadlines). */
 export interface ProviderCall {

@@ -1,7 +1,7 @@
 import type { ModelResult } from '../../src/core/model-result.js'
 import { ProxyError } from '../../src/core/proxy-error.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
-import type { ProviderCallOptions } from '../types.js'
+import type { ProviderCallOptions } from '../../src/core/provider.js'
 import type { ProviderMiddleware } from './provider-middleware.js'
 
 /** The deadlines of one upstream call, in milliseconds; an absent one does not apply. */

@@ -1,6 +1,6 @@
 import type { ModelResult } from '../../src/core/model-result.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
-import type { ModelInfo, Provider, ProviderCallOptions } from '../types.js'
+import type { ModelInfo, Provider, ProviderCallOptions } from '../../src/core/provider.js'
 import type { ProviderCall, ProviderMiddleware } from './provider-middleware.js'
 
 type Generate = (call: ProviderCall) => Promise<ModelResult>
@@ -11,7 +11,7 @@ type ListModels = (options: ProviderCallOptions) => Promise<ModelInfo[] | undefi
  * A provider wrapped by a list of middlewares, the first the outermost: one provider object whose calls run
  * through one composed function per kind (no provider object per layer). Entries without a hook for a kind cost
  * nothing on that kind's path; an empty list returns the provider itself.
- * @example const provider = wrapProvider(base, [instrumentation, concurrency, timeouts, defaults])
+ * @example const provider = wrapProvider(base, [instrumentation, concurrency, timeouts, retry, defaults])
  */
 export function wrapProvider(provider: Provider, middlewares: ReadonlyArray<ProviderMiddleware>): Provider {
   if (middlewares.length === 0) return provider

@@ -7,7 +7,7 @@ import type { ModelRequest, ResponseFormat, ToolChoice, ToolDefinition } from '.
  * untouched, so vendor parameters of vLLM, Ollama or OpenRouter reach them; canonical fields are written after.
  * A streamed call always asks for usage, so the proxy can count tokens whether or not the client asked.
  */
-export function convertToOpenAIChatRequest(request: ModelRequest, stream: boolean): Record<string, unknown> {
+export function convertToOpenAIChatRequest(request: ModelRequest, streaming: boolean): Record<string, unknown> {
   const body: Record<string, unknown> = { ...request.extra }
   body.model = request.model
   body.messages = request.messages.flatMap(convertMessage)
@@ -28,7 +28,7 @@ export function convertToOpenAIChatRequest(request: ModelRequest, stream: boolea
   if (request.topLogprobs !== undefined) body.top_logprobs = request.topLogprobs
   if (request.user !== undefined) body.user = request.user
   if (request.metadata !== undefined) body.metadata = request.metadata
-  if (stream) {
+  if (streaming) {
     body.stream = true
     body.stream_options = { include_usage: true }
   }

@@ -3,7 +3,7 @@ import { streamEventsFromResult } from '../../src/core/model-result.js'
 import { ProxyError } from '../../src/core/proxy-error.js'
 import type { ModelRequest } from '../../src/core/request.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
-import type { ModelInfo, Provider, ProviderCallOptions } from '../types.js'
+import type { ModelInfo, Provider, ProviderCallOptions } from '../../src/core/provider.js'
 import { convertOpenAIChatChunk, convertOpenAIChatCompletion } from './convert-openai-response.js'
 import { convertToOpenAIChatRequest } from './convert-to-openai-chat-request.js'
 import {
@@ -15,8 +15,6 @@ import {
 import { openAIChatChunkSchema, openAIChatCompletionSchema, openAIModelListSchema } from './openai-wire-schemas.js'
 import { readServerSentEvents } from './read-server-sent-events.js'
 import { createUpstreamAgents, createUpstreamEndpoint, readBodyText, sendUpstreamRequest, type UpstreamEndpoint, type UpstreamResponse } from './send-upstream-request.js'
-import { readRetryAfterSeconds } from '../shared/read-retry-after.js'
-import { maxRetryAfterSeconds, waitBeforeRetry } from '../shared/wait-before-retry.js'
 
 export interface OpenAICompatibleProviderSettings {
   /** The provider id used in routing and in /v1/models `owned_by`. Default `openai`. */
@@ -29,15 +27,13 @@ export interface OpenAICompatibleProviderSettings {
   timeoutMs: number
   /** Time to establish a new connection (TCP and TLS); default: no limit of its own. */
   connectTimeoutMs?: number
-  /** Retries of 408/409/429/5xx answers and connection failures, before any of the answer is used. */
-  maxRetries: number
 }
 
 /**
  * A provider for any server that speaks the OpenAI Chat Completions API (OpenAI, vLLM, Ollama, OpenRouter,
  * Groq, LM Studio, ...). Calls go over node:http keep-alive connections; responses are checked against zod
- * schemas; streams are parsed with eventsource-parser.
- * @example const provider = createOpenAICompatibleProvider({ baseURL: 'http://127.0.0.1:11434/v1', timeoutMs: 600_000, maxRetries: 0 })
+ * schemas; streams are parsed with eventsource-parser. Each call is one attempt: retries are the retry middleware's.
+ * @example const provider = createOpenAICompatibleProvider({ baseURL: 'http://127.0.0.1:11434/v1', timeoutMs: 600_000 })
  */
 export function createOpenAICompatibleProvider(settings: OpenAICompatibleProviderSettings): Provider {
   const agents = createUpstreamAgents()
@@ -51,32 +47,24 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleProvide
   const modelsEndpoint = endpointOf('/models')
   const secretsOf = (options: ProviderCallOptions) => [settings.apiKey, options.apiKey]
 
-  /** One call, retried while it fails in a retryable way; resolves with a 2xx answer whose body is unread. */
+  /** One attempt of a call (retries are the retry middleware's); resolves with a 2xx answer whose body is unread. */
   async function call(method: 'GET' | 'POST', endpoint: UpstreamEndpoint, body: string | undefined, accept: string, options: ProviderCallOptions): Promise<UpstreamResponse> {
     const key = settings.apiKey ?? options.apiKey
     const headers: Record<string, string> = { accept, 'user-agent': 'optiproxy' }
     if (body !== undefined) headers['content-type'] = 'application/json'
     if (key !== undefined) headers.authorization = `Bearer ${key}`
-    for (let attempt = 0; ; attempt++) {
-      let failure: ProxyError
-      let retryAfterSeconds: number | undefined
-      try {
-        const timeoutMs = Math.min(settings.timeoutMs, options.firstByteTimeoutMs ?? Infinity)
-        const connectTimeoutMs = options.connectTimeoutMs ?? settings.connectTimeoutMs
-        const response = await sendUpstreamRequest({
-          endpoint, method, headers, body, signal: options.signal, timeoutMs, agents, ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
-        })
-        if (response.status >= 200 && response.status < 300) return response
-        failure = convertUpstreamHttpError(response.status, response.headers, await readBodyText(response.body, 1024 * 1024), secretsOf(options))
-        retryAfterSeconds = readRetryAfterSeconds(response.headers)
-      } catch (error) {
-        failure = convertUpstreamFailure(error)
-      }
-      const waitsTooLong = retryAfterSeconds !== undefined && retryAfterSeconds > maxRetryAfterSeconds
-      if (!failure.isRetryable || waitsTooLong || attempt >= settings.maxRetries || options.signal.aborted) throw failure
-      options.attempts?.retrying?.(failure, attempt + 1)
-      await waitBeforeRetry(attempt, retryAfterSeconds, options.signal)
+    const timeoutMs = Math.min(settings.timeoutMs, options.firstByteTimeoutMs ?? Infinity)
+    const connectTimeoutMs = options.connectTimeoutMs ?? settings.connectTimeoutMs
+    let response: UpstreamResponse
+    try {
+      response = await sendUpstreamRequest({
+        endpoint, method, headers, body, signal: options.signal, timeoutMs, agents, ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
+      })
+    } catch (error) {
+      throw convertUpstreamFailure(error)
     }
+    if (response.status >= 200 && response.status < 300) return response
+    throw convertUpstreamHttpError(response.status, response.headers, await readBodyText(response.body, 1024 * 1024), secretsOf(options))
   }
 
   async function readJson(response: UpstreamResponse): Promise<unknown> {

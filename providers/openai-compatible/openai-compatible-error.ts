@@ -47,7 +47,7 @@ export function convertUpstreamHttpError(status: number, headers: IncomingHttpHe
     code: fields.code ?? null,
     param: fields.param ?? null,
     isRetryable: isRetryableStatus(status),
-    ...(retryAfter === undefined ? {} : { retryAfter: String(Math.ceil(retryAfter)) }),
+    ...(retryAfter === undefined ? {} : { retryAfter: String(Math.ceil(retryAfter)), retryAfterSeconds: retryAfter }),
   }, secrets)
 }
 

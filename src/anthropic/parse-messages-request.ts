@@ -108,9 +108,9 @@ export function parseMessagesRequest(body: unknown, signer: ThinkingSigner, sche
   const { optiproxy, ...forwarded } = input
   return {
     request,
-    stream: input.stream === true,
+    streaming: input.stream === true,
     includeUsage: true,
-    ...(optiproxy === undefined ? {} : { approachOptions: optiproxy }),
+    ...(optiproxy === undefined ? {} : { optiproxy }),
     nativeBody: { ...forwarded, messages: removeOwnThinking(input.messages, signer) },
     warnings: [...notes.warnings].sort(),
     droppedThinking: notes.droppedThinking,

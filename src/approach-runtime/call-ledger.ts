@@ -1,4 +1,4 @@
-import type { Provider, ProviderCallOptions } from '../../providers/types.js'
+import type { Provider, ProviderCallOptions } from '../core/provider.js'
 import { BudgetExhaustedError } from '../core/budget-exhausted-error.js'
 import type { ModelResult } from '../core/model-result.js'
 import type { StepLabel } from '../core/approach-step.js'

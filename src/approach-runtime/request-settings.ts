@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Approach } from '../../approaches/types.js'
+import type { Approach } from '../core/approach.js'
 import { createInvalidRequestError } from '../core/proxy-error.js'
 import { formatParam } from '../openai/convert-zod-error.js'
 import type { CallTimeouts } from '../../providers/middleware/timeouts-middleware.js'

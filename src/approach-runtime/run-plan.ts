@@ -1,4 +1,4 @@
-import type { Approach, ApproachContext } from '../../approaches/types.js'
+import type { Approach, ApproachContext } from '../core/approach.js'
 import { isBudgetExhausted } from '../core/budget-exhausted-error.js'
 import { mergeAsyncIterables } from '../core/merge-async-iterables.js'
 import type { Message } from '../core/message.js'

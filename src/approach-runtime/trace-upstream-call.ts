@@ -1,4 +1,4 @@
-import type { UpstreamAttemptObserver } from '../../providers/types.js'
+import type { UpstreamAttemptObserver } from '../core/provider.js'
 import type { StepLabel } from '../core/approach-step.js'
 import type { Message } from '../core/message.js'
 import { redactSecrets } from '../core/redact-secrets.js'

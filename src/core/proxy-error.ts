@@ -25,6 +25,8 @@ export interface ProxyErrorOptions {
   isRetryable?: boolean
   /** Seconds, from the upstream's Retry-After, passed on to the client. */
   retryAfter?: string
+  /** The exact wait the upstream asked for (Retry-After, retry-after-ms, a vendor's retry delay), which a retry honours. */
+  retryAfterSeconds?: number
   cause?: unknown
 }
 
@@ -35,6 +37,7 @@ export class ProxyError extends Error {
   readonly param: string | null
   readonly isRetryable: boolean
   readonly retryAfter: string | undefined
+  readonly retryAfterSeconds: number | undefined
 
   constructor(message: string, options: ProxyErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
@@ -45,6 +48,7 @@ export class ProxyError extends Error {
     this.param = options.param ?? null
     this.isRetryable = options.isRetryable ?? false
     this.retryAfter = options.retryAfter
+    this.retryAfterSeconds = options.retryAfterSeconds
   }
 }
 

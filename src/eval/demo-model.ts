@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Provider } from '../../providers/types.js'
+import type { Provider } from '../core/provider.js'
 import type { Message } from '../core/message.js'
 import { createInvalidRequestError, toProxyError } from '../core/proxy-error.js'
 import type { ModelRequest } from '../core/request.js'

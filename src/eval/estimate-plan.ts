@@ -1,10 +1,10 @@
 import { createTextReplyProvider } from '../simulation/create-text-reply-provider.js'
-import type { Approach } from '../../approaches/types.js'
-import type { Provider } from '../../providers/types.js'
+import type { Approach } from '../core/approach.js'
+import type { Provider } from '../core/provider.js'
 import type { SettingDefaults } from '../approach-runtime/request-settings.js'
 import type { Message } from '../core/message.js'
 import { foldStreamEvents } from '../core/model-result.js'
-import { startApproach } from '../run-approach.js'
+import { startApproach } from '../approach-runtime/run-approach.js'
 import type { DatasetMessage, EvalItem } from './eval-item.js'
 import { computeCost, findPrice, type PriceTable } from './prices.js'
 

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { approachRegistry } from '../../approaches/registry.js'
 import type { SettingDefaults } from '../approach-runtime/request-settings.js'
-import type { Provider } from '../../providers/types.js'
+import type { Provider } from '../core/provider.js'
 import { loadConfig, type Config } from '../config.js'
 import { ProxyError } from '../core/proxy-error.js'
 import { parseApproachExpression } from '../routing/resolve-approach.js'

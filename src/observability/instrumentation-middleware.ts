@@ -1,5 +1,5 @@
 import type { ProviderMiddleware } from '../../providers/middleware/provider-middleware.js'
-import type { ProviderCallOptions } from '../../providers/types.js'
+import type { ProviderCallOptions } from '../core/provider.js'
 import type { ModelResult } from '../core/model-result.js'
 import { toProxyError, type ProxyError } from '../core/proxy-error.js'
 import type { ModelRequest } from '../core/request.js'

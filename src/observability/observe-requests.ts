@@ -6,7 +6,7 @@ import { ProxyError } from '../core/proxy-error.js'
 import type { AppOperations } from '../operations/app-operations.js'
 import { createShuttingDownError } from '../operations/check-request-limits.js'
 import type { AppEnv } from '../routes/route-dependencies.js'
-import { createErrorResponse } from '../sse-writer.js'
+import { createErrorResponse } from '../http/sse-writer.js'
 import { createRequestRecord, type RequestRecord } from './request-record.js'
 
 const requestIdPattern = /^[\w.:@/+=-]{1,200}$/
@@ -78,7 +78,7 @@ export function observeRequests(operations: AppOperations): MiddlewareHandler<Ap
         ...(record.apiKeyName === undefined ? {} : { api_key_name: record.apiKeyName }),
         ...(record.model === undefined ? {} : { model: record.model }),
         ...(record.approach === undefined ? {} : { approach: record.approach }),
-        ...(record.stream === undefined ? {} : { stream: record.stream }),
+        ...(record.streaming === undefined ? {} : { stream: record.streaming }),
         providers: [...record.providers],
         ...(record.target === undefined ? {} : { target: record.target }),
         upstream_calls: record.upstreamCalls,

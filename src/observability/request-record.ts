@@ -1,4 +1,4 @@
-import type { UpstreamCallObserver } from '../../providers/types.js'
+import type { UpstreamCallObserver } from '../core/provider.js'
 import type { Message } from '../core/message.js'
 
 /** What one request did, gathered while it runs and logged when its response ends. Lives in the request's context. */
@@ -13,7 +13,7 @@ export interface RequestRecord {
   apiKeyName?: string
   model?: string
   approach?: string
-  stream?: boolean
+  streaming?: boolean
   providers: Set<string>
   /** The target a routing group chose (`provider/model`). */
   target?: string

@@ -9,7 +9,7 @@ export interface SseFrame {
 }
 
 /**
- * How one dialect writes canonical events out. The SSE writer (src/sse-writer.ts) owns the bytes and the
+ * How one dialect writes canonical events out. The SSE writer (src/http/sse-writer.ts) owns the bytes and the
  * connection; a dialect only says which frames an event becomes.
  */
 export interface EventStreamWriter<E extends { type: string } = Exclude<StreamEvent, { type: 'error' }>> {

@@ -7,7 +7,7 @@ import { convertZodError } from './convert-zod-error.js'
 /** A client's request as the proxy runs it: the canonical model request plus how to answer. */
 export interface ClientRequest {
   request: ModelRequest
-  stream: boolean
+  streaming: boolean
   /** stream_options.include_usage: send a usage chunk before [DONE] */
   includeUsage: boolean
   /** `optillm_approach` (or `approach`) from the body, when given. */
@@ -15,7 +15,7 @@ export interface ClientRequest {
   /** Which body field named the approach, for the error's `param`. */
   approachFieldName?: string
   /** The body's `optiproxy` object: per-request approach options. */
-  approachOptions?: Record<string, unknown>
+  optiproxy?: Record<string, unknown>
 }
 
 /** Fields the canonical request carries itself; everything else in the body goes to `extra`. */
@@ -44,7 +44,7 @@ export function parseChatCompletionsRequest(body: unknown): ClientRequest {
   if (data.response_format !== undefined) request.responseFormat = convertResponseFormat(data.response_format)
   return {
     request,
-    stream: data.stream === true,
+    streaming: data.stream === true,
     includeUsage: data.stream_options?.include_usage === true,
     ...readApproachFields(data),
   }
@@ -58,11 +58,11 @@ export function readApproachFields(data: {
   optillm_approach?: string | undefined
   approach?: string | undefined
   optiproxy?: Record<string, unknown> | undefined
-}): Pick<ClientRequest, 'approachField' | 'approachFieldName' | 'approachOptions'> {
+}): Pick<ClientRequest, 'approachField' | 'approachFieldName' | 'optiproxy'> {
   const fieldName = data.optillm_approach !== undefined ? 'optillm_approach' : data.approach !== undefined ? 'approach' : undefined
   return {
     ...(fieldName === undefined ? {} : { approachField: data[fieldName], approachFieldName: fieldName }),
-    ...(data.optiproxy === undefined ? {} : { approachOptions: data.optiproxy }),
+    ...(data.optiproxy === undefined ? {} : { optiproxy: data.optiproxy }),
   }
 }
 

@@ -12,7 +12,7 @@ const consumedFields = new Set([
 export interface CompletionsClientRequest {
   /** One canonical request per prompt: each prompt is a user turn answered by the chat pipeline. */
   prompts: Array<{ prompt: string; clientRequest: ClientRequest }>
-  stream: boolean
+  streaming: boolean
   includeUsage: boolean
   n: number
   echo: boolean
@@ -61,18 +61,18 @@ export function parseCompletionsRequest(body: unknown): CompletionsClientRequest
     template.topLogprobs = data.logprobs
   }
   if (data.user !== undefined) template.user = data.user
-  const stream = data.stream === true
+  const streaming = data.stream === true
   return {
     prompts: prompts.map((prompt) => ({
       prompt,
       clientRequest: {
         request: { ...template, messages: [{ role: 'user', content: [{ type: 'text', text: prompt }] }] },
-        stream,
+        streaming,
         includeUsage: data.stream_options?.include_usage === true,
         ...readApproachFields(data),
       },
     })),
-    stream,
+    streaming,
     includeUsage: data.stream_options?.include_usage === true,
     n,
     echo: data.echo === true,

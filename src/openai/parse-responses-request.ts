@@ -6,12 +6,12 @@ import { convertItemsToMessages, normalizeInputItems, type ResponseItem } from '
 import { responsesRequestSchema, type ResponsesRequest } from './responses-schema.js'
 
 /** A Responses request as the proxy runs it. */
-export interface ResponsesClientRequest extends Pick<ClientRequest, 'approachField' | 'approachFieldName' | 'approachOptions'> {
+export interface ResponsesClientRequest extends Pick<ClientRequest, 'approachField' | 'approachFieldName' | 'optiproxy'> {
   /** The validated body: everything the response object echoes, and what a background job runs again. */
   body: ResponsesRequest
   /** This request's own input, as items with ids. */
   inputItems: ResponseItem[]
-  stream: boolean
+  streaming: boolean
   background: boolean
   store: boolean
   previousResponseId?: string
@@ -39,7 +39,7 @@ export function parseResponsesRequest(body: unknown): ResponsesClientRequest {
   return {
     body: data,
     inputItems,
-    stream: data.stream === true,
+    streaming: data.stream === true,
     background,
     store,
     ...(data.previous_response_id == null ? {} : { previousResponseId: data.previous_response_id }),

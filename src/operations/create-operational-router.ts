@@ -1,4 +1,4 @@
-import type { Provider } from '../../providers/types.js'
+import type { Provider } from '../core/provider.js'
 import type { Config } from '../config.js'
 import { createProvidersRouter } from '../routing/create-providers.js'
 import type { RouteTarget } from '../routing/create-model-router.js'

@@ -1,4 +1,4 @@
-import type { UpstreamCallObserver } from '../../providers/types.js'
+import type { UpstreamCallObserver } from '../core/provider.js'
 import { toProxyError } from '../core/proxy-error.js'
 import { createRecordObserver, createRequestRecord } from '../observability/request-record.js'
 import type { AppOperations } from './app-operations.js'
@@ -34,7 +34,7 @@ export function observeBackgroundRun(
 ): BackgroundRunObservation {
   const record = createRequestRecord(account.requestId ?? account.id, 'POST', '/v1/responses')
   record.model = run.model
-  record.stream = true
+  record.streaming = true
   if (account.apiKeyName !== undefined) record.apiKeyName = account.apiKeyName
   if (run.approach !== undefined) record.approach = run.approach
   const observer = createRecordObserver(record, run.approach)

@@ -16,7 +16,8 @@ export interface ProviderOperationSettings {
 /**
  * The middlewares production runs one provider with, outermost first: metrics, health and the request's observer,
  * then the bound on concurrent calls (a 429 past the queue), then deadlines (its own, tightened per request), so
- * every attempt (a fallback's too) is counted, limited and timed under the provider that made it.
+ * every attempt (a fallback's too) is counted, limited and timed under the provider that made it. The retry and
+ * defaults entries go inside these (see createProviderMiddlewares), so a retried call is one call to them.
  * @example wrapProvider(base, createOperationsMiddlewares('openai', { timeouts: { idleMs: 60_000 }, maxConcurrent: 64, maxQueued: 256 }, { metrics, health }))
  */
 export function createOperationsMiddlewares(providerId: string, settings: ProviderOperationSettings, instrumentation: { metrics: ProxyMetrics; health: ProviderHealth }): ProviderMiddleware[] {

@@ -6,7 +6,7 @@ import type { ClientRequest } from '../openai/parse-chat-completions-request.js'
 import { createRecordObserver } from '../observability/request-record.js'
 import type { AppEnv, RouteDependencies } from '../routes/route-dependencies.js'
 import { planRequest, type RequestPlan } from '../plan/plan-request.js'
-import type { RequestScope } from '../run-approach.js'
+import type { RequestScope } from '../approach-runtime/run-approach.js'
 import { createRequestScope } from '../routes/request-scope.js'
 import { checkRequestLimits } from './check-request-limits.js'
 import { superviseEvents } from './supervise-events.js'
@@ -69,14 +69,14 @@ function readCacheKey(c: Context<AppEnv>, operations: AppOperations, clients: Cl
  * request (approach, options, `optiproxy.timeouts`, labels), the key's allowed models and approaches (403s), the
  * record for logs and metrics, and the scope whose observer hears of every upstream call.
  * `clients` are all the requests the body makes (several prompts of /v1/completions); the first one labels it.
- * @example const prepared = prepareRequest(c, dependencies, [parsed], parsed.stream)
+ * @example const prepared = prepareRequest(c, dependencies, [parsed], parsed.streaming)
  */
 export function prepareRequest(c: Context<AppEnv>, dependencies: RouteDependencies, clients: ClientRequest[], streaming: boolean): PreparedRequest {
   const { operations } = dependencies
   const first = clients[0] as ClientRequest
   const record = c.get('record')
   record.model = first.request.model
-  record.stream = streaming
+  record.streaming = streaming
   for (const client of clients) checkRequestLimits(client.request, operations.limits)
   if (clients.length * (first.request.n ?? 1) > operations.limits.maxChoices) {
     throw createInvalidRequestError(`Too many prompts: ${clients.length} prompts of n=${first.request.n ?? 1} choices is more than this proxy's limit of ${operations.limits.maxChoices} choices.`, 'prompt', 'invalid_value')

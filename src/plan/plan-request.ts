@@ -1,4 +1,4 @@
-import type { Approach } from '../../approaches/types.js'
+import type { Approach } from '../core/approach.js'
 import type { CallTimeouts } from '../../providers/middleware/timeouts-middleware.js'
 import { readRequestSettings, type RunSettings, type SettingDefaults } from '../approach-runtime/request-settings.js'
 import type { PlanStage } from '../approach-runtime/run-plan.js'
@@ -14,7 +14,7 @@ export interface PlanRequestInput {
   /** The body field's name, for the error's `param`. */
   approachFieldName?: string
   /** The body's `optiproxy` object: general settings and per-slug approach options. */
-  approachOptions?: Record<string, unknown>
+  optiproxy?: Record<string, unknown>
   streaming: boolean
 }
 
@@ -79,9 +79,9 @@ export function planRequest(input: PlanRequestInput, context: PlanContext): Requ
     ...(input.approachFieldName === undefined ? {} : { fieldName: input.approachFieldName }),
   })
   // OptiLLM's own body fields (mcts_simulations, mars_config, k, ...) become approach options, never upstream fields
-  const optillm = applyOptillmFields(selection.request, input.approachOptions, selection.approaches, registry)
+  const optillm = applyOptillmFields(selection.request, input.optiproxy, selection.approaches, registry)
   const routed = optillm.request
-  const { settings, options, timeouts } = readRequestSettings(optillm.approachOptions, selection.approaches, registry, context.approachDefaults ?? builtInApproachDefaults)
+  const { settings, options, timeouts } = readRequestSettings(optillm.optiproxy, selection.approaches, registry, context.approachDefaults ?? builtInApproachDefaults)
   const chosen = chooseApproaches({ ...selection, request: routed }, registry)
   const passThrough = chosen.operator === 'single' && chosen.approaches[0]?.id === 'none'
   const keepsTools = chosen.operator === 'single' && chosen.approaches[0]?.keepsClientTools === true

@@ -1,7 +1,7 @@
 import type { Config } from '../config.js'
 import type { AppOperations } from '../operations/app-operations.js'
 import { loadIoredis } from '../load-redis-modules.js'
-import type { PipelineDependencies } from '../run-approach.js'
+import type { PipelineDependencies } from '../approach-runtime/run-approach.js'
 import { createRedisResponseStore } from '../storage/redis-response-store.js'
 import { guardStoreErrors } from '../storage/guard-store-errors.js'
 import { createRedisErrorReporter } from '../storage/report-redis-error.js'

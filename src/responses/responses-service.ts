@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { PipelineDependencies } from '../run-approach.js'
+import type { PipelineDependencies } from '../approach-runtime/run-approach.js'
 import type { AppOperations } from '../operations/app-operations.js'
 import { createMemoryResponseStore } from '../storage/memory-response-store.js'
 import type { ResponseStore } from '../storage/response-store.js'

@@ -4,10 +4,10 @@ import type { StreamEvent } from '../core/stream-event.js'
 import { createCompletionsResponder } from '../openai/completions-writer.js'
 import { parseCompletionsRequest } from '../openai/parse-completions-request.js'
 import { prepareRequest } from '../operations/prepare-request.js'
-import { respondWithEvents } from '../respond.js'
-import { runRequestPlan, upstreamCallsHeader } from '../run-approach.js'
+import { respondWithEvents } from '../http/respond.js'
+import { runRequestPlan, upstreamCallsHeader } from '../approach-runtime/run-approach.js'
 import type { AppEnv, RouteDependencies } from './route-dependencies.js'
-import { readJsonBody } from './read-json-body.js'
+import { readJsonBody } from '../http/read-json-body.js'
 
 /** Renumbers one prompt's choices into the response's: prompt p's choice i is choice p * n + i. */
 async function* renumberChoices(events: AsyncIterable<StreamEvent>, offset: number): AsyncGenerator<StreamEvent> {
@@ -21,7 +21,7 @@ async function* renumberChoices(events: AsyncIterable<StreamEvent>, offset: numb
 export function createCompletionsHandler(dependencies: RouteDependencies) {
   return async function handleCompletions(c: Context<AppEnv>): Promise<Response> {
     const parsed = parseCompletionsRequest(await readJsonBody(c, dependencies.bodyLimitBytes, dependencies.operations.limits.maxJsonDepth))
-    const prepared = prepareRequest(c, dependencies, parsed.prompts.map((entry) => entry.clientRequest), parsed.stream)
+    const prepared = prepareRequest(c, dependencies, parsed.prompts.map((entry) => entry.clientRequest), parsed.streaming)
     const { scope } = prepared
     // each prompt runs (and is traced) on its own: the first under the request id, the others as `<id>.<prompt>`
     const runs = prepared.plans.map((plan, prompt) =>
@@ -42,7 +42,7 @@ export function createCompletionsHandler(dependencies: RouteDependencies) {
       echo: parsed.echo,
     })
     return respondWithEvents(prepared.supervise(events), responder, {
-      stream: parsed.stream,
+      streaming: parsed.streaming,
       keepAliveMs: dependencies.keepAliveMs,
       outgoing: c.env.outgoing,
       headers: prepared.headers,

@@ -7,7 +7,7 @@ import { prepareRequest } from '../operations/prepare-request.js'
 import type { RequestPlan } from '../plan/plan-request.js'
 import { createNativeRequest, type AnthropicRouteDependencies } from './messages.js'
 import type { AppEnv, RouteDependencies } from './route-dependencies.js'
-import { readJsonBody } from './read-json-body.js'
+import { readJsonBody } from '../http/read-json-body.js'
 import type { z } from 'zod'
 
 /** The count_tokens routes also need to know where a model goes. */

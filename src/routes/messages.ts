@@ -5,11 +5,11 @@ import type { ThinkingSigner } from '../anthropic/thinking-signature.js'
 import type { NativeRequest } from '../core/request.js'
 import type { StreamEvent } from '../core/stream-event.js'
 import { prepareRequest } from '../operations/prepare-request.js'
-import { respondWithEvents } from '../respond.js'
+import { respondWithEvents } from '../http/respond.js'
 import type { RequestPlan } from '../plan/plan-request.js'
-import { runRequestPlan, upstreamCallsHeader } from '../run-approach.js'
+import { runRequestPlan, upstreamCallsHeader } from '../approach-runtime/run-approach.js'
 import type { AppEnv, RouteDependencies } from './route-dependencies.js'
-import { readJsonBody } from './read-json-body.js'
+import { readJsonBody } from '../http/read-json-body.js'
 
 /** What the Anthropic routes add to the shared dependencies. */
 export interface AnthropicRouteDependencies {
@@ -55,7 +55,7 @@ export function createMessagesHandler(dependencies: RouteDependencies, anthropic
   return async function handleMessages(c: Context<AppEnv>): Promise<Response> {
     const parsed = parseMessagesRequest(await readJsonBody(c, dependencies.bodyLimitBytes, dependencies.operations.limits.maxJsonDepth), anthropic.signer)
     const request = { ...parsed.request, native: createNativeRequest(c, parsed, 'messages') }
-    const prepared = prepareRequest(c, dependencies, [{ ...parsed, request }], parsed.stream)
+    const prepared = prepareRequest(c, dependencies, [{ ...parsed, request }], parsed.streaming)
     const { logger } = dependencies.operations
     const requestId = prepared.headers['x-request-id']
     if (parsed.droppedThinking.stale > 0) {
@@ -69,7 +69,7 @@ export function createMessagesHandler(dependencies: RouteDependencies, anthropic
       logger.warn({ request_id: requestId, model: started.request.model, not_carried: parsed.warnings }, 'an Anthropic request was translated; some of it could not be carried')
     }
     return respondWithEvents(reportTranslation(prepared.supervise(started.events), report), responder, {
-      stream: parsed.stream,
+      streaming: parsed.streaming,
       keepAliveMs: dependencies.keepAliveMs,
       outgoing: c.env.outgoing,
       headers: prepared.headers,

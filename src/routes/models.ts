@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import type { ModelInfo } from '../../providers/types.js'
+import type { ModelInfo } from '../core/provider.js'
 import { ProxyError } from '../core/proxy-error.js'
 import type { RouteDependencies } from './route-dependencies.js'
 import { createRequestScope } from './request-scope.js'

@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import type { RequestScope } from '../run-approach.js'
+import type { RequestScope } from '../approach-runtime/run-approach.js'
 import { isValidTraceparent } from '../tracing/traceparent.js'
 import type { AppEnv } from './route-dependencies.js'
 

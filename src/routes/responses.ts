@@ -10,11 +10,11 @@ import { createLoggedEventsWriter, createResponsesStreamWriter, type LoggedRespo
 import type { ResponsesService } from '../responses/responses-service.js'
 import { prepareRequest } from '../operations/prepare-request.js'
 import type { RequestPlan } from '../plan/plan-request.js'
-import { runRequestPlan, upstreamCallsHeader } from '../run-approach.js'
-import { createErrorResponse, respondWithEventStream } from '../sse-writer.js'
+import { runRequestPlan, upstreamCallsHeader } from '../approach-runtime/run-approach.js'
+import { createErrorResponse, respondWithEventStream } from '../http/sse-writer.js'
 import type { StoredResponse } from '../storage/response-store.js'
 import type { AppEnv, RouteDependencies } from './route-dependencies.js'
-import { readJsonBody } from './read-json-body.js'
+import { readJsonBody } from '../http/read-json-body.js'
 import { readClientIdentity } from '../middleware/client-identity.js'
 
 type ErrorEvent = Extract<StreamEvent, { type: 'error' }>
@@ -79,9 +79,9 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
       historyItems = [...previous.historyItems, ...previous.inputItems, ...previous.response.output]
     }
     const request = createModelRequest(parsed.body, [...historyItems, ...parsed.inputItems])
-    const approachInput = { request, approachField: parsed.approachField, approachFieldName: parsed.approachFieldName, approachOptions: parsed.approachOptions }
+    const approachInput = { request, approachField: parsed.approachField, approachFieldName: parsed.approachFieldName, optiproxy: parsed.optiproxy }
     // the operator's limits, the key's allowed models and approaches, per-request timeouts, logs and metrics, as on Chat Completions
-    const prepared = prepareRequest(c, dependencies, [{ ...stripUndefined(approachInput), stream: parsed.stream, includeUsage: false }], parsed.stream)
+    const prepared = prepareRequest(c, dependencies, [{ ...stripUndefined(approachInput), streaming: parsed.streaming, includeUsage: false }], parsed.streaming)
     const { scope } = prepared
     const plan = prepared.plans[0] as RequestPlan
 
@@ -106,7 +106,7 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
         await service.store.finish(id, () => ({ response: builder.response, events: builder.fail(toProxyError(error)) }))
         throw error
       }
-      if (parsed.stream) return streamLogged(c, dependencies, service, id, -1)
+      if (parsed.streaming) return streamLogged(c, dependencies, service, id, -1)
       return c.json(builder.response)
     }
 
@@ -124,7 +124,7 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
         dependencies.operations.logger.warn({ request_id: c.get('record').id, response_id: builder.response.id, err: error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error) }, 'could not store the response; answered without storing it')
       }
     }
-    if (!parsed.stream) {
+    if (!parsed.streaming) {
       try {
         for await (const event of events) {
           if (event.type === 'error') throw event.error

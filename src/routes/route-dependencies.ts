@@ -2,7 +2,7 @@ import type { HttpBindings } from '@hono/node-server'
 import type { RequestRecord } from '../observability/request-record.js'
 import type { AppOperations } from '../operations/app-operations.js'
 import type { ResolvedApiKey } from '../operations/operations-file-schema.js'
-import type { PipelineDependencies } from '../run-approach.js'
+import type { PipelineDependencies } from '../approach-runtime/run-approach.js'
 
 export interface RouteDependencies {
   pipeline: PipelineDependencies

@@ -1,4 +1,4 @@
-import type { Approach } from '../../approaches/types.js'
+import type { Approach } from '../core/approach.js'
 import { createInvalidRequestError } from '../core/proxy-error.js'
 import type { ModelRequest } from '../core/request.js'
 
@@ -35,14 +35,14 @@ export const marsConfigMappings: Readonly<Record<string, string>> = {
  * `optiproxy.mcts.simulations`, `mars_config.num_agents` -> `optiproxy.mars.agents`, ...), so they are never sent
  * upstream. A value the request also sets under `optiproxy.<slug>` keeps the `optiproxy` value. A bad value is a 400
  * naming the OptiLLM field. With majority_voting selected, the request's `temperature` is its sampling temperature.
- * @example applyOptillmFields(request, undefined, [mcts], registry).approachOptions // { mcts: { simulations: 4 } }
+ * @example applyOptillmFields(request, undefined, [mcts], registry).optiproxy // { mcts: { simulations: 4 } }
  */
 export function applyOptillmFields(
   request: ModelRequest,
-  approachOptions: Record<string, unknown> | undefined,
+  optiproxy: Record<string, unknown> | undefined,
   selected: ReadonlyArray<Approach<unknown>>,
   registry: ReadonlyMap<string, Approach<unknown>>,
-): { request: ModelRequest; approachOptions: Record<string, unknown> | undefined } {
+): { request: ModelRequest; optiproxy: Record<string, unknown> | undefined } {
   const extra = request.extra ?? {}
   const mapped: Record<string, Record<string, unknown>> = {}
   const set = (slug: string, option: string, value: unknown, field: string): void => {
@@ -68,13 +68,13 @@ export function applyOptillmFields(
   if (selected.some((approach) => approach.id === 'majority_voting') && request.temperature !== undefined) {
     set('majority_voting', 'temperature', request.temperature, 'temperature')
   }
-  if (!changed && Object.keys(mapped).length === 0) return { request, approachOptions }
-  const merged: Record<string, unknown> = { ...approachOptions }
+  if (!changed && Object.keys(mapped).length === 0) return { request, optiproxy }
+  const merged: Record<string, unknown> = { ...optiproxy }
   for (const [slug, options] of Object.entries(mapped)) {
     const given = merged[slug]
     merged[slug] = typeof given === 'object' && given !== null && !Array.isArray(given) ? { ...options, ...given } : given === undefined ? options : given
   }
-  return { request: { ...request, extra: remaining }, approachOptions: merged }
+  return { request: { ...request, extra: remaining }, optiproxy: merged }
 }
 
 function readMarsConfig(value: unknown, set: (slug: string, option: string, value: unknown, field: string) => void): void {

@@ -1,5 +1,5 @@
 import type { ProviderCall, ProviderMiddleware } from '../../providers/middleware/provider-middleware.js'
-import type { ModelInfo } from '../../providers/types.js'
+import type { ModelInfo } from '../core/provider.js'
 import type { ProviderParams } from '../config-file.js'
 import type { ModelRequest } from '../core/request.js'
 

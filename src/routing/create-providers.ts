@@ -1,24 +1,24 @@
 import { createAnthropicProvider } from '../../providers/anthropic/index.js'
 import { createGeminiProvider } from '../../providers/gemini/index.js'
 import { createOpenAICompatibleProvider } from '../../providers/openai-compatible/index.js'
-import type { Provider } from '../../providers/types.js'
+import type { Provider } from '../core/provider.js'
 import type { ProviderFileSettings } from '../config-file.js'
 import type { Config } from '../config.js'
 import type { ProviderMiddleware } from '../../providers/middleware/provider-middleware.js'
+import { createRetryMiddleware } from '../../providers/middleware/retry-middleware.js'
 import { wrapProvider } from '../../providers/middleware/wrap-provider.js'
 import { createProviderDefaultsMiddleware } from './apply-provider-defaults.js'
 import { createModelRouter, type ModelRouter, type RouteTarget } from './create-model-router.js'
 
-/** One provider from its settings, without middlewares; timeouts and retries fall back to the global ones. */
+/** One provider from its settings, without middlewares (one attempt per call); its timeout falls back to the global one. */
 function createProvider(id: string, entry: ProviderFileSettings, config: Config): Provider {
   const timeoutMs = entry.timeout_ms ?? config.upstreamTimeoutMs
-  const maxRetries = entry.max_retries ?? config.upstreamMaxRetries
   const key = entry.api_key === undefined ? {} : { apiKey: entry.api_key }
   const baseURL = entry.base_url === undefined ? {} : { baseURL: entry.base_url }
   let provider: Provider
-  if (entry.type === 'anthropic') provider = createAnthropicProvider({ id, ...baseURL, ...key, timeoutMs, maxRetries })
-  else if (entry.type === 'gemini') provider = createGeminiProvider({ id, ...baseURL, ...key, timeoutMs, maxRetries })
-  else provider = createOpenAICompatibleProvider({ id, baseURL: entry.base_url ?? config.openaiBaseUrl, ...key, timeoutMs, maxRetries })
+  if (entry.type === 'anthropic') provider = createAnthropicProvider({ id, ...baseURL, ...key, timeoutMs })
+  else if (entry.type === 'gemini') provider = createGeminiProvider({ id, ...baseURL, ...key, timeoutMs })
+  else provider = createOpenAICompatibleProvider({ id, baseURL: entry.base_url ?? config.openaiBaseUrl, ...key, timeoutMs })
   return provider
 }
 
@@ -42,12 +42,28 @@ function collectProviderSettings(config: Config): Map<string, ProviderFileSettin
 
 /** What production operations add to the router (see src/operations): wrapped providers and routing groups. */
 export interface ProvidersRouterHooks {
-  /** The middlewares each provider runs with, outermost first (metrics and health, concurrency limit, deadlines). */
+  /** The middlewares each provider runs with, outermost first (metrics and health, concurrency limit, deadlines); the retries and defaults go inside them. */
   createMiddlewares?: (id: string) => ProviderMiddleware[]
   /** More aliases, built on the (wrapped) providers: the routing groups. */
   createAliases?: (providers: ReadonlyMap<string, Provider>) => Iterable<[string, RouteTarget]>
   /** Told of a provider whose model list failed (GET /v1/models answers without it). */
   reportListFailure?: (providerId: string, error: unknown) => void
+}
+
+/**
+ * One provider's middleware list, outermost first: the hooks' (metrics and health, concurrency, deadlines), then the
+ * retries (`max_retries`, else the global setting; none at 0), so every attempt runs in the same slot and under the
+ * same deadline and the layers above see one call, then the config file's defaults innermost (every attempt carries them).
+ * @example wrapProvider(base, createProviderMiddlewares('groq', { type: 'openai-compatible', max_retries: 2 }, config, hooks))
+ */
+export function createProviderMiddlewares(id: string, entry: ProviderFileSettings, config: Config, hooks: ProvidersRouterHooks = {}): ProviderMiddleware[] {
+  const maxRetries = entry.max_retries ?? config.upstreamMaxRetries
+  const defaults = createProviderDefaultsMiddleware(entry.params, entry.models)
+  return [
+    ...(hooks.createMiddlewares?.(id) ?? []),
+    ...(maxRetries === 0 ? [] : [createRetryMiddleware({ maxRetries })]),
+    ...(defaults === undefined ? [] : [defaults]),
+  ]
 }
 
 /**
@@ -60,10 +76,7 @@ export function createProvidersRouter(config: Config, hooks: ProvidersRouterHook
   const settings = collectProviderSettings(config)
   const providers = new Map<string, Provider>()
   for (const [id, entry] of settings) {
-    // one middleware list per provider, the config file's defaults innermost (every attempt carries them)
-    const defaults = createProviderDefaultsMiddleware(entry.params, entry.models)
-    const middlewares = [...(hooks.createMiddlewares?.(id) ?? []), ...(defaults === undefined ? [] : [defaults])]
-    providers.set(id, wrapProvider(createProvider(id, entry, config), middlewares))
+    providers.set(id, wrapProvider(createProvider(id, entry, config), createProviderMiddlewares(id, entry, config, hooks)))
   }
   const aliases = new Map<string, RouteTarget>()
   for (const [alias, target] of Object.entries(config.models)) {

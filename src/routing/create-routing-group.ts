@@ -1,4 +1,4 @@
-import type { ModelInfo, Provider, ProviderCallOptions } from '../../providers/types.js'
+import type { ModelInfo, Provider, ProviderCallOptions } from '../core/provider.js'
 import type { ModelResult } from '../core/model-result.js'
 import { ProxyError, toProxyError } from '../core/proxy-error.js'
 import type { ModelRequest } from '../core/request.js'

@@ -1,4 +1,4 @@
-import type { Approach } from '../../approaches/types.js'
+import type { Approach } from '../core/approach.js'
 import type { Message } from '../core/message.js'
 import { createInvalidRequestError } from '../core/proxy-error.js'
 import type { ModelRequest } from '../core/request.js'

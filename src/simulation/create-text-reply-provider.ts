@@ -1,4 +1,4 @@
-import type { Provider } from '../../providers/types.js'
+import type { Provider } from '../core/provider.js'
 import type { Message } from '../core/message.js'
 import type { ModelResult } from '../core/model-result.js'
 import type { ModelRequest } from '../core/request.js'

@@ -1,5 +1,5 @@
 import { createTextReplyProvider, readMessageText } from './create-text-reply-provider.js'
-import type { Provider } from '../../providers/types.js'
+import type { Provider } from '../core/provider.js'
 import { answersEquivalent, extractFinalAnswer } from '../../approaches/shared/answers.js'
 import type { Message } from '../core/message.js'
 import type { ModelRequest } from '../core/request.js'

@@ -3,7 +3,7 @@ import { approachRegistry } from '../../approaches/registry.js'
 import { foldStreamEvents } from '../../src/core/model-result.js'
 import { createApp } from '../../src/app.js'
 import { configSchema } from '../../src/config.js'
-import { builtInApproachDefaults, startApproach } from '../../src/run-approach.js'
+import { builtInApproachDefaults, startApproach } from '../../src/approach-runtime/run-approach.js'
 import { createScriptedProvider } from '../helpers/scripted-provider.js'
 
 const question = { model: 'm', messages: [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'Q' }] }], extra: {} }
@@ -14,7 +14,7 @@ describe('approach settings from the configuration', () => {
       const provider = createScriptedProvider((call) => (call.lastText.includes('Rating: N') ? 'Rating: 5' : 'x'))
       const started = startApproach(
         { provider, registry: approachRegistry, defaultApproach: 'bon', approachDefaults: { ...builtInApproachDefaults, approachOptions: { bon: { n: 2, temperature: 0.5 } } } },
-        { request: question, streaming: false, ...(optiproxy === undefined ? {} : { approachOptions: optiproxy }) },
+        { request: question, streaming: false, ...(optiproxy === undefined ? {} : { optiproxy }) },
         { signal: new AbortController().signal },
       )
       await foldStreamEvents(started.events)

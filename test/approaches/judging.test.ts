@@ -13,7 +13,7 @@ import {
   verifyCandidate,
 } from '../../approaches/shared/judging.js'
 import { createStepRequest, createUserMessage } from '../../approaches/shared/requests.js'
-import type { ApproachContext } from '../../approaches/types.js'
+import type { ApproachContext } from '../../src/core/approach.js'
 import type { ApproachFact, StepLabel } from '../../src/core/approach-step.js'
 import type { ModelRequest } from '../../src/core/request.js'
 import { createTaskFromMessages } from '../../src/core/task.js'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { approachRegistry } from '../../approaches/registry.js'
-import type { ApproachContext } from '../../approaches/types.js'
+import type { ApproachContext } from '../../src/core/approach.js'
 import type { StepLabel } from '../../src/core/approach-step.js'
 import type { ModelRequest } from '../../src/core/request.js'
 import { createTaskFromMessages } from '../../src/core/task.js'

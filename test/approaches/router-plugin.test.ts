@@ -2,7 +2,7 @@ import { Registry } from 'prom-client'
 import { describe, expect, it } from 'vitest'
 import { classifyByRules, readCategory } from '../../approaches/router/classify-by-rules.js'
 import { ProxyError } from '../../src/core/proxy-error.js'
-import { createApproachServices } from '../../src/approach-services.js'
+import { createApproachServices } from '../../src/approach-runtime/approach-services.js'
 import { runApproachDirectly } from '../helpers/run-approach-directly.js'
 import { createScriptedProvider } from '../helpers/scripted-provider.js'
 

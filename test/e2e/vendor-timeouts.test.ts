@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAnthropicProvider } from '../../providers/anthropic/index.js'
 import { createGeminiProvider } from '../../providers/gemini/index.js'
-import type { Provider } from '../../providers/types.js'
+import type { Provider } from '../../src/core/provider.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
 import { buildAnthropicTextEvents, replyWithAnthropicEvents, startMockAnthropicUpstream } from '../helpers/mock-anthropic-upstream.js'
 import { buildGeminiTextChunks, replyWithGeminiEvents, startMockGeminiUpstream } from '../helpers/mock-gemini-upstream.js'
@@ -15,7 +15,7 @@ describe.each([
   {
     name: 'anthropic',
     startMock: startMockAnthropicUpstream,
-    createProvider: (baseURL: string) => createAnthropicProvider({ baseURL, apiKey: 'k', timeoutMs: deadlineMs, maxRetries: 0 }),
+    createProvider: (baseURL: string) => createAnthropicProvider({ baseURL, apiKey: 'k', timeoutMs: deadlineMs }),
     model: 'claude-sonnet-4-5',
     // ten events 100 ms apart: the whole answer takes longer than the deadline
     slowReply: (): MockReply => replyWithAnthropicEvents(buildAnthropicTextEvents(pieces), { delayMs: 100 }),
@@ -23,7 +23,7 @@ describe.each([
   {
     name: 'gemini',
     startMock: startMockGeminiUpstream,
-    createProvider: (baseURL: string) => createGeminiProvider({ baseURL, apiKey: 'k', timeoutMs: deadlineMs, maxRetries: 0 }),
+    createProvider: (baseURL: string) => createGeminiProvider({ baseURL, apiKey: 'k', timeoutMs: deadlineMs }),
     model: 'gemini-2.0-flash',
     slowReply: (): MockReply => replyWithGeminiEvents(buildGeminiTextChunks(pieces), { delayMs: 100 }),
   },

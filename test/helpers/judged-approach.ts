@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Approach } from '../../approaches/types.js'
+import type { Approach } from '../../src/core/approach.js'
 
 /** A test approach that names its steps and records facts: two candidates in parallel, a rating each, a vote, a winner. */
 export const judgedApproach: Approach<Record<string, never>> = {

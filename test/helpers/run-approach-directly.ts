@@ -2,7 +2,7 @@ import { approachRegistry } from '../../approaches/registry.js'
 import { foldStreamEvents, type ModelResult } from '../../src/core/model-result.js'
 import type { ModelRequest } from '../../src/core/request.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
-import { builtInApproachDefaults, startApproach, type PipelineDependencies } from '../../src/run-approach.js'
+import { builtInApproachDefaults, startApproach, type PipelineDependencies } from '../../src/approach-runtime/run-approach.js'
 import type { ScriptedProvider } from './scripted-provider.js'
 
 export interface DirectRun {
@@ -25,7 +25,7 @@ export async function runApproachDirectly(
     {
       request: { model: 'test-model', messages: [{ role: 'user', content: [{ type: 'text', text: input.question ?? 'What is 2+2?' }] }], extra: {}, ...(input.n === undefined ? {} : { n: input.n }), ...input.request },
       approachField: input.approach,
-      ...(input.optiproxy === undefined ? {} : { approachOptions: input.optiproxy }),
+      ...(input.optiproxy === undefined ? {} : { optiproxy: input.optiproxy }),
       streaming: input.streaming ?? false,
     },
     { signal: input.signal ?? new AbortController().signal },

@@ -1,4 +1,4 @@
-import type { Provider, ProviderCallOptions } from '../../providers/types.js'
+import type { Provider, ProviderCallOptions } from '../../src/core/provider.js'
 import type { ModelResult } from '../../src/core/model-result.js'
 import type { ModelRequest } from '../../src/core/request.js'
 import type { FinishReason, StreamEvent } from '../../src/core/stream-event.js'

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createApproachServices } from '../../src/approach-services.js'
+import { createApproachServices } from '../../src/approach-runtime/approach-services.js'
 import { loadConfig } from '../../src/config.js'
 
 const signal = new AbortController().signal

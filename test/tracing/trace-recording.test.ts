@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import type { Approach } from '../../approaches/types.js'
+import type { Approach } from '../../src/core/approach.js'
 import { approachRegistry } from '../../approaches/registry.js'
 import { ProxyError } from '../../src/core/proxy-error.js'
 import type { RequestTrace } from '../../src/core/trace-span.js'
-import { builtInApproachDefaults, startApproach } from '../../src/run-approach.js'
+import { builtInApproachDefaults, startApproach } from '../../src/approach-runtime/run-approach.js'
 import { createRoutingGroup } from '../../src/routing/create-routing-group.js'
 import { createTracing } from '../../src/tracing/create-tracing.js'
 import { createMemoryTraceStore } from '../../src/tracing/memory-trace-store.js'
 import { createScriptedProvider, type ScriptedProvider } from '../helpers/scripted-provider.js'
-import type { Provider } from '../../providers/types.js'
+import type { Provider } from '../../src/core/provider.js'
 import { expectWellFormedTree, listUpstreamCalls } from '../helpers/traces.js'
 import { judgedApproach } from '../helpers/judged-approach.js'
 
@@ -19,7 +19,7 @@ async function runTraced(provider: Provider, model: string, capturesText: boolea
   const registry = new Map<string, Approach<unknown>>([...approachRegistry, ['judged', judgedApproach as Approach<unknown>]])
   const started = startApproach(
     { provider, registry, defaultApproach: 'none', approachDefaults: builtInApproachDefaults, tracing },
-    { request: { model, messages: [{ role: 'user', content: [{ type: 'text', text: 'What is 2+2? Bearer abc.def.ghi' }] }], extra: {} }, approachOptions: optiproxy, streaming: false },
+    { request: { model, messages: [{ role: 'user', content: [{ type: 'text', text: 'What is 2+2? Bearer abc.def.ghi' }] }], extra: {} }, optiproxy, streaming: false },
     { signal: new AbortController().signal, trace: { id: 'req_unit' } },
   )
   for await (const _event of started.events) void _event

@@ -90,7 +90,7 @@ describe('parseMessagesRequest', () => {
       ],
     })
     expect(parsed.droppedThinking).toEqual({ ours: 2, stale: 0 })
-    expect(parsed.approachOptions).toEqual({ trace: false })
+    expect(parsed.optiproxy).toEqual({ trace: false })
     // a translation cannot carry a model's signed thinking, nor the unknown field
     expect(parsed.warnings).toEqual(["'extra_field'", 'thinking blocks'])
     expect(JSON.stringify(parsed.request.messages)).not.toContain('work')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ModelInfo, Provider } from '../../providers/types.js'
+import type { ModelInfo, Provider } from '../../src/core/provider.js'
 import type { ModelRequest } from '../../src/core/request.js'
 import { createModelRouter } from '../../src/routing/create-model-router.js'
 

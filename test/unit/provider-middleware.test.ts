@@ -3,12 +3,20 @@ import { createConcurrencyMiddleware } from '../../providers/middleware/concurre
 import type { ProviderCall, ProviderMiddleware } from '../../providers/middleware/provider-middleware.js'
 import { createTimeoutsMiddleware } from '../../providers/middleware/timeouts-middleware.js'
 import { wrapProvider } from '../../providers/middleware/wrap-provider.js'
-import type { ModelInfo, Provider, ProviderCallOptions } from '../../providers/types.js'
+import type { ModelInfo, Provider, ProviderCallOptions } from '../../src/core/provider.js'
 import type { ModelResult } from '../../src/core/model-result.js'
 import type { ModelRequest } from '../../src/core/request.js'
 import { createSemaphore } from '../../src/core/semaphore.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
 import { createProviderDefaultsMiddleware } from '../../src/routing/apply-provider-defaults.js'
+import { createProviderMiddlewares } from '../../src/routing/create-providers.js'
+import { configSchema } from '../../src/config.js'
+import { ProxyError } from '../../src/core/proxy-error.js'
+import { createProxyMetrics } from '../../src/observability/metrics.js'
+import { createProviderHealth } from '../../src/operations/provider-health.js'
+import { createOperationsMiddlewares } from '../../src/operations/operations-middlewares.js'
+import { readProviderOperationSettings } from '../../src/operations/create-operational-router.js'
+import type { UpstreamCallReport } from '../../src/core/provider.js'
 
 const request: ModelRequest = { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }], extra: {} }
 const answer = (text: string): ModelResult => ({ choices: [{ index: 0, message: { role: 'assistant', content: [{ type: 'text', text }] }, finishReason: 'stop' }] }) as unknown as ModelResult
@@ -130,6 +138,203 @@ describe('the provider middleware chain', () => {
     expect(seen.map((call) => call.request.temperature)).toEqual([0.3, 0.3])
     expect(seen[0]?.options.firstByteTimeoutMs).toBe(50)
     expect(await provider.listModels({ signal })).toEqual([{ id: 'only-this' }])
+  })
+})
+
+/** A retryable upstream failure that asks for no wait (Retry-After: 0). */
+const overloaded = (): ProxyError => new ProxyError('overloaded', { status: 503, type: 'upstream_error', isRetryable: true, retryAfter: '0', retryAfterSeconds: 0 })
+
+/** What a probe between two entries saw of one call. */
+interface Sighting {
+  after: string
+  kind: 'generate' | 'stream'
+  temperature: number | undefined
+  firstByteTimeoutMs: number | undefined
+  outcome: string
+}
+
+/** A middleware that changes nothing and notes each call the entry named `after` passes on (it is placed right after it). */
+function createProbe(after: string, sightings: Sighting[]): ProviderMiddleware {
+  const note = (kind: Sighting['kind'], call: ProviderCall, outcome: string): void => {
+    sightings.push({ after, kind, temperature: call.request.temperature, firstByteTimeoutMs: call.options.firstByteTimeoutMs, outcome })
+  }
+  return {
+    name: `probe after ${after}`,
+    async wrapGenerate({ doGenerate, call }) {
+      try {
+        const result = await doGenerate()
+        note('generate', call, 'ok')
+        return result
+      } catch (error) {
+        note('generate', call, `threw ${(error as ProxyError).status}`)
+        throw error
+      }
+    },
+    async *wrapStream({ doStream, call }) {
+      const types: string[] = []
+      try {
+        for await (const event of doStream()) {
+          types.push(event.type === 'error' ? `error ${event.error.status}` : event.type)
+          yield event
+        }
+      } finally {
+        // also when the reader stops early (the retry entry closes a failed attempt's stream)
+        note('stream', call, types.join(','))
+      }
+    },
+  }
+}
+
+/** The production list of one provider with a probe after each entry (and one outside them all). */
+function composeWithProbes(base: Provider, sightings: Sighting[], observed: { reports: UpstreamCallReport[] }) {
+  const config = configSchema.parse({ host: '127.0.0.1', port: 0, firstByteTimeoutMs: 4000, totalTimeoutMs: 8000, maxConcurrentUpstream: 2, upstreamMaxRetries: 2 })
+  const instrumentation = { metrics: createProxyMetrics({ processMetrics: false }), health: createProviderHealth(3) }
+  const concurrency: { load?: { running: number; queued: number } } = {}
+  const entries = createProviderMiddlewares('base', { type: 'openai-compatible', params: { temperature: 0.3 } }, config, {
+    createMiddlewares: (id) => createOperationsMiddlewares(id, readProviderOperationSettings(config, id), instrumentation),
+  })
+  for (const entry of entries) if (entry.name === 'concurrency') concurrency.load = (entry as unknown as { load: { running: number; queued: number } }).load
+  const probed = [createProbe('caller', sightings), ...entries.flatMap((entry) => [entry, createProbe(entry.name, sightings)])]
+  const provider = wrapProvider(base, probed)
+  const options = (retries: Array<[number, number]>): ProviderCallOptions => ({
+    signal: new AbortController().signal,
+    observer: { callEnded: (report) => observed.reports.push(report) },
+    attempts: { retrying: (failure, retry) => retries.push([failure.status, retry]) },
+  })
+  return { entries, provider, options, concurrency }
+}
+
+describe('the production middleware list (issue 17: retries are an entry)', () => {
+  it('composes instrumentation, concurrency, timeouts, retry, defaults in that order; each entry sees what the earlier ones did', async () => {
+    const sightings: Sighting[] = []
+    const observed = { reports: [] as UpstreamCallReport[] }
+    let generateCalls = 0
+    let streamCalls = 0
+    const base: Provider = {
+      id: 'base',
+      async generate() {
+        if (++generateCalls === 1) throw overloaded()
+        return answer('ok')
+      },
+      async *stream(): AsyncGenerator<StreamEvent> {
+        if (++streamCalls === 1) {
+          yield { type: 'error', error: overloaded() }
+          return
+        }
+        yield { type: 'text-delta', choice: 0, delta: 'ok' }
+        yield { type: 'finish', choice: 0, finishReason: 'stop' }
+      },
+      listModels: async () => undefined,
+    }
+    const { entries, provider, options } = composeWithProbes(base, sightings, observed)
+    expect(entries.map((entry) => entry.name)).toEqual(['instrumentation', 'concurrency', 'timeouts', 'retry', 'defaults'])
+
+    const retries: Array<[number, number]> = []
+    await provider.generate(request, options(retries))
+    // the retry entry repeats the failed attempt: the entries inside it see two calls, the ones outside one call
+    expect(sightings).toEqual([
+      { after: 'defaults', kind: 'generate', temperature: 0.3, firstByteTimeoutMs: 4000, outcome: 'threw 503' },
+      { after: 'retry', kind: 'generate', temperature: undefined, firstByteTimeoutMs: 4000, outcome: 'threw 503' },
+      { after: 'defaults', kind: 'generate', temperature: 0.3, firstByteTimeoutMs: 4000, outcome: 'ok' },
+      { after: 'retry', kind: 'generate', temperature: undefined, firstByteTimeoutMs: 4000, outcome: 'ok' },
+      { after: 'timeouts', kind: 'generate', temperature: undefined, firstByteTimeoutMs: 4000, outcome: 'ok' },
+      { after: 'concurrency', kind: 'generate', temperature: undefined, firstByteTimeoutMs: undefined, outcome: 'ok' },
+      { after: 'instrumentation', kind: 'generate', temperature: undefined, firstByteTimeoutMs: undefined, outcome: 'ok' },
+      { after: 'caller', kind: 'generate', temperature: undefined, firstByteTimeoutMs: undefined, outcome: 'ok' },
+    ])
+    // the trace hears of the retry once; metrics and the request's observer count one call
+    expect(retries).toEqual([[503, 1]])
+    expect(observed.reports).toEqual([{ provider: 'base', model: 'm', kind: 'generate' }])
+
+    sightings.length = 0
+    observed.reports.length = 0
+    retries.length = 0
+    const events: string[] = []
+    for await (const event of provider.stream(request, options(retries))) events.push(event.type)
+    // a stream whose first event is a retryable error is opened again; the caller never sees that error
+    expect(events).toEqual(['text-delta', 'finish'])
+    expect(retries).toEqual([[503, 1]])
+    expect(sightings.map(({ after, outcome }) => `${after}: ${outcome}`)).toEqual([
+      'defaults: error 503',
+      'retry: error 503',
+      'defaults: text-delta,finish',
+      'retry: text-delta,finish',
+      'timeouts: text-delta,finish',
+      'concurrency: text-delta,finish',
+      'instrumentation: text-delta,finish',
+      'caller: text-delta,finish',
+    ])
+    expect(observed.reports).toHaveLength(1)
+  })
+
+  it('retries nothing once a stream has yielded, nor a failure that is not retryable, nor past maxRetries', async () => {
+    const sightings: Sighting[] = []
+    const observed = { reports: [] as UpstreamCallReport[] }
+    let mode: 'late error' | 'not retryable' | 'always overloaded' = 'late error'
+    let calls = 0
+    const base: Provider = {
+      id: 'base',
+      async generate() {
+        calls++
+        if (mode === 'not retryable') throw new ProxyError('bad', { status: 400, type: 'invalid_request_error' })
+        throw overloaded()
+      },
+      async *stream(): AsyncGenerator<StreamEvent> {
+        calls++
+        yield { type: 'text-delta', choice: 0, delta: 'partial' }
+        yield { type: 'error', error: overloaded() }
+      },
+      listModels: async () => undefined,
+    }
+    const { provider, options } = composeWithProbes(base, sightings, observed)
+    const retries: Array<[number, number]> = []
+    const events: string[] = []
+    for await (const event of provider.stream(request, options(retries))) events.push(event.type)
+    expect(events).toEqual(['text-delta', 'error'])
+    expect([calls, retries.length]).toEqual([1, 0])
+
+    calls = 0
+    mode = 'not retryable'
+    await expect(provider.generate(request, options(retries))).rejects.toMatchObject({ status: 400 })
+    expect([calls, retries.length]).toEqual([1, 0])
+
+    calls = 0
+    mode = 'always overloaded'
+    await expect(provider.generate(request, options(retries))).rejects.toMatchObject({ status: 503 })
+    // upstreamMaxRetries: 2, so three attempts and two announced retries
+    expect(calls).toBe(3)
+    expect(retries).toEqual([
+      [503, 1],
+      [503, 2],
+    ])
+  })
+
+  it('a wait for a retry ends when the call is aborted', async () => {
+    const slowRetry = (): ProxyError => new ProxyError('overloaded', { status: 503, type: 'upstream_error', isRetryable: true, retryAfter: '30', retryAfterSeconds: 30 })
+    let calls = 0
+    const base: Provider = {
+      id: 'base',
+      async generate() {
+        calls++
+        throw slowRetry()
+      },
+      async *stream(): AsyncGenerator<StreamEvent> {
+        calls++
+        yield { type: 'error', error: slowRetry() }
+      },
+      listModels: async () => undefined,
+    }
+    const { provider } = composeWithProbes(base, [], { reports: [] })
+    const leaving = new AbortController()
+    const pending = provider.generate(request, { signal: leaving.signal })
+    setTimeout(() => leaving.abort(), 50)
+    await expect(pending).rejects.toMatchObject({ status: 499 })
+    const streamLeaving = new AbortController()
+    setTimeout(() => streamLeaving.abort(), 50)
+    const events: StreamEvent[] = []
+    for await (const event of provider.stream(request, { signal: streamLeaving.signal })) events.push(event)
+    expect(events.map((event) => (event.type === 'error' ? event.error.status : event.type))).toEqual([499])
+    expect(calls).toBe(2)
   })
 })
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { describe, expect, it } from 'vitest'
-import type { Approach } from '../../approaches/types.js'
+import type { Approach } from '../../src/core/approach.js'
 import type { ModelRequest } from '../../src/core/request.js'
 import { resolveApproach } from '../../src/routing/resolve-approach.js'
 

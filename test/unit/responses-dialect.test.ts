@@ -80,7 +80,7 @@ describe('parseResponsesRequest', () => {
       optillm_approach: 'none',
       optiproxy: { none: {} },
     })
-    expect(parsed).toMatchObject({ stream: false, background: false, store: true, approachField: 'none', approachFieldName: 'optillm_approach', approachOptions: { none: {} } })
+    expect(parsed).toMatchObject({ streaming: false, background: false, store: true, approachField: 'none', approachFieldName: 'optillm_approach', optiproxy: { none: {} } })
     const request = createModelRequest(parsed.body, parsed.inputItems)
     expect(request).toMatchObject({
       model: 'moa-gpt-4o',

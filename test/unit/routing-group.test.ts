@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Provider } from '../../providers/types.js'
+import type { Provider } from '../../src/core/provider.js'
 import { ProxyError } from '../../src/core/proxy-error.js'
 import { createRoutingGroup, type GroupTarget } from '../../src/routing/create-routing-group.js'
 

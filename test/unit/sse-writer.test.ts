@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { ProxyError } from '../../src/core/proxy-error.js'
 import type { StreamEvent } from '../../src/core/stream-event.js'
 import type { EventStreamWriter } from '../../src/openai/event-stream-writer.js'
-import { respondWithEventStream } from '../../src/sse-writer.js'
+import { respondWithEventStream } from '../../src/http/sse-writer.js'
 
 /** A dialect that writes each text delta as its own frame, so the test can see every event. */
 const plainWriter: EventStreamWriter = {

@@ -1,5 +1,5 @@
 import type { ModelRequest } from '../../../src/core/request.js'
-import type { ApproachContext } from '../../types.js'
+import type { ApproachContext } from '../../../src/core/approach.js'
 import { readText, settleAll } from '../requests.js'
 
 export interface Candidate {

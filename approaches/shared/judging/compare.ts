@@ -1,5 +1,5 @@
 import type { ModelRequest } from '../../../src/core/request.js'
-import type { ApproachContext } from '../../types.js'
+import type { ApproachContext } from '../../../src/core/approach.js'
 import { readText, settleAll } from '../requests.js'
 import type { Candidate } from './candidates.js'
 import { readVerdict } from './read-score.js'

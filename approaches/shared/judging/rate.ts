@@ -1,7 +1,7 @@
 import type { Message } from '../../../src/core/message.js'
 import type { ModelRequest } from '../../../src/core/request.js'
 import { renderTaskConversation } from '../../../src/core/task.js'
-import type { ApproachContext } from '../../types.js'
+import type { ApproachContext } from '../../../src/core/approach.js'
 import { createAssistantMessage, createStepRequest, createUserMessage, readText, settleAll } from '../requests.js'
 import type { Candidate } from './candidates.js'
 import { readScore } from './read-score.js'

@@ -1,12 +1,12 @@
 import { Counter, type Registry } from 'prom-client'
-import type { PythonLimits, PythonSandbox } from './core/services/sandbox.js'
-import type { ConstraintSolver } from './core/services/solver.js'
-import type { RunPlanInput } from './approach-runtime/run-plan.js'
-import { createPythonSandbox, type ManagedPythonSandbox } from './sandbox/create-python-sandbox.js'
-import { createZ3Solver, type ManagedConstraintSolver } from './solver/create-z3-solver.js'
-import type { StrategyStore } from './core/services/strategy-store.js'
-import { loadIoredis } from './load-redis-modules.js'
-import { createMemoryStrategyStore, createRedisStrategyStore } from './strategies/create-strategy-store.js'
+import type { PythonLimits, PythonSandbox } from '../core/services/sandbox.js'
+import type { ConstraintSolver } from '../core/services/solver.js'
+import type { RunPlanInput } from './run-plan.js'
+import { createPythonSandbox, type ManagedPythonSandbox } from '../sandbox/create-python-sandbox.js'
+import { createZ3Solver, type ManagedConstraintSolver } from '../solver/create-z3-solver.js'
+import type { StrategyStore } from '../core/services/strategy-store.js'
+import { loadIoredis } from '../load-redis-modules.js'
+import { createMemoryStrategyStore, createRedisStrategyStore } from '../strategies/create-strategy-store.js'
 
 /** The operator's ceilings for the sandbox and the solver (the settings); unset: the code defaults. */
 export interface ApproachServiceLimits {

@@ -1,9 +1,9 @@
-import type { Config } from './config.js'
-import { ConfigError } from './config.js'
-import { createWebServiceFactory } from './fetch/create-web-services.js'
-import { createMcpServices } from './mcp/create-mcp-services.js'
+import type { Config } from '../config.js'
+import { ConfigError } from '../config.js'
+import { createWebServiceFactory } from '../fetch/create-web-services.js'
+import { createMcpServices } from '../mcp/create-mcp-services.js'
 import type { PipelineDependencies } from './run-approach.js'
-import type { SearchSettings } from './search/search-backend.js'
+import type { SearchSettings } from '../search/search-backend.js'
 
 /**
  * The plugins' capabilities for one app, from the configuration: the guarded web layer (always; the search

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http'
-import { foldStreamEvents } from './core/model-result.js'
-import type { StreamEvent } from './core/stream-event.js'
-import type { DialectResponder } from './openai/event-stream-writer.js'
+import { foldStreamEvents } from '../core/model-result.js'
+import type { StreamEvent } from '../core/stream-event.js'
+import type { DialectResponder } from '../openai/event-stream-writer.js'
 import { createErrorResponse, respondWithEventStream } from './sse-writer.js'
 
 /**
@@ -12,7 +12,7 @@ export async function respondWithEvents(
   events: AsyncIterable<StreamEvent>,
   responder: DialectResponder,
   options: {
-    stream: boolean
+    streaming: boolean
     keepAliveMs: number
     outgoing: ServerResponse
     /** Headers every answer carries, streamed or not (`x-request-id`, the chosen target, the cache outcome). */
@@ -23,7 +23,7 @@ export async function respondWithEvents(
 ): Promise<Response> {
   const { finalHeaders } = options
   const headers = options.headers ?? {}
-  if (options.stream) {
+  if (options.streaming) {
     return respondWithEventStream(events, responder.createStreamWriter(), {
       keepAliveMs: options.keepAliveMs,
       outgoing: options.outgoing,

@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
-import { ProxyError, toProxyError } from './core/proxy-error.js'
-import type { StreamEvent } from './core/stream-event.js'
-import { toOpenAIError } from './openai/error-body.js'
-import type { EventStreamWriter, SseFrame } from './openai/event-stream-writer.js'
+import { ProxyError, toProxyError } from '../core/proxy-error.js'
+import type { StreamEvent } from '../core/stream-event.js'
+import { toOpenAIError } from '../openai/error-body.js'
+import type { EventStreamWriter, SseFrame } from '../openai/event-stream-writer.js'
 
 const timedOut = Symbol('timed out')
 const endOfTurn = Symbol('end of turn')

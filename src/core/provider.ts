@@ -1,8 +1,8 @@
-import type { ModelResult } from '../src/core/model-result.js'
-import type { ModelRequest } from '../src/core/request.js'
-import type { StreamEvent } from '../src/core/stream-event.js'
-import type { ProxyError } from '../src/core/proxy-error.js'
-import type { Usage } from '../src/core/usage.js'
+import type { ModelResult } from './model-result.js'
+import type { ModelRequest } from './request.js'
+import type { StreamEvent } from './stream-event.js'
+import type { ProxyError } from './proxy-error.js'
+import type { Usage } from './usage.js'
 
 export interface ProviderCallOptions {
   /** Aborts the upstream call: the client left, the request timed out, or an approach no longer needs it. */
@@ -22,13 +22,13 @@ export interface ProviderCallOptions {
 }
 
 /**
- * The attempts of ONE call, as the layers that repeat it report them: a provider's retry, a routing group's
+ * The attempts of ONE call, as the layers that repeat it report them: the retry middleware, a routing group's
  * failover, and each concrete provider call as instrumented. The call ledger turns them into trace spans.
  */
 export interface UpstreamAttemptObserver {
   /** A concrete provider call ended (successful or not). */
   attemptEnded?(report: UpstreamCallReport): void
-  /** The upstream failed and the provider sends the same request again (`retry` counts from 1). */
+  /** The upstream failed and the retry middleware sends the same request again (`retry` counts from 1). */
   retrying?(failure: ProxyError, retry: number): void
   /** A routing group's target failed and the next target (`provider/model`) gets the call. */
   failingOver?(failure: ProxyError, from: string, to: string): void
