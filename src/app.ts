@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono, type Handler } from 'hono'
 import { approachRegistry } from '../approaches/registry.js'
 import type { Provider } from './core/provider.js'
 import { findApproachOptionProblems } from './approach-runtime/request-settings.js'
@@ -11,21 +11,9 @@ import { createAnthropicErrorResponse } from './anthropic/anthropic-error-body.j
 import { isAnthropicPath } from './anthropic/is-anthropic-path.js'
 import { createThinkingSigner } from './anthropic/thinking-signature.js'
 import { createChatCompletionsHandler } from './routes/chat-completions.js'
-import { createCountTokensHandler } from './routes/count-tokens.js'
-import { createMessagesHandler } from './routes/messages.js'
-import { createCompletionsHandler } from './routes/completions.js'
 import { createMethodNotAllowedHandler, handleRetiredAssistantsApi, handleUnknownRoute } from './routes/fallback.js'
 import { createListModelsHandler, createRetrieveModelHandler } from './routes/models.js'
-import {
-  createCancelResponseHandler,
-  createDeleteResponseHandler,
-  createListInputItemsHandler,
-  createResponsesHandler,
-  createRetrieveResponseHandler,
-} from './routes/responses.js'
 import { createApproachServices } from './approach-runtime/approach-services.js'
-import { createListStrategiesHandler } from './routes/strategies.js'
-import { createResponsesService } from './responses/create-responses-service.js'
 import type { ResponsesService } from './responses/responses-service.js'
 import type { AppEnv, RouteDependencies } from './routes/route-dependencies.js'
 import { createErrorResponse } from './http/sse-writer.js'
@@ -33,10 +21,8 @@ import { observeRequests } from './observability/observe-requests.js'
 import { createAppOperations, type AppOperations } from './operations/app-operations.js'
 import { createOperationalRouter } from './operations/create-operational-router.js'
 import { requireAdminAccess } from './middleware/require-admin-access.js'
-import { createConsoleHealthHandler } from './routes/console-health.js'
 import { findConsoleDirectory, mountConsole } from './routes/console-static.js'
 import { createEvalReportHandler, createListEvalsHandler, createRetrieveEvalHandler, resolveEvalDirectory } from './routes/eval-reports.js'
-import { createListTracesHandler, createRetrieveTraceHandler, createTraceStreamHandler } from './routes/traces.js'
 import { createHealthHandler, createMetricsHandler, createReadyHandler, recordError } from './routes/operations.js'
 
 /**
@@ -48,7 +34,8 @@ export function createApp(
   overrides: {
     provider?: Provider
     operations?: AppOperations
-    onResponsesService?: (service: ResponsesService) => void
+    /** Receives the Responses API's close (its store and background runs, if they were made), for the server's shutdown. */
+    onResponsesClose?: (close: () => Promise<void>) => void
     /** Receives the plugins' and approach services' close (MCP server processes, fetch sockets, the spl Redis connection, sandbox and solver workers), for the server's shutdown. */
     onPluginServices?: (close: () => Promise<void>) => void
   } = {},
@@ -89,9 +76,18 @@ export function createApp(
     operations,
   }
 
-  // the Responses API's store and background runs; the server closes it at shutdown
-  const responses = createResponsesService(config, dependencies.pipeline, operations)
-  overrides.onResponsesService?.(responses)
+  // the Responses API's store and background runs; the server closes them at shutdown. In memory they are made by
+  // the first Responses request; with Redis at start-up, as their worker also runs other instances' jobs
+  let responsesService: Promise<ResponsesService> | undefined
+  const loadResponsesService = (): Promise<ResponsesService> =>
+    (responsesService ??= import('./responses/create-responses-service.js').then(({ createResponsesService }) =>
+      createResponsesService(config, dependencies.pipeline, operations),
+    ))
+  if (config.redisUrl !== undefined) void loadResponsesService()
+  overrides.onResponsesClose?.(async () => {
+    await (await responsesService?.catch(() => undefined))?.close()
+  })
+  const loadResponsesRoute = async () => ({ routes: await import('./routes/responses.js'), service: await loadResponsesService() })
 
   const app = new Hono<AppEnv>()
   app.use('*', observeRequests(operations))
@@ -106,19 +102,20 @@ export function createApp(
   if (config.apiKeys.length > 0) app.use('/v1/*', requireApiKeys(config.apiKeys, operations.rateLimiter))
   else if (config.proxyApiKey !== undefined) app.use('/v1/*', requireApiKey(config.proxyApiKey))
   app.post('/v1/chat/completions', createChatCompletionsHandler(dependencies))
-  app.post('/v1/completions', createCompletionsHandler(dependencies))
+  // every route but chat completions, the models list and the operational ones loads its code on first use
+  app.post('/v1/completions', loadOnFirstUse(async () => (await import('./routes/completions.js')).createCompletionsHandler(dependencies)))
   app.get('/v1/models', createListModelsHandler(dependencies))
-  app.get('/v1/spl/strategies', createListStrategiesHandler(approachServices.strategies))
+  app.get('/v1/spl/strategies', loadOnFirstUse(async () => (await import('./routes/strategies.js')).createListStrategiesHandler(approachServices.strategies)))
   app.get('/v1/models/:model{.+}', createRetrieveModelHandler(dependencies))
-  app.post('/v1/responses', createResponsesHandler(dependencies, responses))
-  app.get('/v1/responses/:id', createRetrieveResponseHandler(dependencies, responses))
-  app.delete('/v1/responses/:id', createDeleteResponseHandler(responses))
-  app.post('/v1/responses/:id/cancel', createCancelResponseHandler(responses))
-  app.get('/v1/responses/:id/input_items', createListInputItemsHandler(responses))
+  app.post('/v1/responses', loadOnFirstUse(async () => loadResponsesRoute().then(({ routes, service }) => routes.createResponsesHandler(dependencies, service))))
+  app.get('/v1/responses/:id', loadOnFirstUse(async () => loadResponsesRoute().then(({ routes, service }) => routes.createRetrieveResponseHandler(dependencies, service))))
+  app.delete('/v1/responses/:id', loadOnFirstUse(async () => loadResponsesRoute().then(({ routes, service }) => routes.createDeleteResponseHandler(service))))
+  app.post('/v1/responses/:id/cancel', loadOnFirstUse(async () => loadResponsesRoute().then(({ routes, service }) => routes.createCancelResponseHandler(service))))
+  app.get('/v1/responses/:id/input_items', loadOnFirstUse(async () => loadResponsesRoute().then(({ routes, service }) => routes.createListInputItemsHandler(service))))
   // the Anthropic Messages API (issue 12): the same pipeline in Anthropic's dialect
   const anthropic = { signer: createThinkingSigner(config.thinkingSecret), isAnthropicModel: createAnthropicModelTest(config, provider) }
-  app.post('/v1/messages', createMessagesHandler(dependencies, anthropic))
-  app.post('/v1/messages/count_tokens', createCountTokensHandler(dependencies, anthropic))
+  app.post('/v1/messages', loadOnFirstUse(async () => (await import('./routes/messages.js')).createMessagesHandler(dependencies, anthropic)))
+  app.post('/v1/messages/count_tokens', loadOnFirstUse(async () => (await import('./routes/count-tokens.js')).createCountTokensHandler(dependencies, anthropic)))
 
   for (const path of ['/v1/assistants', '/v1/assistants/*', '/v1/threads', '/v1/threads/*']) app.all(path, handleRetiredAssistantsApi)
   app.all('/v1/chat/completions', createMethodNotAllowedHandler(['POST']))
@@ -171,10 +168,13 @@ function mountAdminRoutes(app: Hono<AppEnv>, config: Config, operations: AppOper
   const guard = requireAdminAccess(config.adminKey)
   const evalFolder = resolveEvalDirectory(config.evalDir)
   app.use('/v1/optiproxy/*', guard)
-  app.get('/v1/optiproxy/traces', createListTracesHandler(operations.tracing))
-  app.get('/v1/optiproxy/traces/stream', createTraceStreamHandler(operations.tracing, config.keepAliveMs, () => operations.lifecycle.draining))
-  app.get('/v1/optiproxy/traces/:id', createRetrieveTraceHandler(operations.tracing))
-  app.get('/v1/optiproxy/health', createConsoleHealthHandler(operations))
+  app.get('/v1/optiproxy/traces', loadOnFirstUse(async () => (await import('./routes/traces.js')).createListTracesHandler(operations.tracing)))
+  app.get(
+    '/v1/optiproxy/traces/stream',
+    loadOnFirstUse(async () => (await import('./routes/traces.js')).createTraceStreamHandler(operations.tracing, config.keepAliveMs, () => operations.lifecycle.draining)),
+  )
+  app.get('/v1/optiproxy/traces/:id', loadOnFirstUse(async () => (await import('./routes/traces.js')).createRetrieveTraceHandler(operations.tracing)))
+  app.get('/v1/optiproxy/health', loadOnFirstUse(async () => (await import('./routes/console-health.js')).createConsoleHealthHandler(operations)))
   app.get('/v1/optiproxy/evals', createListEvalsHandler(evalFolder))
   app.get('/v1/optiproxy/evals/:name', createRetrieveEvalHandler(evalFolder))
   app.get('/v1/optiproxy/evals/:name/report.html', createEvalReportHandler(evalFolder))
@@ -183,6 +183,23 @@ function mountAdminRoutes(app: Hono<AppEnv>, config: Config, operations: AppOper
   }
   // with an admin key the page itself (a login form, no data) loads for anyone; without one, loopback only
   mountConsole(app, findConsoleDirectory(), config.adminKey === undefined ? guard : undefined)
+}
+
+/**
+ * A route's handler made on the route's first request, from a module loaded then (once; a failed load is tried
+ * again by the next request). The route is registered at start-up (same path, method and errors); a proxy that
+ * never serves it never loads its code (an idle proxy does not pay for dialects and features nobody used yet).
+ * @example app.post('/v1/completions', loadOnFirstUse(async () => (await import('./routes/completions.js')).createCompletionsHandler(dependencies)))
+ */
+function loadOnFirstUse(create: () => Promise<Handler<AppEnv>>): Handler<AppEnv> {
+  let handler: Promise<Handler<AppEnv>> | undefined
+  return async (c, next) => {
+    handler ??= create().catch((error: unknown) => {
+      handler = undefined
+      throw error
+    })
+    return (await handler)(c, next)
+  }
 }
 
 /** A 5xx with a cause, or anything that is not a ProxyError (our bug): logged with its stack. */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { parse as parseYaml } from 'yaml'
+import { createRequire } from 'node:module'
 import { z } from 'zod'
 import { formatParam } from './openai/convert-zod-error.js'
 import { mcpServersFileSchema } from './mcp/mcp-server-schema.js'
@@ -142,6 +142,12 @@ export function parseConfigFile(value: unknown, source = 'config file'): ConfigF
   const parsed = configFileSchema.safeParse(value ?? {})
   if (!parsed.success) throw new ConfigFileError(`Invalid ${source}:\n  ${formatFileIssues(parsed.error.issues).join('\n  ')}`)
   return parsed.data
+}
+
+/** The YAML parser, loaded when a YAML file is read (a proxy without one does not pay for it at start-up). */
+function parseYaml(text: string): unknown {
+  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml')
+  return yaml.parse(text)
 }
 
 /**

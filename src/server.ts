@@ -4,7 +4,6 @@ import type { Provider } from './core/provider.js'
 import { createApp } from './app.js'
 import type { Config } from './config.js'
 import { createAppOperations, type AppOperations } from './operations/app-operations.js'
-import type { ResponsesService } from './responses/responses-service.js'
 
 export interface RunningServer {
   url: string
@@ -36,12 +35,12 @@ export function startServer(
     processMetrics: overrides.processMetrics ?? false,
     ...(overrides.logDestination === undefined ? {} : { logDestination: overrides.logDestination }),
   })
-  let responses: ResponsesService | undefined
+  let closeResponses: (() => Promise<void>) | undefined
   let closePlugins: (() => Promise<void>) | undefined
   const app = createApp(config, {
     ...(overrides.provider === undefined ? {} : { provider: overrides.provider }),
     operations,
-    onResponsesService: (service) => (responses = service),
+    onResponsesClose: (close) => (closeResponses = close),
     onPluginServices: (close) => (closePlugins = close),
   })
   return new Promise((resolve, reject) => {
@@ -58,7 +57,7 @@ export function startServer(
       const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
       const closeAll = async (): Promise<void> => {
         // background runs finish (or end failed) and streams that follow them end with an error event first
-        await responses?.close()
+        await closeResponses?.()
         await new Promise<void>((done) => {
           server.close(() => done())
           if ('closeAllConnections' in server) server.closeAllConnections()
@@ -78,7 +77,7 @@ export function startServer(
           const closed = new Promise<void>((done) => server.close(() => done()))
           if ('closeIdleConnections' in server) server.closeIdleConnections()
           // the Responses API's background runs drain (or end failed) alongside the requests in flight
-          const responsesClosed = responses?.close()
+          const responsesClosed = closeResponses?.()
           if (!(await lifecycle.waitForIdle(graceMs))) {
             operations.logger.warn({ in_flight: lifecycle.inFlight, grace_ms: graceMs }, 'shutdown grace period over; ending open responses')
             lifecycle.endStreams()

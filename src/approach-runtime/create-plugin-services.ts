@@ -1,6 +1,8 @@
 import type { Config } from '../config.js'
 import { ConfigError } from '../config.js'
-import { createWebServiceFactory } from '../fetch/create-web-services.js'
+import type { WebServices } from '../core/services/web.js'
+import { parseAllowList } from '../fetch/address-policy.js'
+import type { WebSettings } from '../fetch/create-web-services.js'
 import { createMcpServices } from '../mcp/create-mcp-services.js'
 import type { PipelineDependencies } from './run-approach.js'
 import type { SearchSettings } from '../search/search-backend.js'
@@ -12,10 +14,10 @@ import type { SearchSettings } from '../search/search-backend.js'
  * @example const plugins = createPluginServices(config); dependencies.services = plugins.services
  */
 export function createPluginServices(config: Config): { services: NonNullable<PipelineDependencies['services']>; close(): Promise<void> } {
-  let web: ReturnType<typeof createWebServiceFactory>
+  let web: ReturnType<typeof createLazyWebServiceFactory>
   try {
     const search = readSearchSettings(config)
-    web = createWebServiceFactory({
+    web = createLazyWebServiceFactory({
       ...(config.fetchAllowHosts === undefined ? {} : { allowHosts: config.fetchAllowHosts }),
       timeoutMs: config.fetchTimeoutMs,
       maxBytes: config.fetchMaxBytes,
@@ -32,6 +34,33 @@ export function createPluginServices(config: Config): { services: NonNullable<Pi
     services: { web, ...(mcp === undefined ? {} : { mcp }) },
     async close() {
       await Promise.allSettled([web.close(), mcp?.close()])
+    },
+  }
+}
+
+/**
+ * The web layer (guarded agent, page cache, HTML and PDF readers, search backend), loaded by the first request that
+ * fetches or searches: a proxy whose requests use no plugin never loads it. The allow list is checked at once (a bad
+ * entry stops the proxy at start-up); each request's services keep their own fetch budget.
+ * @example const web = createLazyWebServiceFactory(settings); await web.forRequest().fetchPage(url, signal)
+ */
+function createLazyWebServiceFactory(settings: WebSettings): { forRequest(): WebServices; close(): Promise<void> } {
+  parseAllowList(settings.allowHosts)
+  let factory: Promise<{ forRequest(): WebServices; close(): Promise<void> }> | undefined
+  const loadFactory = () =>
+    (factory ??= import('../fetch/create-web-services.js').then(({ createWebServiceFactory }) => createWebServiceFactory(settings)))
+  return {
+    forRequest() {
+      let services: Promise<WebServices> | undefined
+      const loadServices = () => (services ??= loadFactory().then((loaded) => loaded.forRequest()))
+      return {
+        searchBackend: settings.search?.backend,
+        fetchPage: async (url, signal) => (await loadServices()).fetchPage(url, signal),
+        search: async (query, signal, limit) => (await loadServices()).search(query, signal, limit),
+      }
+    },
+    async close() {
+      await (await factory)?.close()
     },
   }
 }

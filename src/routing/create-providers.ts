@@ -1,7 +1,7 @@
-import { createAnthropicProvider } from '../../providers/anthropic/index.js'
-import { createGeminiProvider } from '../../providers/gemini/index.js'
 import { createOpenAICompatibleProvider } from '../../providers/openai-compatible/index.js'
-import type { Provider } from '../core/provider.js'
+import type { Provider, ProviderCallOptions } from '../core/provider.js'
+import type { ModelRequest } from '../core/request.js'
+import type { StreamEvent } from '../core/stream-event.js'
 import type { ProviderFileSettings } from '../config-file.js'
 import type { Config } from '../config.js'
 import type { ProviderMiddleware } from '../../providers/middleware/provider-middleware.js'
@@ -16,10 +16,38 @@ function createProvider(id: string, entry: ProviderFileSettings, config: Config)
   const key = entry.api_key === undefined ? {} : { apiKey: entry.api_key }
   const baseURL = entry.base_url === undefined ? {} : { baseURL: entry.base_url }
   let provider: Provider
-  if (entry.type === 'anthropic') provider = createAnthropicProvider({ id, ...baseURL, ...key, timeoutMs })
-  else if (entry.type === 'gemini') provider = createGeminiProvider({ id, ...baseURL, ...key, timeoutMs })
-  else provider = createOpenAICompatibleProvider({ id, baseURL: entry.base_url ?? config.openaiBaseUrl, ...key, timeoutMs })
+  if (entry.type === 'anthropic') {
+    provider = loadOnFirstCall(id, async () => (await import('../../providers/anthropic/index.js')).createAnthropicProvider({ id, ...baseURL, ...key, timeoutMs }))
+  } else if (entry.type === 'gemini') {
+    provider = loadOnFirstCall(id, async () => (await import('../../providers/gemini/index.js')).createGeminiProvider({ id, ...baseURL, ...key, timeoutMs }))
+  } else provider = createOpenAICompatibleProvider({ id, baseURL: entry.base_url ?? config.openaiBaseUrl, ...key, timeoutMs })
   return provider
+}
+
+/**
+ * A provider whose module (converters, wire schemas; the vendor SDK loads later still) is loaded by its first call:
+ * the built-in anthropic and gemini are always routable (bring-your-own-key), and most proxies never call them.
+ * @example const provider = loadOnFirstCall('gemini', async () => (await import('../../providers/gemini/index.js')).createGeminiProvider(settings))
+ */
+function loadOnFirstCall(id: string, load: () => Promise<Provider>): Provider {
+  let loaded: Provider | undefined
+  let loading: Promise<Provider> | undefined
+  const loadProvider = async (): Promise<Provider> => {
+    loading ??= load().catch((error: unknown) => {
+      loading = undefined
+      throw error
+    })
+    return (loaded ??= await loading)
+  }
+  async function* streamOnceLoaded(request: ModelRequest, options: ProviderCallOptions): AsyncIterable<StreamEvent> {
+    yield* (await loadProvider()).stream(request, options)
+  }
+  return {
+    id,
+    generate: async (request, options) => (await loadProvider()).generate(request, options),
+    stream: (request, options) => (loaded === undefined ? streamOnceLoaded(request, options) : loaded.stream(request, options)),
+    listModels: async (options) => (await loadProvider()).listModels(options),
+  }
 }
 
 /**
