@@ -91,7 +91,11 @@ export interface ClosedLoopResult {
  * the duration is over (durationMs) or the batch is sent (count).
  * @example const { completed, elapsedMs } = await runClosedLoop(target.url, body, { concurrency: 64, durationMs: 5000 })
  */
-export async function runClosedLoop(origin: URL, body: Buffer, limits: { concurrency: number; durationMs?: number; count?: number }): Promise<ClosedLoopResult> {
+export async function runClosedLoop(
+  origin: URL,
+  body: Buffer,
+  limits: { concurrency: number; durationMs?: number; count?: number },
+): Promise<ClosedLoopResult> {
   const agent = createKeepAliveAgent(limits.concurrency)
   const latenciesMs: number[] = []
   let issued = 0

@@ -53,7 +53,11 @@ export function createMockControl(origin: URL): MockControl {
  * target's per-round results.
  * @example const p50s = await measureInRounds(targets, 3, (target) => measureSomething(target))
  */
-export async function measureInRounds<T>(targets: readonly BenchTarget[], rounds: number, measure: (target: BenchTarget, round: number) => Promise<T>): Promise<Record<TargetName, T[]>> {
+export async function measureInRounds<T>(
+  targets: readonly BenchTarget[],
+  rounds: number,
+  measure: (target: BenchTarget, round: number) => Promise<T>,
+): Promise<Record<TargetName, T[]>> {
   const results: Record<TargetName, T[]> = { minimal: [], optiproxy: [] }
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? targets : [...targets].reverse()
@@ -185,7 +189,12 @@ export async function measureCpuPerRequest(target: BenchTarget, mockPid: number,
  * with `concurrency` open at a time.
  * @example const { ttfbMs } = await measureStreams(target, streamBody, 70, 4)
  */
-export async function measureStreams(target: BenchTarget, streamBody: Buffer, count: number, concurrency: number): Promise<{ ttfbMs: number; firstContentMs: number }> {
+export async function measureStreams(
+  target: BenchTarget,
+  streamBody: Buffer,
+  count: number,
+  concurrency: number,
+): Promise<{ ttfbMs: number; firstContentMs: number }> {
   const timings = await measureStreamTimings(target.url, streamBody, count, concurrency)
   return { ttfbMs: computeMedian(timings.map((t) => t.ttfbMs)), firstContentMs: computeMedian(timings.map((t) => t.firstContentMs)) }
 }

@@ -91,8 +91,7 @@ export function buildReportRows(metrics: Record<TargetName, TargetMetrics>, abor
       verdict: pass === undefined ? '' : pass ? 'pass' : 'FAIL',
     }
   })
-  const describeAbort = (outcome: AbortOutcome): string =>
-    `${outcome.cancelledWithinLimit}/${outcome.streams}, max ${outcome.maxCloseMs.toFixed(1)} ms`
+  const describeAbort = (outcome: AbortOutcome): string => `${outcome.cancelledWithinLimit}/${outcome.streams}, max ${outcome.maxCloseMs.toFixed(1)} ms`
   const checkAbortPass = (outcome: AbortOutcome): boolean => outcome.cancelledWithinLimit === outcome.streams && outcome.streams > 0
   rows.push({
     metric: `aborts cancelled upstream <= ${abortLimitMs} ms`,
@@ -155,13 +154,18 @@ export function formatFanOutTable(summaries: readonly FanOutSummary[]): string {
  */
 export function formatReportTable(rows: ReportRow[]): string {
   const columns = ['metric', 'minimal', 'optiproxy', 'ratio', 'target', 'verdict'] as const
-  const header: Record<(typeof columns)[number], string> = { metric: 'metric', minimal: 'minimal', optiproxy: 'optiproxy', ratio: 'ratio', target: 'target', verdict: 'pass/fail' }
+  const header: Record<(typeof columns)[number], string> = {
+    metric: 'metric',
+    minimal: 'minimal',
+    optiproxy: 'optiproxy',
+    ratio: 'ratio',
+    target: 'target',
+    verdict: 'pass/fail',
+  }
   const lines: Array<Record<(typeof columns)[number], string>> = [header, ...rows]
   const widths = columns.map((column) => Math.max(...lines.map((line) => line[column].length)))
   const formatLine = (line: Record<(typeof columns)[number], string>): string =>
-    columns
-      .map((column, index) => (index === 0 ? line[column].padEnd(widths[index] as number) : line[column].padStart(widths[index] as number)))
-      .join(' | ')
+    columns.map((column, index) => (index === 0 ? line[column].padEnd(widths[index] as number) : line[column].padStart(widths[index] as number))).join(' | ')
   const rule = widths.map((width) => '-'.repeat(width)).join('-|-')
   return [formatLine(header), rule, ...rows.map(formatLine)].join('\n')
 }

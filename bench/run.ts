@@ -70,7 +70,11 @@ function buildChatBody(stream: boolean): Buffer {
       model: 'gpt-4o-mini',
       messages: [
         { role: 'system', content: 'You are a concise assistant. Answer in one short paragraph.' },
-        { role: 'user', content: 'Explain in two sentences why a reverse proxy in front of a language model API should stream tokens as they arrive instead of buffering the whole answer.' },
+        {
+          role: 'user',
+          content:
+            'Explain in two sentences why a reverse proxy in front of a language model API should stream tokens as they arrive instead of buffering the whole answer.',
+        },
       ],
       temperature: 0.2,
       max_tokens: 128,
@@ -142,11 +146,15 @@ async function runBench(): Promise<void> {
   const throughput64 = await measureInRounds(targets, settings.rounds, (target) => measureThroughput(target, body, 64, settings.throughputMs))
   log('throughput done')
   collectGarbage()
-  const cpu = await measureInRounds(targets, settings.rounds, (target) => measureCpuPerRequest(target, mockService.pid, body, settings.cpuBatch, ticksPerSecond))
+  const cpu = await measureInRounds(targets, settings.rounds, (target) =>
+    measureCpuPerRequest(target, mockService.pid, body, settings.cpuBatch, ticksPerSecond),
+  )
   log('CPU per request done')
 
   await mock.configure({ firstByteDelayMs: 20, chunkDelayMs: 20, contentChunks: 4 })
-  const streams = await measureInRounds(targets, settings.rounds, (target) => measureStreams(target, streamBody, settings.streamsPerRound, settings.streamConcurrency))
+  const streams = await measureInRounds(targets, settings.rounds, (target) =>
+    measureStreams(target, streamBody, settings.streamsPerRound, settings.streamConcurrency),
+  )
   log('stream timings done')
   await mock.configure({ firstByteDelayMs: 20, chunkDelayMs: 20, contentChunks: 200 })
   const aborts = await measureInRounds(targets, 1, (target) => measureAborts(target, mock, streamBody, settings.abortStreams, settings.abortLimitMs))

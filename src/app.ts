@@ -45,7 +45,8 @@ export function createApp(
   // groups as aliases (or a test's stand-in, used for every model)
   const provider = createOperationalRouter(config, operations, overrides.provider)
   const optionProblems = findApproachOptionProblems(approachRegistry, config.approachOptions)
-  if (optionProblems.length > 0) throw new ConfigError(`Invalid configuration:\n  --approach-options / OPTIPROXY_APPROACH_OPTIONS: ${optionProblems.join('; ')}`)
+  if (optionProblems.length > 0)
+    throw new ConfigError(`Invalid configuration:\n  --approach-options / OPTIPROXY_APPROACH_OPTIONS: ${optionProblems.join('; ')}`)
   const plugins = createPluginServices(config)
   const approachServices = createApproachServices(
     operations.metrics.registry,
@@ -103,19 +104,46 @@ export function createApp(
   else if (config.proxyApiKey !== undefined) app.use('/v1/*', requireApiKey(config.proxyApiKey))
   app.post('/v1/chat/completions', createChatCompletionsHandler(dependencies))
   // every route but chat completions, the models list and the operational ones loads its code on first use
-  app.post('/v1/completions', loadOnFirstUse(async () => (await import('./routes/completions.js')).createCompletionsHandler(dependencies)))
+  app.post(
+    '/v1/completions',
+    loadOnFirstUse(async () => (await import('./routes/completions.js')).createCompletionsHandler(dependencies)),
+  )
   app.get('/v1/models', createListModelsHandler(dependencies))
-  app.get('/v1/spl/strategies', loadOnFirstUse(async () => (await import('./routes/strategies.js')).createListStrategiesHandler(approachServices.strategies)))
+  app.get(
+    '/v1/spl/strategies',
+    loadOnFirstUse(async () => (await import('./routes/strategies.js')).createListStrategiesHandler(approachServices.strategies)),
+  )
   app.get('/v1/models/:model{.+}', createRetrieveModelHandler(dependencies))
-  app.post('/v1/responses', loadOnFirstUse(async () => loadResponsesRoute().then(({ routes, service }) => routes.createResponsesHandler(dependencies, service))))
-  app.get('/v1/responses/:id', loadOnFirstUse(async () => loadResponsesRoute().then(({ routes, service }) => routes.createRetrieveResponseHandler(dependencies, service))))
-  app.delete('/v1/responses/:id', loadOnFirstUse(async () => loadResponsesRoute().then(({ routes, service }) => routes.createDeleteResponseHandler(service))))
-  app.post('/v1/responses/:id/cancel', loadOnFirstUse(async () => loadResponsesRoute().then(({ routes, service }) => routes.createCancelResponseHandler(service))))
-  app.get('/v1/responses/:id/input_items', loadOnFirstUse(async () => loadResponsesRoute().then(({ routes, service }) => routes.createListInputItemsHandler(service))))
+  app.post(
+    '/v1/responses',
+    loadOnFirstUse(async () => loadResponsesRoute().then(({ routes, service }) => routes.createResponsesHandler(dependencies, service))),
+  )
+  app.get(
+    '/v1/responses/:id',
+    loadOnFirstUse(async () => loadResponsesRoute().then(({ routes, service }) => routes.createRetrieveResponseHandler(dependencies, service))),
+  )
+  app.delete(
+    '/v1/responses/:id',
+    loadOnFirstUse(async () => loadResponsesRoute().then(({ routes, service }) => routes.createDeleteResponseHandler(service))),
+  )
+  app.post(
+    '/v1/responses/:id/cancel',
+    loadOnFirstUse(async () => loadResponsesRoute().then(({ routes, service }) => routes.createCancelResponseHandler(service))),
+  )
+  app.get(
+    '/v1/responses/:id/input_items',
+    loadOnFirstUse(async () => loadResponsesRoute().then(({ routes, service }) => routes.createListInputItemsHandler(service))),
+  )
   // the Anthropic Messages API (issue 12): the same pipeline in Anthropic's dialect
   const anthropic = { signer: createThinkingSigner(config.thinkingSecret), isAnthropicModel: createAnthropicModelTest(config, provider) }
-  app.post('/v1/messages', loadOnFirstUse(async () => (await import('./routes/messages.js')).createMessagesHandler(dependencies, anthropic)))
-  app.post('/v1/messages/count_tokens', loadOnFirstUse(async () => (await import('./routes/count-tokens.js')).createCountTokensHandler(dependencies, anthropic)))
+  app.post(
+    '/v1/messages',
+    loadOnFirstUse(async () => (await import('./routes/messages.js')).createMessagesHandler(dependencies, anthropic)),
+  )
+  app.post(
+    '/v1/messages/count_tokens',
+    loadOnFirstUse(async () => (await import('./routes/count-tokens.js')).createCountTokensHandler(dependencies, anthropic)),
+  )
 
   for (const path of ['/v1/assistants', '/v1/assistants/*', '/v1/threads', '/v1/threads/*']) app.all(path, handleRetiredAssistantsApi)
   app.all('/v1/chat/completions', createMethodNotAllowedHandler(['POST']))
@@ -168,13 +196,24 @@ function mountAdminRoutes(app: Hono<AppEnv>, config: Config, operations: AppOper
   const guard = requireAdminAccess(config.adminKey)
   const evalFolder = resolveEvalDirectory(config.evalDir)
   app.use('/v1/optiproxy/*', guard)
-  app.get('/v1/optiproxy/traces', loadOnFirstUse(async () => (await import('./routes/traces.js')).createListTracesHandler(operations.tracing)))
+  app.get(
+    '/v1/optiproxy/traces',
+    loadOnFirstUse(async () => (await import('./routes/traces.js')).createListTracesHandler(operations.tracing)),
+  )
   app.get(
     '/v1/optiproxy/traces/stream',
-    loadOnFirstUse(async () => (await import('./routes/traces.js')).createTraceStreamHandler(operations.tracing, config.keepAliveMs, () => operations.lifecycle.draining)),
+    loadOnFirstUse(async () =>
+      (await import('./routes/traces.js')).createTraceStreamHandler(operations.tracing, config.keepAliveMs, () => operations.lifecycle.draining),
+    ),
   )
-  app.get('/v1/optiproxy/traces/:id', loadOnFirstUse(async () => (await import('./routes/traces.js')).createRetrieveTraceHandler(operations.tracing)))
-  app.get('/v1/optiproxy/health', loadOnFirstUse(async () => (await import('./routes/console-health.js')).createConsoleHealthHandler(operations)))
+  app.get(
+    '/v1/optiproxy/traces/:id',
+    loadOnFirstUse(async () => (await import('./routes/traces.js')).createRetrieveTraceHandler(operations.tracing)),
+  )
+  app.get(
+    '/v1/optiproxy/health',
+    loadOnFirstUse(async () => (await import('./routes/console-health.js')).createConsoleHealthHandler(operations)),
+  )
   app.get('/v1/optiproxy/evals', createListEvalsHandler(evalFolder))
   app.get('/v1/optiproxy/evals/:name', createRetrieveEvalHandler(evalFolder))
   app.get('/v1/optiproxy/evals/:name/report.html', createEvalReportHandler(evalFolder))
@@ -207,7 +246,10 @@ function reportError(operations: AppOperations, error: unknown): void {
   if (error instanceof ProxyError && error.cause === undefined) return
   const cause = error instanceof ProxyError ? error.cause : error
   operations.logger.error(
-    { err: cause instanceof Error ? { message: cause.message, stack: cause.stack } : String(cause), ...(error instanceof ProxyError ? { status: error.status } : {}) },
+    {
+      err: cause instanceof Error ? { message: cause.message, stack: cause.stack } : String(cause),
+      ...(error instanceof ProxyError ? { status: error.status } : {}),
+    },
     error instanceof ProxyError ? error.message : 'unexpected error',
   )
 }

@@ -6,7 +6,9 @@ function printHelp(): void {
   const lines = Object.values(settingSources).map(
     (source) => `  ${(source.flag === undefined ? '' : `--${source.flag} <value>`).padEnd(32)}${source.env.padEnd(32)}${source.description}`,
   )
-  process.stdout.write(`optiproxy: an OpenAI-compatible optimizing LLM proxy\n\nUsage: optiproxy [options]\n       optiproxy eval --help   (which approach pays off on your data)\n\n  ${'flag'.padEnd(32)}${'environment'.padEnd(32)}meaning\n${lines.join('\n')}\n`)
+  process.stdout.write(
+    `optiproxy: an OpenAI-compatible optimizing LLM proxy\n\nUsage: optiproxy [options]\n       optiproxy eval --help   (which approach pays off on your data)\n\n  ${'flag'.padEnd(32)}${'environment'.padEnd(32)}meaning\n${lines.join('\n')}\n`,
+  )
 }
 
 /** `optiproxy eval ...`: the first Ctrl-C stops cleanly (finished rows are kept), a second one exits at once. */

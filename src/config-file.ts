@@ -29,7 +29,10 @@ export const providerFileSchema = z.strictObject({
   /** The key, written in the file. Prefer api_key_env. */
   api_key: z.string().min(1).optional(),
   /** The environment variable that holds the key. */
-  api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected an environment variable name' }).optional(),
+  api_key_env: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected an environment variable name' })
+    .optional(),
   timeout_ms: positiveInteger.optional(),
   max_retries: z.number().int().min(0).max(10).optional(),
   /** Default request parameters for this provider. */
@@ -91,7 +94,11 @@ export const configFileSchema = z.strictObject(configFileShape).superRefine((fil
     const slash = target.indexOf('/')
     const providerId = slash > 0 ? target.slice(0, slash) : ''
     if (!known.has(providerId) || slash === target.length - 1) {
-      context.addIssue({ code: 'custom', path: ['models', alias], message: `expected 'provider/model' with a configured provider (${[...known].join(', ')}), got '${target}'` })
+      context.addIssue({
+        code: 'custom',
+        path: ['models', alias],
+        message: `expected 'provider/model' with a configured provider (${[...known].join(', ')}), got '${target}'`,
+      })
     }
   }
   for (const [alias, group] of Object.entries(file.groups ?? {})) {
@@ -99,10 +106,15 @@ export const configFileSchema = z.strictObject(configFileShape).superRefine((fil
       const target = typeof entry === 'string' ? entry : entry.target
       const slash = target.indexOf('/')
       if (!known.has(target.slice(0, Math.max(0, slash))) || slash === target.length - 1) {
-        context.addIssue({ code: 'custom', path: ['groups', alias, 'targets', index], message: `expected 'provider/model' with a configured provider (${[...known].join(', ')}), got '${target}'` })
+        context.addIssue({
+          code: 'custom',
+          path: ['groups', alias, 'targets', index],
+          message: `expected 'provider/model' with a configured provider (${[...known].join(', ')}), got '${target}'`,
+        })
       }
     })
-    if (file.models?.[alias] !== undefined) context.addIssue({ code: 'custom', path: ['groups', alias], message: `'${alias}' is also a model alias; a name is either an alias or a group` })
+    if (file.models?.[alias] !== undefined)
+      context.addIssue({ code: 'custom', path: ['groups', alias], message: `'${alias}' is also a model alias; a name is either an alias or a group` })
   }
   for (const id of Object.keys(file.provider_limits ?? {})) {
     if (!known.has(id)) context.addIssue({ code: 'custom', path: ['provider_limits', id], message: `unknown provider '${id}'` })
@@ -165,7 +177,9 @@ export function readConfigFile(path: string): ConfigFile {
   try {
     value = path.toLowerCase().endsWith('.json') ? (JSON.parse(text) as unknown) : (parseYaml(text) as unknown)
   } catch (error) {
-    throw new ConfigFileError(`The config file ${path} is not valid ${path.toLowerCase().endsWith('.json') ? 'JSON' : 'YAML'}: ${error instanceof Error ? error.message : String(error)}`)
+    throw new ConfigFileError(
+      `The config file ${path} is not valid ${path.toLowerCase().endsWith('.json') ? 'JSON' : 'YAML'}: ${error instanceof Error ? error.message : String(error)}`,
+    )
   }
   return parseConfigFile(value, `config file ${path}`)
 }

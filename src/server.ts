@@ -51,44 +51,49 @@ export function startServer(
         hostname: config.host,
         // slow clients may not hold sockets: headers and the whole request each have a deadline (checked every
         // second, not Node's 30 s), and idle keep-alive connections close
-        serverOptions: { headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs, keepAliveTimeout: config.serverKeepAliveMs, connectionsCheckingInterval: 1_000 },
+        serverOptions: {
+          headersTimeout: config.headersTimeoutMs,
+          requestTimeout: config.requestTimeoutMs,
+          keepAliveTimeout: config.serverKeepAliveMs,
+          connectionsCheckingInterval: 1_000,
+        },
       },
       (info: AddressInfo) => {
-      const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
-      const closeAll = async (): Promise<void> => {
-        // background runs finish (or end failed) and streams that follow them end with an error event first
-        await closeResponses?.()
-        await new Promise<void>((done) => {
-          server.close(() => done())
-          if ('closeAllConnections' in server) server.closeAllConnections()
-        })
-        await Promise.all([operations.rateLimiter.close(), operations.cache?.store.close(), closePlugins?.(), operations.tracing?.close()])
-      }
-      resolve({
-        operations,
-        url: `http://${host}:${info.port}`,
-        port: info.port,
-        server,
-        close: closeAll,
-        async shutdown(graceMs) {
-          const { lifecycle } = operations
-          lifecycle.beginDrain()
-          // stop accepting; idle keep-alive connections close now, busy ones when their response ends
-          const closed = new Promise<void>((done) => server.close(() => done()))
-          if ('closeIdleConnections' in server) server.closeIdleConnections()
-          // the Responses API's background runs drain (or end failed) alongside the requests in flight
-          const responsesClosed = closeResponses?.()
-          if (!(await lifecycle.waitForIdle(graceMs))) {
-            operations.logger.warn({ in_flight: lifecycle.inFlight, grace_ms: graceMs }, 'shutdown grace period over; ending open responses')
-            lifecycle.endStreams()
-            await lifecycle.waitForIdle(endingFlushMs)
-          }
-          await responsesClosed
-          if ('closeAllConnections' in server) server.closeAllConnections()
-          await closed
+        const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
+        const closeAll = async (): Promise<void> => {
+          // background runs finish (or end failed) and streams that follow them end with an error event first
+          await closeResponses?.()
+          await new Promise<void>((done) => {
+            server.close(() => done())
+            if ('closeAllConnections' in server) server.closeAllConnections()
+          })
           await Promise.all([operations.rateLimiter.close(), operations.cache?.store.close(), closePlugins?.(), operations.tracing?.close()])
-        },
-      })
+        }
+        resolve({
+          operations,
+          url: `http://${host}:${info.port}`,
+          port: info.port,
+          server,
+          close: closeAll,
+          async shutdown(graceMs) {
+            const { lifecycle } = operations
+            lifecycle.beginDrain()
+            // stop accepting; idle keep-alive connections close now, busy ones when their response ends
+            const closed = new Promise<void>((done) => server.close(() => done()))
+            if ('closeIdleConnections' in server) server.closeIdleConnections()
+            // the Responses API's background runs drain (or end failed) alongside the requests in flight
+            const responsesClosed = closeResponses?.()
+            if (!(await lifecycle.waitForIdle(graceMs))) {
+              operations.logger.warn({ in_flight: lifecycle.inFlight, grace_ms: graceMs }, 'shutdown grace period over; ending open responses')
+              lifecycle.endStreams()
+              await lifecycle.waitForIdle(endingFlushMs)
+            }
+            await responsesClosed
+            if ('closeAllConnections' in server) server.closeAllConnections()
+            await closed
+            await Promise.all([operations.rateLimiter.close(), operations.cache?.store.close(), closePlugins?.(), operations.tracing?.close()])
+          },
+        })
       },
     )
     server.once('error', reject)

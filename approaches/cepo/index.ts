@@ -27,7 +27,8 @@ const executePrompt = 'Carry out the plan above to solve the problem. Show the w
 const refinePrompt = (problem: string, proposals: string[]): string =>
   `Problem:\n${problem}\n\nSeveral plans with their solutions follow.\n\n${proposals.map((text, index) => `### Proposal ${index + 1}\n${text}`).join('\n\n')}\n\n` +
   'Find where they disagree or go wrong, and write one refined, corrected step-by-step plan.'
-const finalPrompt = (plan: string): string => `A refined plan for the request above:\n${plan}\n\nSolve the problem by following this plan. Show the work and state the final answer clearly.`
+const finalPrompt = (plan: string): string =>
+  `A refined plan for the request above:\n${plan}\n\nSolve the problem by following this plan. Show the work and state the final answer clearly.`
 
 /** One candidate: planning_n plan-then-solve proposals (concurrently, retried when cut off), a refined plan, a final solution. */
 async function createCandidate(context: ApproachContext<CepoOptions>, candidate: number): Promise<string> {
@@ -38,11 +39,16 @@ async function createCandidate(context: ApproachContext<CepoOptions>, candidate:
     for (;;) {
       attempts++
       const planAsk = createUserMessage(planPrompt(problem))
-      const plan = readText(await context.generate(createStepRequest(request, [planAsk], { temperature: options.temperature }), { name: 'plan', index: candidate }))
-      const solved = await context.generate(createStepRequest(request, [planAsk, createAssistantMessage(plan), createUserMessage(executePrompt)], { temperature: options.temperature }), {
-        name: 'solution',
-        index: candidate,
-      })
+      const plan = readText(
+        await context.generate(createStepRequest(request, [planAsk], { temperature: options.temperature }), { name: 'plan', index: candidate }),
+      )
+      const solved = await context.generate(
+        createStepRequest(request, [planAsk, createAssistantMessage(plan), createUserMessage(executePrompt)], { temperature: options.temperature }),
+        {
+          name: 'solution',
+          index: candidate,
+        },
+      )
       const complete = solved.choices[0]?.finishReason !== 'length'
       if (complete || attempts >= options.planning_m) return `Plan:\n${plan}\n\nSolution:\n${readText(solved)}`
       context.trace(`[candidate ${candidate + 1}] proposal ${proposal + 1} was cut off; planning again\n`)
@@ -50,9 +56,13 @@ async function createCandidate(context: ApproachContext<CepoOptions>, candidate:
   }
   const proposals = await settleAll(Array.from({ length: options.planning_n }, (_, proposal) => propose(proposal)))
   context.trace(`[candidate ${candidate + 1}] ${proposals.length} proposals\n`)
-  const refined = readText(await context.generate(createStepRequest(request, [createUserMessage(refinePrompt(problem, proposals))]), { name: 'refined plan', index: candidate }))
+  const refined = readText(
+    await context.generate(createStepRequest(request, [createUserMessage(refinePrompt(problem, proposals))]), { name: 'refined plan', index: candidate }),
+  )
   context.trace(`[candidate ${candidate + 1} refined plan]\n${refined}\n`)
-  const final = readText(await context.generate(createStepRequest(request, [...request.messages, createUserMessage(finalPrompt(refined))]), { name: 'candidate', index: candidate }))
+  const final = readText(
+    await context.generate(createStepRequest(request, [...request.messages, createUserMessage(finalPrompt(refined))]), { name: 'candidate', index: candidate }),
+  )
   context.trace(`[candidate ${candidate + 1} solution]\n${final}\n`)
   return final
 }

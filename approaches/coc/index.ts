@@ -60,7 +60,9 @@ async function runWithSimulation(context: ApproachContext<CocOptions>, first: st
     const failing = program.split('\n')[line - 1] ?? ''
     const reply = readText(
       await context.generate(
-        createStepRequest(context.request, [createUserMessage(simulatePrompt(program, line, failing, run.error ?? '', run.stdout.slice(-2_000)))], { temperature: 0 }),
+        createStepRequest(context.request, [createUserMessage(simulatePrompt(program, line, failing, run.error ?? '', run.stdout.slice(-2_000)))], {
+          temperature: 0,
+        }),
         { name: 'simulation', index: simulations },
       ),
     )
@@ -85,7 +87,11 @@ export const chainOfCodeApproach = defineApproach({
   optionsSchema,
   async *run(context) {
     const conversation = renderConversation(context.task)
-    const reply = readText(await context.generate(createStepRequest(context.request, [...conversation, createUserMessage(writeProgramPrompt)], { temperature: 0 }), { name: 'code' }))
+    const reply = readText(
+      await context.generate(createStepRequest(context.request, [...conversation, createUserMessage(writeProgramPrompt)], { temperature: 0 }), {
+        name: 'code',
+      }),
+    )
     const program = readPythonBlocks(reply, 1)[0]
     const outcome = program === undefined ? undefined : await runWithSimulation(context, program)
     if (program === undefined) context.trace('[coc] the model wrote no program: answering directly\n')

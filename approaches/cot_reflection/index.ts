@@ -25,7 +25,9 @@ export const cotReflectionApproach = defineApproach({
     const { request } = context
     const step = { name: 'answer' }
     const call = createFinalRequest(request, [{ role: 'system', content: systemPrompt }, ...request.messages])
-    const events: AsyncIterable<StreamEvent> | Iterable<StreamEvent> = context.streaming ? context.stream(call, step) : streamEventsFromResult(await context.generate(call, step))
+    const events: AsyncIterable<StreamEvent> | Iterable<StreamEvent> = context.streaming
+      ? context.stream(call, step)
+      : streamEventsFromResult(await context.generate(call, step))
     const splitter = createOutputSplitter()
     let whole = ''
     let finish: StreamEvent | undefined

@@ -41,7 +41,9 @@ export const decomposeApproach = defineApproach({
   optionsSchema,
   async *run(context) {
     const { request, options } = context
-    const planText = readText(await context.generate(createStepRequest(request, [...request.messages, createUserMessage(planPrompt(options.max_steps))]), { name: 'plan' }))
+    const planText = readText(
+      await context.generate(createStepRequest(request, [...request.messages, createUserMessage(planPrompt(options.max_steps))]), { name: 'plan' }),
+    )
     const steps = readNumberedSteps(planText, options.max_steps)
     context.trace(`[plan]\n${steps.map((step, index) => `${index + 1}. ${step}`).join('\n')}\n`)
     const conversation = [...request.messages, createUserMessage(planPrompt(options.max_steps)), createAssistantMessage(planText)]

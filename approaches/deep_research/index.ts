@@ -47,7 +47,11 @@ async function readNewPages(context: ApproachContext<DeepResearchOptions>, urls:
     }
     const page = outcome.value
     if (page.text.trim() === '') return
-    read.push({ source: page.finalUrl, ...(page.title === undefined ? {} : { title: page.title }), text: page.text.slice(0, context.options.max_chars_per_source) })
+    read.push({
+      source: page.finalUrl,
+      ...(page.title === undefined ? {} : { title: page.title }),
+      text: page.text.slice(0, context.options.max_chars_per_source),
+    })
     context.trace(`[deep_research] read [${read.length}] ${page.finalUrl}\n`)
   })
 }
@@ -63,17 +67,29 @@ async function research(context: ApproachContext<DeepResearchOptions>): Promise<
   for (let round = 0; round < options.max_iterations && queries.length > 0; round++) {
     context.trace(`[deep_research] round ${round + 1}: searching ${queries.map((query) => `"${query}"`).join(', ')}\n`)
     const hits = await runSearches(context, queries, options.results_per_query)
-    await readNewPages(context, hits.map((hit) => hit.url), read, seen)
+    await readNewPages(
+      context,
+      hits.map((hit) => hit.url),
+      read,
+      seen,
+    )
     if (read.length === 0) {
       context.trace('[deep_research] nothing could be read this round\n')
       continue
     }
     const drafted = { ...task, sources: [...task.sources, ...read] }
-    draft = readText(await context.generate(createStepRequest(context.request, [...renderConversation({ ...drafted, draft: undefined }), createUserMessage(draftPrompt(question))]), { name: 'draft', index: round }))
+    draft = readText(
+      await context.generate(
+        createStepRequest(context.request, [...renderConversation({ ...drafted, draft: undefined }), createUserMessage(draftPrompt(question))]),
+        { name: 'draft', index: round },
+      ),
+    )
     context.offerBest(draft)
     context.trace(`[deep_research] draft ${round + 1}: ${draft.length} characters\n`)
     if (round + 1 >= options.max_iterations || read.length >= options.max_sources) break
-    const gaps = readText(await context.generate(createStepRequest(context.request, [createUserMessage(gapsPrompt(question, draft))]), { name: 'critique', index: round })).trim()
+    const gaps = readText(
+      await context.generate(createStepRequest(context.request, [createUserMessage(gapsPrompt(question, draft))]), { name: 'critique', index: round }),
+    ).trim()
     if (gaps === '' || /^none\.?$/i.test(gaps)) {
       context.trace('[deep_research] no gaps left\n')
       break
@@ -88,9 +104,7 @@ async function research(context: ApproachContext<DeepResearchOptions>): Promise<
 /** The reference list: only the sources the answer cites, by their numbers; every source read when it cites none. */
 function renderReferences(answer: string, sources: readonly TaskSource[], offset: number): string {
   const cited = new Set([...answer.matchAll(/\[(\d{1,3})\]/g)].map((match) => Number(match[1])))
-  const listed = sources
-    .map((entry, index) => ({ entry, number: offset + index + 1 }))
-    .filter(({ number }) => cited.size === 0 || cited.has(number))
+  const listed = sources.map((entry, index) => ({ entry, number: offset + index + 1 })).filter(({ number }) => cited.size === 0 || cited.has(number))
   if (listed.length === 0) return ''
   return `\n\nSources:\n${listed.map(({ entry, number }) => `[${number}] ${entry.title === undefined ? entry.source : `${entry.title}: ${entry.source}`}`).join('\n')}\n`
 }
@@ -115,7 +129,10 @@ export const deepResearchApproach: Approach<DeepResearchOptions> = {
       return
     }
     let answer = ''
-    const request = createFinalRequest(context.request, [...renderConversation({ ...task, draft: undefined }), createUserMessage(reportPrompt(question, draft ?? '(none)'))])
+    const request = createFinalRequest(context.request, [
+      ...renderConversation({ ...task, draft: undefined }),
+      createUserMessage(reportPrompt(question, draft ?? '(none)')),
+    ])
     for await (const event of runFinalStep(context, request)) {
       if (event.type === 'text-delta') answer += event.delta
       if (event.type === 'finish') {

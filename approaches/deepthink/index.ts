@@ -69,7 +69,9 @@ export const deepThinkApproach = defineApproach({
     const agreeing = vote.tally[0]?.[1] ?? 0
     const confidence = samples.length === 0 ? 0 : agreeing / samples.length
     context.record({ kind: 'vote', tally: vote.tally, winner: vote.answer })
-    context.trace(`[confidence] ${agreeing}/${samples.length} agree on ${vote.answer ?? 'no answer'} (${confidence.toFixed(2)}; threshold ${options.confidence_threshold})\n`)
+    context.trace(
+      `[confidence] ${agreeing}/${samples.length} agree on ${vote.answer ?? 'no answer'} (${confidence.toFixed(2)}; threshold ${options.confidence_threshold})\n`,
+    )
     if (vote.answer !== undefined && confidence >= options.confidence_threshold) {
       yield* emitAnswer((samples[vote.sampleIndex] ?? samples[0])?.text ?? '')
       return

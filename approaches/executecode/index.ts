@@ -42,7 +42,9 @@ async function runCodeForTask(context: ApproachContext<ExecuteCodeOptions>): Pro
   let blocks = readPythonBlocks(readQuestionText(task), options.max_blocks)
   if (blocks.length === 0 && options.write_code) {
     const reply = readText(
-      await context.generate(createStepRequest(context.request, [...renderConversation(task), createUserMessage(writeCodePrompt)], { temperature: 0 }), { name: 'code' }),
+      await context.generate(createStepRequest(context.request, [...renderConversation(task), createUserMessage(writeCodePrompt)], { temperature: 0 }), {
+        name: 'code',
+      }),
     )
     blocks = readPythonBlocks(reply, 1)
     if (blocks.length === 0) context.trace('[executecode] the model wrote no code: answering directly\n')
@@ -58,7 +60,11 @@ async function runCodeForTask(context: ApproachContext<ExecuteCodeOptions>): Pro
 }
 
 function addRunsToTask(task: ApproachTask, runs: Array<{ code: string; run: PythonRun }>): ApproachTask {
-  const sources = runs.map(({ code, run }, index) => ({ source: `python:block-${index + 1}`, title: 'Python program and its execution', text: `\`\`\`python\n${code}\n\`\`\`\n${describePythonRun(run)}` }))
+  const sources = runs.map(({ code, run }, index) => ({
+    source: `python:block-${index + 1}`,
+    title: 'Python program and its execution',
+    text: `\`\`\`python\n${code}\n\`\`\`\n${describePythonRun(run)}`,
+  }))
   return { ...task, sources: [...task.sources, ...sources] }
 }
 
@@ -70,7 +76,7 @@ function addRunsToTask(task: ApproachTask, runs: Array<{ code: string; run: Pyth
  */
 export const executeCodeApproach: Approach<ExecuteCodeOptions> = {
   id: 'executecode',
-  description: 'Runs Python code blocks (the user\'s or written by the model) in a sandbox and answers with their output.',
+  description: "Runs Python code blocks (the user's or written by the model) in a sandbox and answers with their output.",
   optionsSchema: optionsSchema as z.ZodType<ExecuteCodeOptions>,
   async enrich(context) {
     return addRunsToTask(context.task, await runCodeForTask(context))

@@ -19,7 +19,7 @@ const selectionPrompt = (candidates: readonly Candidate[], order: readonly numbe
   `Several candidate responses to the request above follow, numbered.\n\n${order
     .map((index, position) => `[Candidate ${position + 1}]\n${(candidates[index] as Candidate).text}\n[End of candidate ${position + 1}]`)
     .join('\n\n')}\n\n` +
-  'Compare them carefully: check each one\'s reasoning and result for errors, note where they disagree and which is ' +
+  "Compare them carefully: check each one's reasoning and result for errors, note where they disagree and which is " +
   'right, and prefer correctness over style or length. Then end with the line "Best: N", N the number of the best candidate.'
 
 const comparisonPrompt = (a: string, b: string): string =>
@@ -40,7 +40,9 @@ async function selectInBothOrders(context: ApproachContext<unknown>, candidates:
   const orders = [forward, [...forward].reverse()]
   const replies = await settleAll(
     orders.map(async (order, index) => {
-      const request = createStepRequest(context.request, [...renderConversation(context.task), createUserMessage(selectionPrompt(candidates, order))], { temperature: 0 })
+      const request = createStepRequest(context.request, [...renderConversation(context.task), createUserMessage(selectionPrompt(candidates, order))], {
+        temperature: 0,
+      })
       return { order, reply: readText(await context.generate(request, { name: 'selection', index })) }
     }),
   )
@@ -63,7 +65,9 @@ export const genSelectApproach = defineApproach({
   optionsSchema,
   async *run(context) {
     const { options } = context
-    const candidates = await draftCandidates(context, options.n, () => createStepRequest(context.request, renderConversation(context.task), { temperature: options.temperature }))
+    const candidates = await draftCandidates(context, options.n, () =>
+      createStepRequest(context.request, renderConversation(context.task), { temperature: options.temperature }),
+    )
     if (candidates.length === 1) {
       yield* emitAnswer((candidates[0] as Candidate).text)
       return

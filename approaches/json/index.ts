@@ -38,7 +38,12 @@ function describeErrors(errors: ErrorObject[] | null | undefined): string {
 }
 
 async function compileSchema(schema: Record<string, unknown>): Promise<ValidateFunction> {
-  if (JSON.stringify(schema).length > maxSchemaChars) throw new ProxyError(`The response_format schema is longer than ${maxSchemaChars} characters.`, { status: 400, type: 'invalid_request_error', param: 'response_format' })
+  if (JSON.stringify(schema).length > maxSchemaChars)
+    throw new ProxyError(`The response_format schema is longer than ${maxSchemaChars} characters.`, {
+      status: 400,
+      type: 'invalid_request_error',
+      param: 'response_format',
+    })
   // ajv and the linear-time regex engine load with the first json request, not at start-up
   const [{ Ajv }, { compileLinearRegExp }] = await Promise.all([import('ajv'), import('./linear-regexp.js')])
   try {
@@ -69,7 +74,7 @@ function isFormatRefusal(error: unknown): boolean {
  */
 export const jsonApproach: Approach<JsonOptions> = {
   id: 'json',
-  description: 'Answers that validate against the request\'s JSON Schema on every provider: native structured output, else instructions, validation and repair.',
+  description: "Answers that validate against the request's JSON Schema on every provider: native structured output, else instructions, validation and repair.",
   optionsSchema: optionsSchema as z.ZodType<JsonOptions>,
   async *run(context) {
     const format = context.request.responseFormat
@@ -100,7 +105,10 @@ export const jsonApproach: Approach<JsonOptions> = {
       problem = parsed === undefined ? '- the reply is not valid JSON' : describeErrors(validate.errors)
       context.trace(`[json] attempt ${attempt + 1}: invalid\n${problem}\n`)
       context.record({ kind: 'note', text: `json attempt ${attempt + 1} invalid` })
-      conversation.push(createAssistantMessage(reply), createUserMessage(`That reply does not conform to the schema:\n${problem}\n\nReply again with only the corrected JSON.`))
+      conversation.push(
+        createAssistantMessage(reply),
+        createUserMessage(`That reply does not conform to the schema:\n${problem}\n\nReply again with only the corrected JSON.`),
+      )
     }
     throw new ProxyError(`The model's answer did not conform to the response_format schema after ${context.options.max_repairs} repairs:\n${problem}`, {
       status: 502,

@@ -17,7 +17,11 @@ type RegExpEngine = NonNullable<CodeOptions['regExp']>
 export const compileLinearRegExp: RegExpEngine = Object.assign(
   (pattern: string, flags: string): { test: (input: string) => boolean; toString: () => string } => {
     if (pattern.length > maxPatternChars) {
-      throw new ProxyError(`A pattern in the response_format schema is longer than ${maxPatternChars} characters.`, { status: 400, type: 'invalid_request_error', param: 'response_format' })
+      throw new ProxyError(`A pattern in the response_format schema is longer than ${maxPatternChars} characters.`, {
+        status: 400,
+        type: 'invalid_request_error',
+        param: 'response_format',
+      })
     }
     let compiled: RE2JS
     try {

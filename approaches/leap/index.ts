@@ -37,7 +37,10 @@ export function readExamples(reply: string): Example[] {
   try {
     const parsed = exampleSchema.safeParse(JSON.parse(json))
     if (!parsed.success) return []
-    return parsed.data.map((entry) => ({ input: String(typeof entry.input === 'string' ? entry.input : JSON.stringify(entry.input)), output: String(typeof entry.output === 'string' ? entry.output : JSON.stringify(entry.output)) }))
+    return parsed.data.map((entry) => ({
+      input: String(typeof entry.input === 'string' ? entry.input : JSON.stringify(entry.input)),
+      output: String(typeof entry.output === 'string' ? entry.output : JSON.stringify(entry.output)),
+    }))
   } catch {
     return []
   }
@@ -55,15 +58,31 @@ export const leapApproach = defineApproach({
   async *run(context) {
     const { request, task } = context
     const question = readQuestionText(task)
-    const examples = readExamples(readText(await context.generate(createStepRequest(request, [createUserMessage(extractPrompt(question))], { temperature: 0 }), { name: 'extraction' })))
+    const examples = readExamples(
+      readText(await context.generate(createStepRequest(request, [createUserMessage(extractPrompt(question))], { temperature: 0 }), { name: 'extraction' })),
+    )
     context.trace(`[examples found] ${examples.length}\n`)
     if (examples.length === 0) {
       yield* runFinalStep(context, createFinalRequest(request, request.messages))
       return
     }
-    const attempt = readText(await context.generate(createStepRequest(request, [createUserMessage(attemptPrompt(question, examples.map((example) => example.input)))]), { name: 'attempt' }))
+    const attempt = readText(
+      await context.generate(
+        createStepRequest(request, [
+          createUserMessage(
+            attemptPrompt(
+              question,
+              examples.map((example) => example.input),
+            ),
+          ),
+        ]),
+        { name: 'attempt' },
+      ),
+    )
     context.trace(`[attempts]\n${attempt}\n`)
-    const principles = readText(await context.generate(createStepRequest(request, [createUserMessage(principlesPrompt(question, examples, attempt))]), { name: 'principles' }))
+    const principles = readText(
+      await context.generate(createStepRequest(request, [createUserMessage(principlesPrompt(question, examples, attempt))]), { name: 'principles' }),
+    )
     context.trace(`[principles]\n${principles}\n`)
     yield* runFinalStep(context, createFinalRequest(request, [{ role: 'system', content: applyPrinciples(principles) }, ...request.messages]))
   },

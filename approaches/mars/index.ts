@@ -57,12 +57,22 @@ export const marsApproach = defineApproach({
     const checked = await settleAll(
       Array.from({ length: options.agents }, async (_, agent) => {
         const temperature = options.temperatures[agent % options.temperatures.length] as number
-        const text = readText(await context.generate(createStepRequest(request, [{ role: 'system', content: solveSystem }, ...request.messages], { temperature }), { name: 'candidate', index: agent }))
+        const text = readText(
+          await context.generate(createStepRequest(request, [{ role: 'system', content: solveSystem }, ...request.messages], { temperature }), {
+            name: 'candidate',
+            index: agent,
+          }),
+        )
         context.trace(`[agent ${agent + 1}, temperature ${temperature}]\n${text}\n`)
         let result = await verify(context, problem, agent, text)
         context.trace(`[agent ${agent + 1} verification] ${result.passed ? 'passed' : 'failed'} (lowest score ${result.score ?? 'missing'})\n`)
         if (!result.passed) {
-          const improved = readText(await context.generate(createStepRequest(request, [createUserMessage(improvePrompt(problem, text, result.feedback))], { temperature }), { name: 'improvement', index: agent }))
+          const improved = readText(
+            await context.generate(createStepRequest(request, [createUserMessage(improvePrompt(problem, text, result.feedback))], { temperature }), {
+              name: 'improvement',
+              index: agent,
+            }),
+          )
           result = await verify(context, problem, agent, improved)
           context.trace(`[agent ${agent + 1} improved, verification] ${result.passed ? 'passed' : 'failed'} (lowest score ${result.score ?? 'missing'})\n`)
         }
@@ -72,8 +82,11 @@ export const marsApproach = defineApproach({
     )
     const verified = checked.filter((entry) => entry.passed)
     const chosen = verified.length > 0 ? verified : [selectBest(checked) as Checked]
-    for (const entry of chosen) context.record({ kind: 'winner', candidate: entry.index, reason: entry.passed ? 'verified' : 'best verification score (none passed)' })
+    for (const entry of chosen)
+      context.record({ kind: 'winner', candidate: entry.index, reason: entry.passed ? 'verified' : 'best verification score (none passed)' })
     context.offerBest((chosen[0] as Checked).text)
-    yield* runFinalStep(context, createFinalRequest(request, [...request.messages, createUserMessage(aggregatePrompt(chosen.map((entry) => entry.text)))]), { name: 'synthesis' })
+    yield* runFinalStep(context, createFinalRequest(request, [...request.messages, createUserMessage(aggregatePrompt(chosen.map((entry) => entry.text)))]), {
+      name: 'synthesis',
+    })
   },
 })

@@ -60,7 +60,10 @@ export const mcpApproach: Approach<McpOptions> = {
     const tools = [...clientTools, ...mcpTools.map(toToolDefinition)]
     const known = new Set(mcpTools.map((tool) => tool.name))
     for (let round = 0; round < context.options.max_rounds; round++) {
-      const result = await context.generate(createStepRequest(base, conversation, { tools, toolChoice: base.toolChoice ?? 'auto' }), { name: 'tool-round', index: round })
+      const result = await context.generate(createStepRequest(base, conversation, { tools, toolChoice: base.toolChoice ?? 'auto' }), {
+        name: 'tool-round',
+        index: round,
+      })
       const choice = result.choices[0]
       const calls = choice?.toolCalls ?? []
       if (calls.length === 0 || calls.some((call) => clientNames.has(call.name))) {
@@ -71,7 +74,8 @@ export const mcpApproach: Approach<McpOptions> = {
       conversation.push({ role: 'assistant', content: [...(choice?.text ? [{ type: 'text' as const, text: choice.text }] : []), ...calls] })
       const outcomes = await Promise.all(
         calls.map(async (call: ToolCallPart, index) => {
-          if (index >= context.options.max_calls_per_round) return { text: `Not run: at most ${context.options.max_calls_per_round} tool calls per round.`, isError: true }
+          if (index >= context.options.max_calls_per_round)
+            return { text: `Not run: at most ${context.options.max_calls_per_round} tool calls per round.`, isError: true }
           if (!known.has(call.name)) return { text: `No tool named '${call.name}'.`, isError: true }
           const args = parseArguments(call.arguments)
           if (args === undefined) return { text: 'The arguments are not a JSON object.', isError: true }
@@ -80,7 +84,9 @@ export const mcpApproach: Approach<McpOptions> = {
       )
       calls.forEach((call, index) => {
         const outcome = outcomes[index] as { text: string; isError: boolean }
-        context.trace(`[mcp] round ${round + 1}: ${call.name}(${call.arguments.slice(0, 500)}) -> ${outcome.isError ? 'error: ' : ''}${outcome.text.slice(0, 500)}\n`)
+        context.trace(
+          `[mcp] round ${round + 1}: ${call.name}(${call.arguments.slice(0, 500)}) -> ${outcome.isError ? 'error: ' : ''}${outcome.text.slice(0, 500)}\n`,
+        )
         context.record({ kind: 'note', text: `mcp ${call.name}${outcome.isError ? ' failed' : ''}` })
         conversation.push({ role: 'tool', content: [{ type: 'tool-result', toolCallId: call.id, content: [{ type: 'text', text: outcome.text }] }] })
       })

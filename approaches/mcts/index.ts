@@ -95,7 +95,12 @@ export const mctsApproach = defineApproach({
         order += options.expansions
         const children = await settleAll(
           Array.from({ length: options.expansions }, async (_, index) => {
-            const text = readText(await context.generate(createStepRequest(request, buildConversation(request.messages, parent), { temperature: options.temperature }), { name: 'candidate', index: firstOrder + index - 1 }))
+            const text = readText(
+              await context.generate(createStepRequest(request, buildConversation(request.messages, parent), { temperature: options.temperature }), {
+                name: 'candidate',
+                index: firstOrder + index - 1,
+              }),
+            )
             const child: TreeNode = { text, depth: parent.depth + 1, visits: 0, value: 0, parent, children: [], order: firstOrder + index }
             parent.children.push(child)
             if (parent === root && root.children.length === 1) context.offerBest(text)
@@ -107,7 +112,9 @@ export const mctsApproach = defineApproach({
           children.map(async (child) => {
             const value = await evaluate(context, child)
             if (value !== undefined) backUp(child, value)
-            context.trace(`[simulation ${simulation}] depth ${child.depth} draft rated ${value === undefined ? 'missing' : value * 10}: ${child.text.slice(0, 120)}\n`)
+            context.trace(
+              `[simulation ${simulation}] depth ${child.depth} draft rated ${value === undefined ? 'missing' : value * 10}: ${child.text.slice(0, 120)}\n`,
+            )
           }),
         )
       } else {

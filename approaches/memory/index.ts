@@ -18,7 +18,10 @@ const optionsSchema = z
     extract_facts: z.boolean().default(true),
   })
   .strict()
-  .refine((options) => options.overlap_chars < options.chunk_chars / 2, { message: 'overlap_chars must be less than half of chunk_chars', path: ['overlap_chars'] })
+  .refine((options) => options.overlap_chars < options.chunk_chars / 2, {
+    message: 'overlap_chars must be less than half of chunk_chars',
+    path: ['overlap_chars'],
+  })
 type MemoryOptions = z.infer<typeof optionsSchema>
 
 const factsPrompt = (question: string, excerpts: string): string =>
@@ -65,18 +68,25 @@ async function enrichWithMemory(context: ApproachContext<MemoryOptions>): Promis
   for (const entry of task.sources) chunks.push(...chunkText(entry.source, entry.text, options.chunk_chars, options.overlap_chars, chunks.length))
   if (document !== '') chunks.push(...chunkText('question', document, options.chunk_chars, options.overlap_chars, chunks.length))
   const chosen = await selectChunks(chunks, query, options.top_k)
-  context.trace(`[memory] ${material} characters over the budget (${options.budget_chars}): ${chunks.length} chunks, kept ${chosen.map((chunk) => chunk.index).join(', ')} (BM25 on the question)\n`)
+  context.trace(
+    `[memory] ${material} characters over the budget (${options.budget_chars}): ${chunks.length} chunks, kept ${chosen.map((chunk) => chunk.index).join(', ')} (BM25 on the question)\n`,
+  )
   context.record({ kind: 'note', text: `memory kept chunks ${chosen.map((chunk) => chunk.index).join(',')} of ${chunks.length}` })
   const sources: TaskSource[] = chosen.map((chunk) => ({ source: `${chunk.source}#chunk-${chunk.index}`, text: chunk.text }))
   if (options.extract_facts) {
     const excerpts = chosen.map((chunk) => `[chunk ${chunk.index}] ${chunk.text}`).join('\n\n')
-    const facts = readText(await context.generate(createStepRequest(context.request, [createUserMessage(factsPrompt(query, excerpts))]), { name: 'extraction' })).trim()
+    const facts = readText(
+      await context.generate(createStepRequest(context.request, [createUserMessage(factsPrompt(query, excerpts))]), { name: 'extraction' }),
+    ).trim()
     if (facts !== '' && !/^none\.?$/i.test(facts)) {
       sources.push({ source: 'memory:facts', title: 'Facts noted from the excerpts', text: facts })
       context.trace(`[memory] facts noted:\n${facts}\n`)
     }
   }
-  const question = document === '' ? task.question : { ...task.question, content: [{ type: 'text' as const, text: query }, ...task.question.content.filter((part) => part.type !== 'text')] }
+  const question =
+    document === ''
+      ? task.question
+      : { ...task.question, content: [{ type: 'text' as const, text: query }, ...task.question.content.filter((part) => part.type !== 'text')] }
   return { ...task, question, sources }
 }
 

@@ -34,9 +34,15 @@ export const moaApproach = defineApproach({
   optionsSchema,
   async *run(context) {
     const { request, options, task } = context
-    const candidates = (await draftCandidates(context, options.proposals, () => createStepRequest(request, request.messages, { temperature: options.temperature }), 'proposal')).map((candidate) => candidate.text)
-    const critique = readText(await context.generate(createStepRequest(request, [createUserMessage(critiquePrompt(renderProblem(task), candidates))]), { name: 'critique' }))
+    const candidates = (
+      await draftCandidates(context, options.proposals, () => createStepRequest(request, request.messages, { temperature: options.temperature }), 'proposal')
+    ).map((candidate) => candidate.text)
+    const critique = readText(
+      await context.generate(createStepRequest(request, [createUserMessage(critiquePrompt(renderProblem(task), candidates))]), { name: 'critique' }),
+    )
     context.trace(`[critique]\n${critique}\n`)
-    yield* runFinalStep(context, createFinalRequest(request, [...request.messages, createUserMessage(synthesisPrompt(candidates, critique))]), { name: 'synthesis' })
+    yield* runFinalStep(context, createFinalRequest(request, [...request.messages, createUserMessage(synthesisPrompt(candidates, critique))]), {
+      name: 'synthesis',
+    })
   },
 })

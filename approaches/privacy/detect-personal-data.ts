@@ -63,8 +63,16 @@ const patternDetectors: PatternDetector[] = [
   // UK National Insurance number
   { kind: 'NATIONAL_ID', pattern: /\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/g },
   { kind: 'IP', pattern: /\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b/g },
-  { kind: 'IP', pattern: /(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![0-9A-Fa-f:])/g, accept: (value) => isIPv6(value) && value.replace(/:/g, '').length >= 2 },
-  { kind: 'PHONE', pattern: /(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){2,4}(?!\w)/g, accept: (value) => isPhoneLength(value.replace(/\D/g, '').length) && /[ .()+-]/.test(value) },
+  {
+    kind: 'IP',
+    pattern: /(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![0-9A-Fa-f:])/g,
+    accept: (value) => isIPv6(value) && value.replace(/:/g, '').length >= 2,
+  },
+  {
+    kind: 'PHONE',
+    pattern: /(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){2,4}(?!\w)/g,
+    accept: (value) => isPhoneLength(value.replace(/\D/g, '').length) && /[ .()+-]/.test(value),
+  },
 ]
 
 let nlp: typeof import('compromise').default | undefined
@@ -83,9 +91,18 @@ function findNames(text: string): Array<{ kind: PersonalDataKind; value: string 
   if (nlp === undefined) throw new Error('detectPersonalData needs loadNameTagger() first')
   const document = nlp(text)
   const found = [
-    ...document.people().out('array').map((value: string) => ({ kind: 'PERSON' as const, value })),
-    ...document.organizations().out('array').map((value: string) => ({ kind: 'ORGANIZATION' as const, value })),
-    ...document.places().out('array').map((value: string) => ({ kind: 'PLACE' as const, value })),
+    ...document
+      .people()
+      .out('array')
+      .map((value: string) => ({ kind: 'PERSON' as const, value })),
+    ...document
+      .organizations()
+      .out('array')
+      .map((value: string) => ({ kind: 'ORGANIZATION' as const, value })),
+    ...document
+      .places()
+      .out('array')
+      .map((value: string) => ({ kind: 'PLACE' as const, value })),
   ]
   return found
     .map((entry) => ({ ...entry, value: entry.value.replace(/^[\s"'([]+|[\s"'.,;:!?)\]]+$/g, '') }))

@@ -41,11 +41,14 @@ export const privacyApproach: Approach<PrivacyOptions> = {
   async *run(context) {
     const inner = await resolveInnerApproach(context.options.approach, context.options.approach_options, ['privacy', 'router'])
     if (context.options.non_text === 'refuse' && renderTaskConversation(context.task).some(carriesNonText)) {
-      throw new ProxyError('The privacy plugin cannot scan images, audio or files for personal data; set optiproxy.privacy.non_text to "pass" to send them anyway.', {
-        status: 400,
-        type: 'invalid_request_error',
-        param: 'optiproxy',
-      })
+      throw new ProxyError(
+        'The privacy plugin cannot scan images, audio or files for personal data; set optiproxy.privacy.non_text to "pass" to send them anyway.',
+        {
+          status: 400,
+          type: 'invalid_request_error',
+          param: 'optiproxy',
+        },
+      )
     }
     await loadNameTagger()
     const pseudonymizer = createPseudonymizer()
@@ -57,12 +60,18 @@ export const privacyApproach: Approach<PrivacyOptions> = {
       ...context,
       options: inner.options,
       task: maskedTask,
-      request: { ...context.request, messages: renderTaskConversation(maskedTask), ...(context.request.stop === undefined ? {} : { stop: context.request.stop.map(mask) }) },
+      request: {
+        ...context.request,
+        messages: renderTaskConversation(maskedTask),
+        ...(context.request.stop === undefined ? {} : { stop: context.request.stop.map(mask) }),
+      },
       trace: (text) => context.trace(pseudonymizer.restore(text)),
       offerBest: (text) => context.offerBest(pseudonymizer.restore(text)),
     }
     const counts = pseudonymizer.counts()
-    const summary = Object.entries(counts).map(([kind, count]) => `${kind}: ${count}`).join(', ')
+    const summary = Object.entries(counts)
+      .map(([kind, count]) => `${kind}: ${count}`)
+      .join(', ')
     context.trace(`[privacy] replaced ${summary === '' ? 'nothing' : summary}; answering with ${inner.approach.id}\n`)
     context.record({ kind: 'note', text: `privacy replaced ${summary === '' ? 'nothing' : summary}` })
     yield* restoreEvents(inner.approach.run(innerContext), pseudonymizer)

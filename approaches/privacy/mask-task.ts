@@ -15,10 +15,15 @@ export function mapMessageText<M extends Message>(message: M, transform: (text: 
     case 'assistant':
       return {
         ...message,
-        content: message.content.map((part) => (part.type === 'tool-call' ? { ...part, arguments: transform(part.arguments) } : { ...part, text: transform(part.text) })),
+        content: message.content.map((part) =>
+          part.type === 'tool-call' ? { ...part, arguments: transform(part.arguments) } : { ...part, text: transform(part.text) },
+        ),
       }
     case 'tool':
-      return { ...message, content: message.content.map((part) => ({ ...part, content: part.content.map((text) => ({ ...text, text: transform(text.text) })) })) }
+      return {
+        ...message,
+        content: message.content.map((part) => ({ ...part, content: part.content.map((text) => ({ ...text, text: transform(text.text) })) })),
+      }
   }
 }
 
@@ -41,6 +46,10 @@ export function maskTask(task: ApproachTask, transform: (text: string) => string
     question: mapMessageText(task.question, transform),
     followUp: task.followUp.map((message) => mapMessageText(message, transform)),
     ...(task.draft === undefined ? {} : { draft: transform(task.draft) }),
-    sources: task.sources.map((source) => ({ ...source, text: transform(source.text), ...(source.title === undefined ? {} : { title: transform(source.title) }) })),
+    sources: task.sources.map((source) => ({
+      ...source,
+      text: transform(source.text),
+      ...(source.title === undefined ? {} : { title: transform(source.title) }),
+    })),
   }
 }

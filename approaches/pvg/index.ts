@@ -16,8 +16,7 @@ const optionsSchema = z
   .strict()
 
 const helpfulSystem = 'You are a careful prover: give a correct, clearly justified solution that a checker can verify step by step.'
-const sneakySystem =
-  'You are a sneaky prover, used to train a checker: give a solution that looks convincing but contains a subtle mistake.'
+const sneakySystem = 'You are a sneaky prover, used to train a checker: give a solution that looks convincing but contains a subtle mistake.'
 const verifyPrompt = (problem: string, solution: string): string =>
   `Problem:\n${problem}\n\nProposed solution:\n${solution}\n\nCheck the solution step by step as a strict verifier. ` +
   'End with "Score: N", N from 0 (wrong) to 10 (certainly correct).'
@@ -51,7 +50,12 @@ export const pvgApproach = defineApproach({
       const draft = async (helpful: boolean, number: number): Promise<Omit<Scored, 'score'>> => {
         const index = drafted++
         const system = helpful ? helpfulSystem : sneakySystem
-        const text = readText(await context.generate(createStepRequest(request, [{ role: 'system', content: system }, user], { temperature: options.temperature }), { name: helpful ? 'candidate' : 'sneaky candidate', index }))
+        const text = readText(
+          await context.generate(createStepRequest(request, [{ role: 'system', content: system }, user], { temperature: options.temperature }), {
+            name: helpful ? 'candidate' : 'sneaky candidate',
+            index,
+          }),
+        )
         context.trace(`[round ${round} ${helpful ? 'helpful' : 'sneaky'} ${number + 1}]\n${text}\n`)
         if (helpful && best === undefined) context.offerBest(text)
         return { index, text, helpful }
@@ -68,9 +72,16 @@ export const pvgApproach = defineApproach({
       // the earlier best stays ahead of an equal score (it has the lower index)
       best = selectBest([...(best === undefined ? [] : [best]), ...scored.filter((solution) => solution.helpful)]) ?? best
       if (best !== undefined) context.offerBest(best.text)
-      context.trace(`[round ${round} scores] ${scored.map((solution) => `${solution.helpful ? 'helpful' : 'sneaky'} ${solution.score ?? 'missing'}`).join(', ')}\n`)
+      context.trace(
+        `[round ${round} scores] ${scored.map((solution) => `${solution.helpful ? 'helpful' : 'sneaky'} ${solution.score ?? 'missing'}`).join(', ')}\n`,
+      )
     }
-    if (best !== undefined) context.record({ kind: 'winner', candidate: best.index, reason: best.score === undefined ? 'no score was readable: the first helpful solution' : `highest verifier score ${best.score}` })
+    if (best !== undefined)
+      context.record({
+        kind: 'winner',
+        candidate: best.index,
+        reason: best.score === undefined ? 'no score was readable: the first helpful solution' : `highest verifier score ${best.score}`,
+      })
     yield* emitAnswer(best?.text ?? '')
   },
 })

@@ -23,7 +23,9 @@ type ReadUrlsOptions = z.infer<typeof optionsSchema>
 async function enrichWithUrls(context: ApproachContext<ReadUrlsOptions>): Promise<ApproachTask> {
   const { task, options } = context
   const userMessages = [task.question, ...task.history.filter((message) => message.role === 'user').reverse()]
-  const text = userMessages.map((message: Message) => (message.role === 'user' ? message.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n') : '')).join('\n')
+  const text = userMessages
+    .map((message: Message) => (message.role === 'user' ? message.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n') : ''))
+    .join('\n')
   const urls = findUrls(text, options.max_urls)
   if (urls.length === 0) {
     context.trace('[readurls] no URL in the user messages\n')
@@ -46,7 +48,9 @@ async function enrichWithUrls(context: ApproachContext<ReadUrlsOptions>): Promis
       return
     }
     sources.push(toSource(outcome.value, options.max_chars_per_page))
-    context.trace(`[readurls] ${url}: read ${outcome.value.text.length} characters${outcome.value.truncated ? ' (cut at the size cap)' : ''}${outcome.value.finalUrl === url ? '' : ` from ${outcome.value.finalUrl}`}\n`)
+    context.trace(
+      `[readurls] ${url}: read ${outcome.value.text.length} characters${outcome.value.truncated ? ' (cut at the size cap)' : ''}${outcome.value.finalUrl === url ? '' : ` from ${outcome.value.finalUrl}`}\n`,
+    )
   })
   return addSources(task, sources)
 }

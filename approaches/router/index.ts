@@ -24,7 +24,10 @@ const optionsSchema = z
     /** The classifier's model (routed like any model name); the request's model when unset. */
     model: z.string().min(1).max(200).optional(),
     /** Category to approach slug; unset categories keep their default. */
-    mapping: z.object(Object.fromEntries(routerCategories.map((category) => [category, z.string().min(1).max(64).optional()]))).strict().default({}),
+    mapping: z
+      .object(Object.fromEntries(routerCategories.map((category) => [category, z.string().min(1).max(64).optional()])))
+      .strict()
+      .default({}),
     /** Options of the chosen approaches, by slug. */
     approach_options: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
   })

@@ -114,7 +114,10 @@ export const rstarApproach = defineApproach({
       if (group === undefined) groups.push({ answer, votes: 1, first: check })
       else group.votes++
     }
-    const winner = groups.reduce<(typeof groups)[number] | undefined>((best, group) => (best === undefined || group.votes > best.votes ? group : best), undefined)
+    const winner = groups.reduce<(typeof groups)[number] | undefined>(
+      (best, group) => (best === undefined || group.votes > best.votes ? group : best),
+      undefined,
+    )
     context.record({ kind: 'vote', tally: groups.map((group) => [group.answer, group.votes] as const), winner: winner?.answer })
     if (winner !== undefined) context.record({ kind: 'winner', candidate: winner.first.index, reason: 'most support among mutually consistent solutions' })
     yield* emitAnswer(winner === undefined ? '' : collectSteps(winner.first.entry).join('\n'))

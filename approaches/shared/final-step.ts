@@ -9,7 +9,11 @@ import type { ApproachContext } from '../../src/core/approach.js'
  * streams, whole otherwise, labelled `step` (by default `answer`). Only choice 0 is passed on.
  * @example yield* runFinalStep(context, createFinalRequest(context.request, messages))
  */
-export async function* runFinalStep(context: ApproachContext<unknown>, request: ModelRequest, step: StepLabel = { name: 'answer' }): AsyncGenerator<StreamEvent> {
+export async function* runFinalStep(
+  context: ApproachContext<unknown>,
+  request: ModelRequest,
+  step: StepLabel = { name: 'answer' },
+): AsyncGenerator<StreamEvent> {
   const events = context.streaming ? context.stream(request, step) : streamEventsFromResult(await context.generate(request, step))
   for await (const event of events) {
     if ('choice' in event && event.choice !== 0) continue

@@ -18,7 +18,10 @@ export function readPythonBlocks(text: string, limit: number): string[] {
     if (open < 0) break
     const lineEnd = scanned.indexOf('\n', open)
     if (lineEnd < 0) break
-    const language = scanned.slice(open + 3, lineEnd).trim().toLowerCase()
+    const language = scanned
+      .slice(open + 3, lineEnd)
+      .trim()
+      .toLowerCase()
     const close = scanned.indexOf('```', lineEnd + 1)
     if (close < 0) break
     const body = scanned.slice(lineEnd + 1, close).replace(/\s+$/, '')

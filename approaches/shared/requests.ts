@@ -55,7 +55,9 @@ export function readText(result: ModelResult): string {
  */
 export async function settleAll<T>(tasks: Array<Promise<T>>): Promise<T[]> {
   const settled = await Promise.allSettled(tasks)
-  const cutOff = settled.find((entry): entry is PromiseRejectedResult => entry.status === 'rejected' && (isBudgetExhausted(entry.reason) || isAbortError(entry.reason)))
+  const cutOff = settled.find(
+    (entry): entry is PromiseRejectedResult => entry.status === 'rejected' && (isBudgetExhausted(entry.reason) || isAbortError(entry.reason)),
+  )
   if (cutOff !== undefined) throw cutOff.reason
   const values = settled.filter((entry): entry is PromiseFulfilledResult<Awaited<T>> => entry.status === 'fulfilled').map((entry) => entry.value)
   const failure = settled.find((entry): entry is PromiseRejectedResult => entry.status === 'rejected')

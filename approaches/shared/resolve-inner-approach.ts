@@ -11,9 +11,14 @@ export async function resolveInnerApproach(slug: string, options: unknown, refus
   const { approachRegistry } = await import('../registry.js')
   const approach = approachRegistry.get(slug)
   if (approach === undefined || refused.includes(slug)) {
-    throw new ProxyError(`Approach "${slug}" cannot run here: ${approach === undefined ? 'unknown approach' : 'it would wrap itself'}.`, { status: 400, type: 'invalid_request_error', param: 'optiproxy' })
+    throw new ProxyError(`Approach "${slug}" cannot run here: ${approach === undefined ? 'unknown approach' : 'it would wrap itself'}.`, {
+      status: 400,
+      type: 'invalid_request_error',
+      param: 'optiproxy',
+    })
   }
   const parsed = approach.optionsSchema.safeParse(options ?? {})
-  if (!parsed.success) throw new ProxyError(`Invalid options for "${slug}": ${parsed.error.message}`, { status: 400, type: 'invalid_request_error', param: 'optiproxy' })
+  if (!parsed.success)
+    throw new ProxyError(`Invalid options for "${slug}": ${parsed.error.message}`, { status: 400, type: 'invalid_request_error', param: 'optiproxy' })
   return { approach, options: parsed.data }
 }

@@ -13,11 +13,21 @@ const queriesPrompt = (question: string, count: number, known: string): string =
  * @example const queries = await writeSearchQueries(context, question, 2, '')
  */
 export async function writeSearchQueries(context: ApproachContext<unknown>, question: string, count: number, known: string, index?: number): Promise<string[]> {
-  const reply = readText(await context.generate(createStepRequest(context.request, [createUserMessage(queriesPrompt(question, count, known))]), { name: 'plan', ...(index === undefined ? {} : { index }) }))
+  const reply = readText(
+    await context.generate(createStepRequest(context.request, [createUserMessage(queriesPrompt(question, count, known))]), {
+      name: 'plan',
+      ...(index === undefined ? {} : { index }),
+    }),
+  )
   if (/^\s*none\.?\s*$/i.test(reply)) return []
   const queries = reply
     .split('\n')
-    .map((line) => line.replace(/^\s*(?:[-*•]|\d+[.)])\s*/, '').replace(/^["']|["']$/g, '').trim())
+    .map((line) =>
+      line
+        .replace(/^\s*(?:[-*•]|\d+[.)])\s*/, '')
+        .replace(/^["']|["']$/g, '')
+        .trim(),
+    )
     .filter((line) => line !== '' && line.length <= 200)
   const unique = [...new Set(queries)].slice(0, count)
   return unique.length > 0 || known !== '' ? unique : [question.slice(0, 200)]
@@ -40,7 +50,9 @@ export async function runSearches(context: ApproachContext<unknown>, queries: re
     const query = queries[index] as string
     if (outcome.status === 'rejected') {
       if (context.signal.aborted) throw outcome.reason
-      context.trace(`[search] "${query}": failed (${readWebFailureReason(outcome.reason)}): ${outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason)}\n`)
+      context.trace(
+        `[search] "${query}": failed (${readWebFailureReason(outcome.reason)}): ${outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason)}\n`,
+      )
       return
     }
     context.trace(`[search] "${query}": ${outcome.value.length} results\n`)

@@ -11,7 +11,12 @@ import { createStepRequest, readText, settleAll } from './requests.js'
  * `self_consistency` and `majority_voting`.
  * @example return sampleAndVote(context, context.request.messages, 5, 1)
  */
-export async function* sampleAndVote(context: ApproachContext<unknown>, messages: Message[], samples: number, temperature: number): AsyncGenerator<StreamEvent> {
+export async function* sampleAndVote(
+  context: ApproachContext<unknown>,
+  messages: Message[],
+  samples: number,
+  temperature: number,
+): AsyncGenerator<StreamEvent> {
   const texts: string[] = []
   const results = await settleAll(
     Array.from({ length: samples }, async (_, index) => {
@@ -26,7 +31,11 @@ export async function* sampleAndVote(context: ApproachContext<unknown>, messages
   )
   const outcome = voteOnAnswers(results)
   context.record({ kind: 'vote', tally: outcome.tally, winner: outcome.answer })
-  context.record({ kind: 'winner', candidate: outcome.sampleIndex, reason: outcome.answer === undefined ? 'no sample had an answer: the first' : `most votes for ${outcome.answer}` })
+  context.record({
+    kind: 'winner',
+    candidate: outcome.sampleIndex,
+    reason: outcome.answer === undefined ? 'no sample had an answer: the first' : `most votes for ${outcome.answer}`,
+  })
   context.trace(`[vote] ${outcome.tally.map(([answer, votes]) => `${answer}: ${votes}`).join(', ') || 'no answers found'}\n`)
   yield* emitAnswer(results[outcome.sampleIndex] as string)
 }

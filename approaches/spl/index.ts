@@ -23,7 +23,7 @@ const strategiesIntroduction = 'Strategies that worked for earlier problems of t
 const learnPrompt = (problemType: string, question: string, answer: string): string =>
   `A ${problemType} problem and the answer given to it follow.\n\nProblem:\n${question.slice(0, 4_000)}\n\nAnswer:\n${answer.slice(0, 4_000)}\n\n` +
   `Write one general strategy, in at most three sentences, that would help solve other ${problemType} problems like ` +
-  'this one: a method or a check, not this problem\'s particular facts or numbers. Reply with the strategy only, or ' +
+  "this one: a method or a check, not this problem's particular facts or numbers. Reply with the strategy only, or " +
   'with NONE when there is nothing general to learn.'
 
 /**
@@ -44,8 +44,15 @@ export const systemPromptLearningApproach = defineApproach({
     const problemType = classifyByRules(question)
     const chosen: Strategy[] = store === undefined || options.max_strategies === 0 ? [] : await store.list(problemType, options.max_strategies)
     context.trace(`[spl] problem type ${problemType}; ${chosen.length} strategies applied${store === undefined ? ' (no strategy store)' : ''}\n`)
-    if (chosen.length > 0) await store?.recordUse(problemType, chosen.map((strategy) => strategy.id))
-    const system = chosen.length === 0 ? [] : [{ role: 'system' as const, content: `${strategiesIntroduction}\n${chosen.map((strategy, index) => `${index + 1}. ${strategy.text}`).join('\n')}` }]
+    if (chosen.length > 0)
+      await store?.recordUse(
+        problemType,
+        chosen.map((strategy) => strategy.id),
+      )
+    const system =
+      chosen.length === 0
+        ? []
+        : [{ role: 'system' as const, content: `${strategiesIntroduction}\n${chosen.map((strategy, index) => `${index + 1}. ${strategy.text}`).join('\n')}` }]
     let answer = ''
     for await (const event of runFinalStep(context, createFinalRequest(context.request, [...system, ...renderConversation(context.task)]))) {
       if (event.type === 'text-delta') answer += event.delta
@@ -53,7 +60,11 @@ export const systemPromptLearningApproach = defineApproach({
     }
     if (!options.learn || store === undefined || answer.trim() === '') return
     try {
-      const reply = readText(await context.generate(createStepRequest(context.request, [createUserMessage(learnPrompt(problemType, question, answer))], { temperature: 0 }), { name: 'learning' })).trim()
+      const reply = readText(
+        await context.generate(createStepRequest(context.request, [createUserMessage(learnPrompt(problemType, question, answer))], { temperature: 0 }), {
+          name: 'learning',
+        }),
+      ).trim()
       if (reply === '' || /^none\b/i.test(reply)) {
         context.trace('[spl] nothing general to learn\n')
         return

@@ -37,7 +37,11 @@ function readSmtBlock(reply: string): string | undefined {
 }
 
 function describeSolverRun(run: SolverRun): string {
-  return [`Solver status: ${run.status} (${run.durationMs} ms)`, ...(run.output === '' ? [] : [`Solver output:\n${run.output.trim()}`]), ...(run.error === undefined ? [] : [`Problem: ${run.error}`])].join('\n')
+  return [
+    `Solver status: ${run.status} (${run.durationMs} ms)`,
+    ...(run.output === '' ? [] : [`Solver output:\n${run.output.trim()}`]),
+    ...(run.error === undefined ? [] : [`Problem: ${run.error}`]),
+  ].join('\n')
 }
 
 async function solveTask(context: ApproachContext<Z3Options>): Promise<{ script: string; run: SolverRun } | undefined> {
@@ -55,7 +59,9 @@ async function solveTask(context: ApproachContext<Z3Options>): Promise<{ script:
       return undefined
     }
     const run = await solver.solveSmtLib(script, { timeoutMs: options.timeout_ms }, context.signal)
-    context.trace(`[z3] attempt ${attempt + 1}: ${run.status} after ${run.durationMs} ms${run.error === undefined ? '' : ` (${run.error.trim().slice(0, 200)})`}\n${run.output.trim()}\n`)
+    context.trace(
+      `[z3] attempt ${attempt + 1}: ${run.status} after ${run.durationMs} ms${run.error === undefined ? '' : ` (${run.error.trim().slice(0, 200)})`}\n${run.output.trim()}\n`,
+    )
     context.record({ kind: 'note', text: `z3 ${run.status}` })
     if (run.status !== 'error' || attempt >= options.max_repairs) return { script, run }
     conversation.push(createAssistantMessage(reply), createUserMessage(`${repairPrompt}${run.error ?? run.output}`))
@@ -75,7 +81,13 @@ export const z3Approach: Approach<Z3Options> = {
   async enrich(context) {
     const solved = await solveTask(context)
     if (solved === undefined) return context.task
-    return { ...context.task, sources: [...context.task.sources, { source: 'z3', title: 'Z3 solver result', text: `\`\`\`smt2\n${solved.script}\n\`\`\`\n${describeSolverRun(solved.run)}` }] }
+    return {
+      ...context.task,
+      sources: [
+        ...context.task.sources,
+        { source: 'z3', title: 'Z3 solver result', text: `\`\`\`smt2\n${solved.script}\n\`\`\`\n${describeSolverRun(solved.run)}` },
+      ],
+    }
   },
   async *run(context) {
     const solved = await solveTask(context)

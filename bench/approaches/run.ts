@@ -55,7 +55,11 @@ interface Variant {
 // as `none` here), are left out
 const notApplicable = new Set([...pluginSlugs, 'json', 'privacy', 'router', 'spl', 'z3'])
 const variants: Variant[] = [...approachRegistry.keys()].filter((slug) => !notApplicable.has(slug)).map((slug) => ({ label: slug, slug }))
-variants.splice(variants.findIndex((variant) => variant.slug === 'bon') + 1, 0, { label: 'bon (pairwise)', slug: 'bon', options: { bon: { judge: 'pairwise' } } })
+variants.splice(variants.findIndex((variant) => variant.slug === 'bon') + 1, 0, {
+  label: 'bon (pairwise)',
+  slug: 'bon',
+  options: { bon: { judge: 'pairwise' } },
+})
 
 // executecode and coc run the model's programs in the real sandbox; one interpreter serves the whole benchmark
 const sandbox = createPythonSandbox({ maxRunsPerWorker: Number.POSITIVE_INFINITY })

@@ -32,7 +32,8 @@ export function predictPluralityVote(k: number, p: number, shares: readonly numb
       for (let category = 0; category < categories; category++) {
         const count = counts[category] as number
         if (count === 0) continue
-        if (winner < 0 || count > (counts[winner] as number) || (count === counts[winner] && (firstSeen[category] as number) < (firstSeen[winner] as number))) winner = category
+        if (winner < 0 || count > (counts[winner] as number) || (count === counts[winner] && (firstSeen[category] as number) < (firstSeen[winner] as number)))
+          winner = category
       }
       if (winner === 0) probability += chance
       return

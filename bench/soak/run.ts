@@ -22,7 +22,13 @@ function readSettings(env: NodeJS.ProcessEnv) {
   const scale = Number(env.SOAK_SCALE ?? 1)
   if (!(scale > 0)) throw new Error(`SOAK_SCALE must be a positive number, got ${env.SOAK_SCALE}`)
   const streams = Math.max(1, Math.floor(Number(env.SOAK_STREAMS ?? 1000)))
-  return { scale, streams, durationMs: Math.max(5_000, Math.round(180_000 * scale)), settleMs: Math.max(5_000, Math.round(20_000 * scale)), logLevel: env.SOAK_LOG_LEVEL ?? 'info' }
+  return {
+    scale,
+    streams,
+    durationMs: Math.max(5_000, Math.round(180_000 * scale)),
+    settleMs: Math.max(5_000, Math.round(20_000 * scale)),
+    logLevel: env.SOAK_LOG_LEVEL ?? 'info',
+  }
 }
 
 function buildChildEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -62,7 +68,13 @@ async function runSoak(): Promise<void> {
   const optiproxy = await startService(
     'optiproxy',
     [`${projectRoot}dist/src/cli.js`],
-    buildChildEnv({ PORT: '0', HOST: '127.0.0.1', OPENAI_BASE_URL: `${mockService.url.origin}/v1`, OPENAI_API_KEY: 'soak-upstream-key', OPTIPROXY_LOG_LEVEL: settings.logLevel }),
+    buildChildEnv({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      OPENAI_BASE_URL: `${mockService.url.origin}/v1`,
+      OPENAI_API_KEY: 'soak-upstream-key',
+      OPTIPROXY_LOG_LEVEL: settings.logLevel,
+    }),
   )
   const rssMiB = (): number => readRssBytes(optiproxy.pid) / mebibyte
 
@@ -86,7 +98,9 @@ async function runSoak(): Promise<void> {
     const rss = rssMiB()
     peak = Math.max(peak, rss)
     samples.push({ atS: Math.round((Date.now() - startedAt) / 1000), rssMiB: Number(rss.toFixed(1)) })
-    log(`t=${Math.round((Date.now() - startedAt) / 1000)} s RSS ${rss.toFixed(1)} MiB, ${completed} streams done, ${[...errors.values()].reduce((a, b) => a + b, 0)} errors`)
+    log(
+      `t=${Math.round((Date.now() - startedAt) / 1000)} s RSS ${rss.toFixed(1)} MiB, ${completed} streams done, ${[...errors.values()].reduce((a, b) => a + b, 0)} errors`,
+    )
   }, 10_000)
   const deadline = startedAt + settings.durationMs
   // the streams open over the first seconds, as clients arrive, not in one burst past the listen backlog
@@ -120,7 +134,11 @@ async function runSoak(): Promise<void> {
     streamsPerSecond: Number((completed / (settings.durationMs / 1000)).toFixed(1)),
     errors: errorCount,
     errorKinds: Object.fromEntries(errors),
-    ttfbMs: { p50: Number(computePercentile(ttfbMs, 50).toFixed(1)), p99: Number(computePercentile(ttfbMs, 99).toFixed(1)), max: Number(Math.max(...ttfbMs).toFixed(1)) },
+    ttfbMs: {
+      p50: Number(computePercentile(ttfbMs, 50).toFixed(1)),
+      p99: Number(computePercentile(ttfbMs, 99).toFixed(1)),
+      max: Number(Math.max(...ttfbMs).toFixed(1)),
+    },
     rssMiB: { before: Number(before.toFixed(1)), duringPeak: Number(peak.toFixed(1)), duringEnd: Number(during.toFixed(1)), after: Number(after.toFixed(1)) },
     heapUsedMiB: { before: Number(heapBefore.toFixed(1)), after: Number(heapAfter.toFixed(1)) },
     samples,
@@ -131,7 +149,9 @@ async function runSoak(): Promise<void> {
   writeFileSync(`${projectRoot}.bench/soak.json`, `${JSON.stringify(result, null, 2)}\n`)
   log(`streams completed ${completed} (${result.streamsPerSecond}/s), errors ${errorCount}`)
   log(`TTFB p50 ${result.ttfbMs.p50} ms, p99 ${result.ttfbMs.p99} ms, max ${result.ttfbMs.max} ms`)
-  log(`RSS before ${result.rssMiB.before} MiB, during peak ${result.rssMiB.duringPeak} MiB (end of load ${result.rssMiB.duringEnd}), after ${result.rssMiB.after} MiB`)
+  log(
+    `RSS before ${result.rssMiB.before} MiB, during peak ${result.rssMiB.duringPeak} MiB (end of load ${result.rssMiB.duringEnd}), after ${result.rssMiB.after} MiB`,
+  )
   log(`V8 heap used before ${result.heapUsedMiB.before} MiB, after ${result.heapUsedMiB.after} MiB`)
   if (errorCount > 0) log(`error kinds: ${JSON.stringify(result.errorKinds)}`)
 }

@@ -13,7 +13,10 @@ const keptTypes = new Set(['invalid_request_error', 'authentication_error', 'per
 function readBodyFields(body: unknown): { type?: string; message?: string } {
   const parsed = anthropicErrorBodySchema.safeParse(body)
   if (!parsed.success) return {}
-  return { ...(parsed.data.error.type === undefined ? {} : { type: parsed.data.error.type }), ...(parsed.data.error.message === undefined ? {} : { message: parsed.data.error.message }) }
+  return {
+    ...(parsed.data.error.type === undefined ? {} : { type: parsed.data.error.type }),
+    ...(parsed.data.error.message === undefined ? {} : { message: parsed.data.error.message }),
+  }
 }
 
 /**
@@ -27,10 +30,22 @@ export function convertAnthropicFailure(error: unknown, secrets: ReadonlyArray<s
   const { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } = sdk
   if (error instanceof APIUserAbortError || isAbortError(error)) return convertAbort(error)
   if (error instanceof APIConnectionTimeoutError) {
-    return new ProxyError('The upstream did not answer in time.', { status: 504, type: 'timeout_error', code: 'upstream_timeout', isRetryable: true, cause: error })
+    return new ProxyError('The upstream did not answer in time.', {
+      status: 504,
+      type: 'timeout_error',
+      code: 'upstream_timeout',
+      isRetryable: true,
+      cause: error,
+    })
   }
   if (error instanceof APIConnectionError) {
-    return new ProxyError('The upstream could not be reached or closed the connection.', { status: 502, type: 'upstream_error', code: 'upstream_unreachable', isRetryable: true, cause: error })
+    return new ProxyError('The upstream could not be reached or closed the connection.', {
+      status: 502,
+      type: 'upstream_error',
+      code: 'upstream_unreachable',
+      isRetryable: true,
+      cause: error,
+    })
   }
   if (error instanceof APIError && typeof error.status === 'number') {
     const fields = readBodyFields(error.error)
@@ -38,13 +53,17 @@ export function convertAnthropicFailure(error: unknown, secrets: ReadonlyArray<s
     const retryAfterSeconds = readRetryAfterFromHeaders(error.headers)
     const message = fields.message ?? `The upstream answered with HTTP ${error.status}.`
     const type = fields.type !== undefined && keptTypes.has(fields.type) ? fields.type : defaultErrorType(status)
-    return createUpstreamError(message.slice(0, 2000), {
-      status,
-      type,
-      code: fields.type ?? null,
-      isRetryable: isRetryableStatus(error.status),
-      ...(retryAfterSeconds === undefined ? {} : { retryAfter: String(Math.ceil(retryAfterSeconds)), retryAfterSeconds }),
-    }, secrets)
+    return createUpstreamError(
+      message.slice(0, 2000),
+      {
+        status,
+        type,
+        code: fields.type ?? null,
+        isRetryable: isRetryableStatus(error.status),
+        ...(retryAfterSeconds === undefined ? {} : { retryAfter: String(Math.ceil(retryAfterSeconds)), retryAfterSeconds }),
+      },
+      secrets,
+    )
   }
   if (error instanceof APIError) return convertAnthropicStreamError(error.error, secrets)
   if (error instanceof SyntaxError) return createInvalidAnthropicResponseError('a stream event is not JSON', error)
@@ -62,11 +81,15 @@ function convertAbort(error: unknown): ProxyError {
 export function convertAnthropicStreamError(body: unknown, secrets: ReadonlyArray<string | undefined>): ProxyError {
   const fields = readBodyFields(body)
   const overloaded = fields.type === 'overloaded_error'
-  return createUpstreamError(fields.message ?? 'The upstream failed while streaming.', {
-    status: overloaded ? 503 : 502,
-    type: 'upstream_error',
-    code: fields.type ?? 'upstream_stream_error',
-  }, secrets)
+  return createUpstreamError(
+    fields.message ?? 'The upstream failed while streaming.',
+    {
+      status: overloaded ? 503 : 502,
+      type: 'upstream_error',
+      code: fields.type ?? 'upstream_stream_error',
+    },
+    secrets,
+  )
 }
 
 /** An answer that is not what the Messages API sends. */

@@ -15,10 +15,21 @@ export function convertAnthropicMessage(message: AnthropicMessage, choice: numbe
   for (const block of message.content) {
     if (block.type === 'text') text += block.text ?? ''
     else if (block.type === 'thinking') reasoning += block.thinking ?? ''
-    else if (block.type === 'tool_use') toolCalls.push({ type: 'tool-call', id: block.id ?? '', name: block.name ?? '', arguments: JSON.stringify(block.input ?? {}) })
+    else if (block.type === 'tool_use')
+      toolCalls.push({ type: 'tool-call', id: block.id ?? '', name: block.name ?? '', arguments: JSON.stringify(block.input ?? {}) })
   }
   const choices: ModelResult['choices'] = []
-  choices[choice] = { index: choice, text, reasoning, refusal: null, toolCalls, finishReason: mapAnthropicStopReason(message.stop_reason), ...readAnthropicStopSequence(message.stop_reason, message.stop_sequence), logprobs: null, refusalLogprobs: null }
+  choices[choice] = {
+    index: choice,
+    text,
+    reasoning,
+    refusal: null,
+    toolCalls,
+    finishReason: mapAnthropicStopReason(message.stop_reason),
+    ...readAnthropicStopSequence(message.stop_reason, message.stop_sequence),
+    logprobs: null,
+    refusalLogprobs: null,
+  }
   return { metadata: { id: message.id, model: message.model }, choices, usage: convertAnthropicUsage(message.usage) }
 }
 
@@ -84,7 +95,12 @@ export function* convertAnthropicStreamEvent(event: AnthropicStreamEvent, state:
       state.usage = mergeUsage(state.usage, event.usage)
       if (event.delta.stop_reason != null) {
         state.finished = true
-        yield { type: 'finish', choice, finishReason: mapAnthropicStopReason(event.delta.stop_reason), ...readAnthropicStopSequence(event.delta.stop_reason, event.delta.stop_sequence) }
+        yield {
+          type: 'finish',
+          choice,
+          finishReason: mapAnthropicStopReason(event.delta.stop_reason),
+          ...readAnthropicStopSequence(event.delta.stop_reason, event.delta.stop_sequence),
+        }
         yield { type: 'usage', usage: convertAnthropicUsage(state.usage) }
       }
       break

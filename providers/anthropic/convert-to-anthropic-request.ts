@@ -32,7 +32,8 @@ function convertUserPart(part: UserContentPart, param: string): AnthropicBlock {
     case 'image': {
       const data = parseDataUrl(part.url)
       if (data !== undefined) {
-        if (!imageMediaTypes.has(data.mediaType)) throw createInvalidRequestError(`Anthropic accepts JPEG, PNG, GIF and WebP images, not ${data.mediaType}.`, param, 'unsupported_image')
+        if (!imageMediaTypes.has(data.mediaType))
+          throw createInvalidRequestError(`Anthropic accepts JPEG, PNG, GIF and WebP images, not ${data.mediaType}.`, param, 'unsupported_image')
         return { type: 'image', source: { type: 'base64', media_type: data.mediaType, data: data.data } }
       }
       // Anthropic fetches https image URLs itself; the proxy never does
@@ -74,7 +75,10 @@ function convertMessages(messages: Message[]): { system: AnthropicBlock[]; messa
         system.push({ type: 'text', text: message.content })
         break
       case 'user':
-        push('user', message.content.map((part, partIndex) => convertUserPart(part, `${param}.content[${partIndex}]`)))
+        push(
+          'user',
+          message.content.map((part, partIndex) => convertUserPart(part, `${param}.content[${partIndex}]`)),
+        )
         break
       case 'assistant': {
         const content: AnthropicBlock[] = []

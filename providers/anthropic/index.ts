@@ -34,7 +34,16 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
     loading ??= import('@anthropic-ai/sdk').then((module) => {
       sdk = module
       // the key goes per call (x-api-key): null here keeps the SDK from reading ANTHROPIC_* variables itself
-      return { sdk: module, client: new module.Anthropic({ apiKey: null, authToken: null, baseURL: settings.baseURL ?? 'https://api.anthropic.com', timeout: settings.timeoutMs, maxRetries: 0 }) }
+      return {
+        sdk: module,
+        client: new module.Anthropic({
+          apiKey: null,
+          authToken: null,
+          baseURL: settings.baseURL ?? 'https://api.anthropic.com',
+          timeout: settings.timeoutMs,
+          maxRetries: 0,
+        }),
+      }
     })
     return (await loading).client
   }
@@ -42,15 +51,29 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
   const keyOf = (options: ProviderCallOptions): string => {
     const key = settings.apiKey ?? options.apiKey
     if (key === undefined) {
-      throw new ProxyError('No Anthropic API key: the proxy has none (ANTHROPIC_API_KEY) and the request sent none.', { status: 401, type: 'authentication_error', code: 'missing_api_key' })
+      throw new ProxyError('No Anthropic API key: the proxy has none (ANTHROPIC_API_KEY) and the request sent none.', {
+        status: 401,
+        type: 'authentication_error',
+        code: 'missing_api_key',
+      })
     }
     return key
   }
   const secretsOf = (options: ProviderCallOptions) => [settings.apiKey, options.apiKey]
-  const requestOptions = (key: string, signal: AbortSignal, headers: Record<string, string> = {}) => ({ headers: { ...headers, 'x-api-key': key }, signal, maxRetries: 0 })
+  const requestOptions = (key: string, signal: AbortSignal, headers: Record<string, string> = {}) => ({
+    headers: { ...headers, 'x-api-key': key },
+    signal,
+    maxRetries: 0,
+  })
   // client.post, not client.messages.create: create() prints deprecation notices to the console on every call
-  const postMessages = async <T>(request: ModelRequest, body: Record<string, unknown>, key: string, signal: AbortSignal, streaming: boolean, path = '/v1/messages'): Promise<T> =>
-    (await loadClient()).post<T>(path, { body, ...requestOptions(key, signal, nativeOf(request)?.headers), stream: streaming })
+  const postMessages = async <T>(
+    request: ModelRequest,
+    body: Record<string, unknown>,
+    key: string,
+    signal: AbortSignal,
+    streaming: boolean,
+    path = '/v1/messages',
+  ): Promise<T> => (await loadClient()).post<T>(path, { body, ...requestOptions(key, signal, nativeOf(request)?.headers), stream: streaming })
 
   async function generateOne(request: ModelRequest, choice: number, options: ProviderCallOptions, signal: AbortSignal): Promise<ModelResult> {
     const key = keyOf(options)
@@ -83,12 +106,16 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
       const stream = await postMessages<AsyncIterable<unknown>>(request, body, key, signal, true)
       for await (const raw of stream) {
         // a native request's client gets every event as it came (an error event is reported once, below)
-        if (native && !(typeof raw === 'object' && raw !== null && 'type' in raw && raw.type === 'error')) yield { type: 'native', dialect: 'anthropic-messages', payload: raw, whole: false }
+        if (native && !(typeof raw === 'object' && raw !== null && 'type' in raw && raw.type === 'error'))
+          yield { type: 'native', dialect: 'anthropic-messages', payload: raw, whole: false }
         const parsed = anthropicStreamEventSchema.safeParse(raw)
         if (!parsed.success) {
           // an event type added after this code was written is skipped; a known one with a bad shape is a failure
           if (typeof raw === 'object' && raw !== null && 'type' in raw && !anthropicStreamEventTypes.has(String(raw.type))) continue
-          failure = createInvalidAnthropicResponseError(`a stream event has an unexpected shape (${parsed.error.issues[0]?.message ?? 'unknown'})`, parsed.error)
+          failure = createInvalidAnthropicResponseError(
+            `a stream event has an unexpected shape (${parsed.error.issues[0]?.message ?? 'unknown'})`,
+            parsed.error,
+          )
           break
         }
         if (parsed.data.type === 'error') {
@@ -103,7 +130,11 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Pr
       controller.abort()
     }
     if (failure === undefined && !state.finished) {
-      failure = new ProxyError('The upstream stream ended before the answer was finished.', { status: 502, type: 'upstream_error', code: 'upstream_incomplete_stream' })
+      failure = new ProxyError('The upstream stream ended before the answer was finished.', {
+        status: 502,
+        type: 'upstream_error',
+        code: 'upstream_incomplete_stream',
+      })
     }
     if (failure !== undefined) yield { type: 'error', error: failure }
   }
@@ -151,4 +182,13 @@ function createRequestBody(request: ModelRequest, streaming: boolean): Record<st
   return { ...body, model: request.model, ...(streaming ? { stream: true } : {}) }
 }
 
-const anthropicStreamEventTypes = new Set(['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop', 'ping', 'error'])
+const anthropicStreamEventTypes = new Set([
+  'message_start',
+  'content_block_start',
+  'content_block_delta',
+  'content_block_stop',
+  'message_delta',
+  'message_stop',
+  'ping',
+  'error',
+])

@@ -11,5 +11,10 @@ const modelNamePattern = /^(?:models\/|tunedModels\/)?[A-Za-z0-9][A-Za-z0-9._-]{
  */
 export function checkGeminiModelName(model: string): void {
   if (modelNamePattern.test(model) && !model.includes('..')) return
-  throw new ProxyError(`The model '${model.slice(0, 200)}' is not a valid Gemini model name.`, { status: 400, type: 'invalid_request_error', param: 'model', code: 'invalid_model' })
+  throw new ProxyError(`The model '${model.slice(0, 200)}' is not a valid Gemini model name.`, {
+    status: 400,
+    type: 'invalid_request_error',
+    param: 'model',
+    code: 'invalid_model',
+  })
 }

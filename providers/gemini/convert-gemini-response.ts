@@ -29,7 +29,13 @@ export function* convertGeminiResponse(response: GeminiResponse, state: GeminiSt
   state.responseId ??= response.responseId
   if (!state.metadataSent) {
     state.metadataSent = true
-    yield { type: 'response-metadata', metadata: { ...(response.responseId === undefined ? {} : { id: response.responseId }), ...(response.modelVersion === undefined ? {} : { model: response.modelVersion }) } }
+    yield {
+      type: 'response-metadata',
+      metadata: {
+        ...(response.responseId === undefined ? {} : { id: response.responseId }),
+        ...(response.modelVersion === undefined ? {} : { model: response.modelVersion }),
+      },
+    }
   }
   if (response.usageMetadata !== undefined) state.usage = response.usageMetadata
   const candidates = response.candidates ?? []

@@ -21,7 +21,8 @@ function convertUserPart(part: UserContentPart, param: string): GeminiPart {
     case 'image': {
       const data = parseDataUrl(part.url)
       // Gemini reads inline data only (or its own Files API): the proxy never fetches a URL for it
-      if (data === undefined) throw createInvalidRequestError('Gemini accepts images as data URLs only (data:image/png;base64,...).', param, 'unsupported_image_url')
+      if (data === undefined)
+        throw createInvalidRequestError('Gemini accepts images as data URLs only (data:image/png;base64,...).', param, 'unsupported_image_url')
       return { inlineData: { mimeType: data.mediaType, data: data.data } }
     }
     case 'audio':
@@ -66,7 +67,10 @@ function convertMessages(messages: Message[]): { system: string[]; contents: Gem
         system.push(message.content)
         break
       case 'user':
-        push('user', message.content.map((part, partIndex) => convertUserPart(part, `${param}.content[${partIndex}]`)))
+        push(
+          'user',
+          message.content.map((part, partIndex) => convertUserPart(part, `${param}.content[${partIndex}]`)),
+        )
         break
       case 'assistant': {
         const parts: GeminiPart[] = []
@@ -86,7 +90,12 @@ function convertMessages(messages: Message[]): { system: string[]; contents: Gem
           'user',
           message.content.map((part) => {
             const name = nameOfCall.get(part.toolCallId)
-            if (name === undefined) throw createInvalidRequestError(`No assistant tool call has the id '${part.toolCallId}' that this tool result answers.`, `${param}.tool_call_id`, 'unknown_tool_call_id')
+            if (name === undefined)
+              throw createInvalidRequestError(
+                `No assistant tool call has the id '${part.toolCallId}' that this tool result answers.`,
+                `${param}.tool_call_id`,
+                'unknown_tool_call_id',
+              )
             const id = isGeneratedGeminiCallId(part.toolCallId) ? {} : { id: part.toolCallId }
             return { functionResponse: { ...id, name, response: { result: part.content.map((text) => text.text).join('') } } }
           }),

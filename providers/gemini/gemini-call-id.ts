@@ -9,7 +9,9 @@ const generatedPrefix = 'call_gemini_'
  * @example createGeminiCallId('resp-1', 0, 1) // 'call_gemini_…'
  */
 export function createGeminiCallId(responseId: string | undefined, candidate: number, index: number, name: string): string {
-  const digest = createHash('sha256').update(`${responseId ?? ''}\u0000${candidate}\u0000${index}\u0000${name}`).digest('base64url')
+  const digest = createHash('sha256')
+    .update(`${responseId ?? ''}\u0000${candidate}\u0000${index}\u0000${name}`)
+    .digest('base64url')
   return `${generatedPrefix}${digest.slice(0, 22)}`
 }
 

@@ -37,26 +37,41 @@ function readErrorBody(message: string): { message?: string; status?: string; re
  * Retry-After; keys never reach the message.
  * @example throw convertGeminiFailure(error, [apiKey], sdk, headerRetryAfterSeconds)
  */
-export function convertGeminiFailure(error: unknown, secrets: ReadonlyArray<string | undefined>, sdk: GeminiSdk | undefined, headerRetryAfterSeconds?: number): ProxyError {
+export function convertGeminiFailure(
+  error: unknown,
+  secrets: ReadonlyArray<string | undefined>,
+  sdk: GeminiSdk | undefined,
+  headerRetryAfterSeconds?: number,
+): ProxyError {
   if (error instanceof ProxyError) return error
   if (isAbortError(error)) return new ProxyError('The request was cancelled.', { status: 499, type: 'server_error', code: 'request_cancelled', cause: error })
   if (sdk !== undefined && error instanceof sdk.ApiError) {
     const fields = readErrorBody(error.message)
     const status = fields.badKey === true ? 401 : mapUpstreamStatus(error.status)
     const retryAfter = headerRetryAfterSeconds ?? fields.retryAfterSeconds
-    return createUpstreamError((fields.message ?? `The upstream answered with HTTP ${error.status}.`).slice(0, 2000), {
-      status,
-      type: defaultErrorType(status),
-      code: fields.badKey === true ? 'invalid_api_key' : (fields.status ?? null),
-      isRetryable: isRetryableStatus(error.status),
-      ...(retryAfter === undefined ? {} : { retryAfter: String(Math.ceil(retryAfter)), retryAfterSeconds: retryAfter }),
-    }, secrets)
+    return createUpstreamError(
+      (fields.message ?? `The upstream answered with HTTP ${error.status}.`).slice(0, 2000),
+      {
+        status,
+        type: defaultErrorType(status),
+        code: fields.badKey === true ? 'invalid_api_key' : (fields.status ?? null),
+        isRetryable: isRetryableStatus(error.status),
+        ...(retryAfter === undefined ? {} : { retryAfter: String(Math.ceil(retryAfter)), retryAfterSeconds: retryAfter }),
+      },
+      secrets,
+    )
   }
   if (error instanceof SyntaxError || (error instanceof Error && error.message.startsWith('exception parsing stream chunk'))) {
     return createInvalidGeminiResponseError('a stream chunk is not JSON', error)
   }
   if (error instanceof TypeError && error.message === 'fetch failed') {
-    return new ProxyError('The upstream could not be reached or closed the connection.', { status: 502, type: 'upstream_error', code: 'upstream_unreachable', isRetryable: true, cause: error })
+    return new ProxyError('The upstream could not be reached or closed the connection.', {
+      status: 502,
+      type: 'upstream_error',
+      code: 'upstream_unreachable',
+      isRetryable: true,
+      cause: error,
+    })
   }
   return createInvalidGeminiResponseError(error instanceof Error ? redactSecrets(error.message.slice(0, 300), secrets) : 'unexpected failure', error)
 }

@@ -43,7 +43,11 @@ export function createGeminiProvider(settings: GeminiProviderSettings): Provider
   const keyOf = (options: ProviderCallOptions): string => {
     const key = settings.apiKey ?? options.apiKey
     if (key === undefined) {
-      throw new ProxyError('No Gemini API key: the proxy has none (GEMINI_API_KEY) and the request sent none.', { status: 401, type: 'authentication_error', code: 'missing_api_key' })
+      throw new ProxyError('No Gemini API key: the proxy has none (GEMINI_API_KEY) and the request sent none.', {
+        status: 401,
+        type: 'authentication_error',
+        code: 'missing_api_key',
+      })
     }
     return key
   }
@@ -96,7 +100,11 @@ export function createGeminiProvider(settings: GeminiProviderSettings): Provider
       controller.abort()
     }
     if (failure === undefined && state.finished.size < state.candidateCount) {
-      failure = new ProxyError('The upstream stream ended before the answer was finished.', { status: 502, type: 'upstream_error', code: 'upstream_incomplete_stream' })
+      failure = new ProxyError('The upstream stream ended before the answer was finished.', {
+        status: 502,
+        type: 'upstream_error',
+        code: 'upstream_incomplete_stream',
+      })
     }
     if (failure !== undefined) {
       yield { type: 'error', error: failure }
@@ -132,7 +140,9 @@ export function createGeminiProvider(settings: GeminiProviderSettings): Provider
   async function listModels(options: ProviderCallOptions): Promise<ModelInfo[] | undefined> {
     try {
       const key = keyOf(options)
-      const pager = await (await loadClient()).models.list({ config: { pageSize: 1000, abortSignal: options.signal, httpOptions: { headers: { 'x-goog-api-key': key } } } })
+      const pager = await (await loadClient()).models.list({
+        config: { pageSize: 1000, abortSignal: options.signal, httpOptions: { headers: { 'x-goog-api-key': key } } },
+      })
       const models: ModelInfo[] = []
       for await (const model of pager) {
         if (typeof model.name === 'string') models.push({ id: model.name.replace(/^models\//, '') })

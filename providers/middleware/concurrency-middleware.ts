@@ -57,7 +57,12 @@ export function createConcurrencyMiddleware(providerId: string, settings: Concur
         const failure =
           error instanceof ProxyError
             ? error
-            : new ProxyError('The request was cancelled.', { status: 499, type: 'server_error', code: 'request_cancelled', cause: isAbortError(error) ? error : undefined })
+            : new ProxyError('The request was cancelled.', {
+                status: 499,
+                type: 'server_error',
+                code: 'request_cancelled',
+                cause: isAbortError(error) ? error : undefined,
+              })
         yield { type: 'error', error: failure }
         return
       }

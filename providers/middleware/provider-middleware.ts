@@ -23,5 +23,9 @@ export interface ProviderMiddleware {
   transformRequest?(call: ProviderCall, kind: 'generate' | 'stream'): ProviderCall
   wrapGenerate?(input: { doGenerate: (call?: ProviderCall) => Promise<ModelResult>; call: ProviderCall; provider: Provider }): Promise<ModelResult>
   wrapStream?(input: { doStream: (call?: ProviderCall) => AsyncIterable<StreamEvent>; call: ProviderCall; provider: Provider }): AsyncIterable<StreamEvent>
-  wrapListModels?(input: { doListModels: () => Promise<ModelInfo[] | undefined>; options: ProviderCallOptions; provider: Provider }): Promise<ModelInfo[] | undefined>
+  wrapListModels?(input: {
+    doListModels: () => Promise<ModelInfo[] | undefined>
+    options: ProviderCallOptions
+    provider: Provider
+  }): Promise<ModelInfo[] | undefined>
 }

@@ -1,4 +1,9 @@
-import type { ChatCompletionContentPart, ChatCompletionMessageParam, ChatCompletionTool, ChatCompletionToolChoiceOption } from 'openai/resources/chat/completions'
+import type {
+  ChatCompletionContentPart,
+  ChatCompletionMessageParam,
+  ChatCompletionTool,
+  ChatCompletionToolChoiceOption,
+} from 'openai/resources/chat/completions'
 import type { Message, TextPart, UserContentPart } from '../../src/core/message.js'
 import type { ModelRequest, ResponseFormat, ToolChoice, ToolDefinition } from '../../src/core/request.js'
 
@@ -59,7 +64,8 @@ function convertMessage(message: Message): ChatCompletionMessageParam[] {
       return [
         {
           role: 'assistant',
-          content: texts.length === 0 ? null : texts.length === 1 ? (texts[0] as TextPart).text : texts.map((text) => ({ type: 'text' as const, text: text.text })),
+          content:
+            texts.length === 0 ? null : texts.length === 1 ? (texts[0] as TextPart).text : texts.map((text) => ({ type: 'text' as const, text: text.text })),
           ...(refusal === undefined ? {} : { refusal }),
           ...(toolCalls.length === 0 ? {} : { tool_calls: toolCalls }),
           ...withName(message.name),

@@ -6,15 +6,17 @@ import type { StreamEvent } from '../../src/core/stream-event.js'
 import type { ModelInfo, Provider, ProviderCallOptions } from '../../src/core/provider.js'
 import { convertOpenAIChatChunk, convertOpenAIChatCompletion } from './convert-openai-response.js'
 import { convertToOpenAIChatRequest } from './convert-to-openai-chat-request.js'
-import {
-  convertStreamedError,
-  convertUpstreamFailure,
-  convertUpstreamHttpError,
-  createInvalidUpstreamResponseError,
-} from './openai-compatible-error.js'
+import { convertStreamedError, convertUpstreamFailure, convertUpstreamHttpError, createInvalidUpstreamResponseError } from './openai-compatible-error.js'
 import { openAIChatChunkSchema, openAIChatCompletionSchema, openAIModelListSchema } from './openai-wire-schemas.js'
 import { readServerSentEvents } from './read-server-sent-events.js'
-import { createUpstreamAgents, createUpstreamEndpoint, readBodyText, sendUpstreamRequest, type UpstreamEndpoint, type UpstreamResponse } from './send-upstream-request.js'
+import {
+  createUpstreamAgents,
+  createUpstreamEndpoint,
+  readBodyText,
+  sendUpstreamRequest,
+  type UpstreamEndpoint,
+  type UpstreamResponse,
+} from './send-upstream-request.js'
 
 export interface OpenAICompatibleProviderSettings {
   /** The provider id used in routing and in /v1/models `owned_by`. Default `openai`. */
@@ -48,7 +50,13 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleProvide
   const secretsOf = (options: ProviderCallOptions) => [settings.apiKey, options.apiKey]
 
   /** One attempt of a call (retries are the retry middleware's); resolves with a 2xx answer whose body is unread. */
-  async function call(method: 'GET' | 'POST', endpoint: UpstreamEndpoint, body: string | undefined, accept: string, options: ProviderCallOptions): Promise<UpstreamResponse> {
+  async function call(
+    method: 'GET' | 'POST',
+    endpoint: UpstreamEndpoint,
+    body: string | undefined,
+    accept: string,
+    options: ProviderCallOptions,
+  ): Promise<UpstreamResponse> {
     const key = settings.apiKey ?? options.apiKey
     const headers: Record<string, string> = { accept, 'user-agent': 'optiproxy' }
     if (body !== undefined) headers['content-type'] = 'application/json'
@@ -58,7 +66,14 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleProvide
     let response: UpstreamResponse
     try {
       response = await sendUpstreamRequest({
-        endpoint, method, headers, body, signal: options.signal, timeoutMs, agents, ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
+        endpoint,
+        method,
+        headers,
+        body,
+        signal: options.signal,
+        timeoutMs,
+        agents,
+        ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
       })
     } catch (error) {
       throw convertUpstreamFailure(error)
@@ -153,7 +168,11 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleProvide
     }
     if (failure === undefined && (unfinished.size > 0 || !state.metadataSent)) {
       // a stream that stops without finish_reason was cut off: say so rather than pass off a truncated answer
-      failure = new ProxyError('The upstream stream ended before the answer was finished.', { status: 502, type: 'upstream_error', code: 'upstream_incomplete_stream' })
+      failure = new ProxyError('The upstream stream ended before the answer was finished.', {
+        status: 502,
+        type: 'upstream_error',
+        code: 'upstream_incomplete_stream',
+      })
     }
     if (failure !== undefined) yield { type: 'error', error: failure }
   }

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { isAbortError, ProxyError } from '../../src/core/proxy-error.js'
-import { createUpstreamError, } from '../../src/core/redact-secrets.js'
+import { createUpstreamError } from '../../src/core/redact-secrets.js'
 import { readRetryAfterSeconds } from '../shared/read-retry-after.js'
 import { defaultErrorType as defaultType, isRetryableStatus, mapUpstreamStatus } from '../shared/upstream-status.js'
 import { openAIErrorBodySchema, type OpenAIErrorBody } from './openai-wire-schemas.js'
@@ -19,7 +19,8 @@ function readErrorFields(body: OpenAIErrorBody | undefined): { message?: string;
   if (body === undefined) return {}
   const error = body.error
   if (typeof error === 'string') return { message: error }
-  const message = error?.message ?? body.message ?? (typeof body.detail === 'string' ? body.detail : body.detail === undefined ? undefined : JSON.stringify(body.detail))
+  const message =
+    error?.message ?? body.message ?? (typeof body.detail === 'string' ? body.detail : body.detail === undefined ? undefined : JSON.stringify(body.detail))
   return {
     ...(message == null ? {} : { message }),
     ...(error?.type == null ? {} : { type: error.type }),
@@ -33,7 +34,12 @@ function readErrorFields(body: OpenAIErrorBody | undefined): { message?: string;
  * param kept, its Retry-After passed on. Keys (the proxy's and the client's) never reach the message, and an
  * HTML error page is never passed through.
  */
-export function convertUpstreamHttpError(status: number, headers: IncomingHttpHeaders, bodyText: string, secrets: ReadonlyArray<string | undefined>): ProxyError {
+export function convertUpstreamHttpError(
+  status: number,
+  headers: IncomingHttpHeaders,
+  bodyText: string,
+  secrets: ReadonlyArray<string | undefined>,
+): ProxyError {
   const fields = readErrorFields(parseErrorBody(bodyText))
   let message = fields.message ?? ''
   if (message === '' || looksLikeHtml(message)) {
@@ -41,26 +47,34 @@ export function convertUpstreamHttpError(status: number, headers: IncomingHttpHe
   }
   const mapped = mapUpstreamStatus(status)
   const retryAfter = readRetryAfterSeconds(headers)
-  return createUpstreamError(message.slice(0, 2000), {
-    status: mapped,
-    type: fields.type ?? defaultType(mapped),
-    code: fields.code ?? null,
-    param: fields.param ?? null,
-    isRetryable: isRetryableStatus(status),
-    ...(retryAfter === undefined ? {} : { retryAfter: String(Math.ceil(retryAfter)), retryAfterSeconds: retryAfter }),
-  }, secrets)
+  return createUpstreamError(
+    message.slice(0, 2000),
+    {
+      status: mapped,
+      type: fields.type ?? defaultType(mapped),
+      code: fields.code ?? null,
+      param: fields.param ?? null,
+      isRetryable: isRetryableStatus(status),
+      ...(retryAfter === undefined ? {} : { retryAfter: String(Math.ceil(retryAfter)), retryAfterSeconds: retryAfter }),
+    },
+    secrets,
+  )
 }
 
 /** An `{"error": {...}}` object the upstream sent inside a stream: it failed after it had started answering. */
 export function convertStreamedError(value: unknown, secrets: ReadonlyArray<string | undefined>): ProxyError {
   const parsed = openAIErrorBodySchema.safeParse(value)
   const fields = readErrorFields(parsed.success ? parsed.data : undefined)
-  return createUpstreamError(fields.message ?? 'The upstream failed while streaming.', {
-    status: 502,
-    type: fields.type ?? 'upstream_error',
-    code: fields.code ?? 'upstream_stream_error',
-    param: fields.param ?? null,
-  }, secrets)
+  return createUpstreamError(
+    fields.message ?? 'The upstream failed while streaming.',
+    {
+      status: 502,
+      type: fields.type ?? 'upstream_error',
+      code: fields.code ?? 'upstream_stream_error',
+      param: fields.param ?? null,
+    },
+    secrets,
+  )
 }
 
 /** A failure to get any answer: cancelled, timed out, or the connection failed. */

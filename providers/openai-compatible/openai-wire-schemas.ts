@@ -51,7 +51,9 @@ export const openAIChatCompletionSchema = z.object({
           content: z.string().nullish(),
           refusal: z.string().nullish(),
           tool_calls: z
-            .array(z.object({ id: z.string().nullish(), type: z.string().nullish(), function: z.object({ name: z.string(), arguments: z.string().nullish() }) }))
+            .array(
+              z.object({ id: z.string().nullish(), type: z.string().nullish(), function: z.object({ name: z.string(), arguments: z.string().nullish() }) }),
+            )
             .nullish(),
           ...reasoningShape,
         }),

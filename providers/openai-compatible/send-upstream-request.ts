@@ -101,7 +101,10 @@ export function sendUpstreamRequest(request: UpstreamRequest): Promise<UpstreamR
       outgoing.once('socket', (socket) => {
         // a kept-alive socket is already connected; a new one must connect in time
         if (!socket.connecting) return
-        connectTimer = setTimeout(() => outgoing.destroy(new UpstreamTimeoutError(`Could not connect to the upstream within ${connectTimeoutMs} ms.`)), connectTimeoutMs)
+        connectTimer = setTimeout(
+          () => outgoing.destroy(new UpstreamTimeoutError(`Could not connect to the upstream within ${connectTimeoutMs} ms.`)),
+          connectTimeoutMs,
+        )
         socket.once(endpoint.secure ? 'secureConnect' : 'connect', () => clearTimeout(connectTimer))
       })
     }

@@ -14,7 +14,13 @@ export async function callWithFirstByteTimeout<T>(timeoutMs: number, signal: Abo
     return await call(AbortSignal.any([signal, deadline.signal]))
   } catch (error) {
     if (deadline.signal.aborted && !signal.aborted) {
-      throw new ProxyError(`The upstream did not start answering within ${timeoutMs} ms.`, { status: 504, type: 'timeout_error', code: 'upstream_timeout', isRetryable: true, cause: error })
+      throw new ProxyError(`The upstream did not start answering within ${timeoutMs} ms.`, {
+        status: 504,
+        type: 'timeout_error',
+        code: 'upstream_timeout',
+        isRetryable: true,
+        cause: error,
+      })
     }
     throw error
   } finally {

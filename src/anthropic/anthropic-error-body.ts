@@ -36,7 +36,8 @@ export function toAnthropicError(error: unknown, requestId?: string): { status: 
   const { status, type } = mapStatus(proxyError)
   const headers: Record<string, string> = {}
   if (proxyError.retryAfter !== undefined) headers['retry-after'] = proxyError.retryAfter
-  const message = proxyError.param !== null && !proxyError.message.startsWith(proxyError.param) ? `${proxyError.param}: ${proxyError.message}` : proxyError.message
+  const message =
+    proxyError.param !== null && !proxyError.message.startsWith(proxyError.param) ? `${proxyError.param}: ${proxyError.message}` : proxyError.message
   return { status, body: { type: 'error', error: { type, message }, request_id: requestId ?? null }, headers }
 }
 
@@ -46,5 +47,8 @@ export function toAnthropicError(error: unknown, requestId?: string): { status: 
  */
 export function createAnthropicErrorResponse(error: unknown, headers: Record<string, string> = {}): Response {
   const { status, body, headers: errorHeaders } = toAnthropicError(error, headers['x-request-id'])
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers, ...errorHeaders, ...(body.request_id === null ? {} : { 'request-id': body.request_id }) } })
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers, ...errorHeaders, ...(body.request_id === null ? {} : { 'request-id': body.request_id }) },
+  })
 }

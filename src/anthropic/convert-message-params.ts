@@ -26,7 +26,15 @@ function convertToolResultContent(content: ToolResultContent | undefined, notes:
   for (const block of content) {
     noteCacheControl(block, notes)
     if (block.type === 'text') parts.push({ type: 'text', text: block.text })
-    else if (block.type === 'search_result') parts.push({ type: 'text', text: formatSearchResult(block.title, block.source, block.content.map((text) => text.text)) })
+    else if (block.type === 'search_result')
+      parts.push({
+        type: 'text',
+        text: formatSearchResult(
+          block.title,
+          block.source,
+          block.content.map((text) => text.text),
+        ),
+      })
     else if (block.type === 'document' && block.source.type === 'text') parts.push({ type: 'text', text: block.source.data })
     else notes.warnings.add(`${block.type} blocks in tool results`)
   }
@@ -51,7 +59,8 @@ function convertUserBlock(block: Block, param: string, notes: ConversionNotes): 
     }
     case 'document': {
       const source = block.source
-      if (source.type === 'base64') return { type: 'file', fileData: `data:application/pdf;base64,${source.data}`, ...(block.title == null ? {} : { filename: block.title }) }
+      if (source.type === 'base64')
+        return { type: 'file', fileData: `data:application/pdf;base64,${source.data}`, ...(block.title == null ? {} : { filename: block.title }) }
       if (source.type === 'text') return { type: 'text', text: block.title == null ? source.data : `${block.title}\n\n${source.data}` }
       if (source.type === 'content') {
         if (typeof source.content === 'string') return { type: 'text', text: source.content }
@@ -61,7 +70,14 @@ function convertUserBlock(block: Block, param: string, notes: ConversionNotes): 
       return undefined
     }
     case 'search_result':
-      return { type: 'text', text: formatSearchResult(block.title, block.source, block.content.map((text) => text.text)) }
+      return {
+        type: 'text',
+        text: formatSearchResult(
+          block.title,
+          block.source,
+          block.content.map((text) => text.text),
+        ),
+      }
     case 'thinking':
     case 'redacted_thinking':
     case 'tool_use':
@@ -89,7 +105,11 @@ function convertAssistantBlock(block: Block, param: string, notes: ConversionNot
       notes.warnings.add('thinking blocks')
       return undefined
     case 'tool_result':
-      throw createInvalidRequestError("messages: an assistant message cannot contain a 'tool_result' block; tool results go in the next user message.", param, 'invalid_value')
+      throw createInvalidRequestError(
+        "messages: an assistant message cannot contain a 'tool_result' block; tool results go in the next user message.",
+        param,
+        'invalid_value',
+      )
     default:
       notes.warnings.add(`${block.type} blocks`)
       return undefined
@@ -102,7 +122,12 @@ function convertAssistantBlock(block: Block, param: string, notes: ConversionNot
  * (except a final assistant prefill) and a tool_result that answers no earlier tool_use.
  * @example convertMessageParams('Be brief.', [{ role: 'user', content: 'Hi' }], signer, notes)
  */
-export function convertMessageParams(system: string | Block[] | undefined, messages: MessageParam[], signer: ThinkingSigner, notes: ConversionNotes): Message[] {
+export function convertMessageParams(
+  system: string | Block[] | undefined,
+  messages: MessageParam[],
+  signer: ThinkingSigner,
+  notes: ConversionNotes,
+): Message[] {
   const converted: Message[] = []
   const addSystem = (content: string | Block[]): void => {
     for (const block of asBlocks(content)) {
@@ -116,7 +141,11 @@ export function convertMessageParams(system: string | Block[] | undefined, messa
     const param = `messages[${index}].content`
     const isFinal = index === messages.length - 1
     if (message.content.length === 0 && !(isFinal && message.role === 'assistant')) {
-      throw createInvalidRequestError(`messages[${index}]: all messages must have non-empty content except for the optional final assistant message.`, param, 'invalid_value')
+      throw createInvalidRequestError(
+        `messages[${index}]: all messages must have non-empty content except for the optional final assistant message.`,
+        param,
+        'invalid_value',
+      )
     }
     if (message.role === 'system') {
       addSystem(message.content)
@@ -146,7 +175,12 @@ export function convertMessageParams(system: string | Block[] | undefined, messa
             'invalid_value',
           )
         }
-        results.push({ type: 'tool-result', toolCallId: block.tool_use_id, content: convertToolResultContent(block.content, notes), ...(block.is_error === true ? { isError: true } : {}) })
+        results.push({
+          type: 'tool-result',
+          toolCallId: block.tool_use_id,
+          content: convertToolResultContent(block.content, notes),
+          ...(block.is_error === true ? { isError: true } : {}),
+        })
         return
       }
       const part = convertUserBlock(block, `${param}[${blockIndex}]`, notes)

@@ -47,6 +47,7 @@ export async function estimateInputTokens(request: ModelRequest): Promise<number
       }
     }
   }
-  for (const tool of request.tools ?? []) total += countTokens(JSON.stringify({ name: tool.name, description: tool.description, input_schema: tool.parameters }))
+  for (const tool of request.tools ?? [])
+    total += countTokens(JSON.stringify({ name: tool.name, description: tool.description, input_schema: tool.parameters }))
   return total
 }

@@ -9,7 +9,12 @@ import { z } from 'zod'
 
 const cacheControlSchema = z.looseObject({ type: z.literal('ephemeral'), ttl: z.enum(['5m', '1h']).optional() }).nullish()
 
-const textBlockSchema = z.looseObject({ type: z.literal('text'), text: z.string(), cache_control: cacheControlSchema, citations: z.array(z.unknown()).max(10_000).nullish() })
+const textBlockSchema = z.looseObject({
+  type: z.literal('text'),
+  text: z.string(),
+  cache_control: cacheControlSchema,
+  citations: z.array(z.unknown()).max(10_000).nullish(),
+})
 
 const imageSourceSchema = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('base64'), media_type: z.enum(['image/jpeg', 'image/png', 'image/gif', 'image/webp']), data: z.string() }),
@@ -43,7 +48,13 @@ const searchResultBlockSchema = z.looseObject({
 
 const thinkingBlockSchema = z.looseObject({ type: z.literal('thinking'), thinking: z.string(), signature: z.string() })
 const redactedThinkingBlockSchema = z.looseObject({ type: z.literal('redacted_thinking'), data: z.string() })
-const toolUseBlockSchema = z.looseObject({ type: z.literal('tool_use'), id: z.string().min(1), name: z.string().min(1), input: z.unknown(), cache_control: cacheControlSchema })
+const toolUseBlockSchema = z.looseObject({
+  type: z.literal('tool_use'),
+  id: z.string().min(1),
+  name: z.string().min(1),
+  input: z.unknown(),
+  cache_control: cacheControlSchema,
+})
 
 const toolResultContentSchema = z.union([
   z.string(),
@@ -134,7 +145,9 @@ export const messagesRequestSchema = z.looseObject({
   tools: z.array(toolSchema).max(1024).optional(),
   tool_choice: toolChoiceSchema.optional(),
   thinking: thinkingConfigSchema.optional(),
-  output_config: z.looseObject({ format: z.looseObject({ type: z.string(), schema: z.record(z.string(), z.unknown()).optional() }).nullish(), effort: z.string().nullish() }).optional(),
+  output_config: z
+    .looseObject({ format: z.looseObject({ type: z.string(), schema: z.record(z.string(), z.unknown()).optional() }).nullish(), effort: z.string().nullish() })
+    .optional(),
   /** The proxy's own settings (approach options), as on the OpenAI routes; never sent upstream. */
   optiproxy: z.record(z.string(), z.unknown()).optional(),
 })

@@ -49,7 +49,13 @@ function applyMetadata(identity: Identity, metadata: ResponseMetadata): void {
   if (metadata.model !== undefined && metadata.model !== '') identity.model = metadata.model
 }
 
-function createMessageEnvelope(identity: Identity, content: unknown[], stopReason: StopReason | null, stopSequence: string | null, usage: Usage | undefined): Record<string, unknown> {
+function createMessageEnvelope(
+  identity: Identity,
+  content: unknown[],
+  stopReason: StopReason | null,
+  stopSequence: string | null,
+  usage: Usage | undefined,
+): Record<string, unknown> {
   return {
     id: identity.id,
     type: 'message',
@@ -99,7 +105,8 @@ function createMessagesStreamWriter(identity: Identity, signer: ThinkingSigner):
   }
   const close = (frames: SseFrame[]): void => {
     if (open === undefined) return
-    if (open.kind === 'thinking') frames.push(frame('content_block_delta', { index, delta: { type: 'signature_delta', signature: signer.sign(open.thinking) } }))
+    if (open.kind === 'thinking')
+      frames.push(frame('content_block_delta', { index, delta: { type: 'signature_delta', signature: signer.sign(open.thinking) } }))
     frames.push(frame('content_block_stop', { index }))
     open = undefined
   }
@@ -153,7 +160,8 @@ function createMessagesStreamWriter(identity: Identity, signer: ThinkingSigner):
             const id = event.id === undefined || event.id === '' ? createResponseId('toolu_', 24) : event.id
             openBlock(frames, 'tool', { type: 'tool_use', id, name: event.name ?? '', input: {}, caller: { type: 'direct' } }, event.index)
           }
-          if (event.argumentsDelta !== '') frames.push(frame('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: event.argumentsDelta } }))
+          if (event.argumentsDelta !== '')
+            frames.push(frame('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: event.argumentsDelta } }))
           return frames
       }
     },
@@ -167,7 +175,12 @@ function createMessagesStreamWriter(identity: Identity, signer: ThinkingSigner):
       const stopReason = mapStopReason(finishReason, refused, stopSequence)
       frames.push(
         frame('message_delta', {
-          delta: { stop_reason: stopReason, stop_sequence: stopReason === 'stop_sequence' ? (stopSequence ?? null) : null, stop_details: null, container: null },
+          delta: {
+            stop_reason: stopReason,
+            stop_sequence: stopReason === 'stop_sequence' ? (stopSequence ?? null) : null,
+            stop_details: null,
+            container: null,
+          },
           usage: { ...counts, cache_creation_input_tokens: null, output_tokens_details: null, server_tool_use: null },
         }),
         frame('message_stop', {}),
@@ -188,7 +201,13 @@ function createMessageBody(identity: Identity, result: ModelResult, signer: Thin
     const text = choice.text + (choice.refusal ?? '')
     if (text !== '') content.push({ type: 'text', text, citations: null })
     for (const call of choice.toolCalls) {
-      content.push({ type: 'tool_use', id: call.id === '' ? createResponseId('toolu_', 24) : call.id, name: call.name, input: parseToolInput(call.arguments), caller: { type: 'direct' } })
+      content.push({
+        type: 'tool_use',
+        id: call.id === '' ? createResponseId('toolu_', 24) : call.id,
+        name: call.name,
+        input: parseToolInput(call.arguments),
+        caller: { type: 'direct' },
+      })
     }
   }
   const stopReason = mapStopReason(choice?.finishReason ?? undefined, choice?.refusal != null, choice?.stopSequence)

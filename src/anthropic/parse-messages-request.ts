@@ -16,7 +16,22 @@ export interface ParsedMessagesRequest extends ClientRequest {
 }
 
 /** Top-level fields the translation reads; any other is named in the warnings when the request is translated. */
-const translatedFields = new Set(['model', 'max_tokens', 'messages', 'system', 'metadata', 'stop_sequences', 'stream', 'temperature', 'top_p', 'tools', 'tool_choice', 'thinking', 'output_config', 'optiproxy'])
+const translatedFields = new Set([
+  'model',
+  'max_tokens',
+  'messages',
+  'system',
+  'metadata',
+  'stop_sequences',
+  'stream',
+  'temperature',
+  'top_p',
+  'tools',
+  'tool_choice',
+  'thinking',
+  'output_config',
+  'optiproxy',
+])
 
 /** Thinking budgets as the canonical reasoning effort (what OpenAI-compatible and Gemini upstreams take). */
 function convertThinking(thinking: MessagesRequestBody['thinking']): string | undefined {
@@ -66,7 +81,9 @@ function removeOwnThinking(messages: MessageParam[], signer: ThinkingSigner): Me
       kept.push(message)
       continue
     }
-    const content = message.content.filter((block: ContentBlockParam) => block.type !== 'thinking' || signer.classify(block.thinking, block.signature) === 'foreign')
+    const content = message.content.filter(
+      (block: ContentBlockParam) => block.type !== 'thinking' || signer.classify(block.thinking, block.signature) === 'foreign',
+    )
     if (content.length === message.content.length) kept.push(message)
     else if (content.length > 0) kept.push({ ...message, content })
   }
@@ -79,7 +96,11 @@ function removeOwnThinking(messages: MessageParam[], signer: ThinkingSigner): Me
  * any upstream call.
  * @example const parsed = parseMessagesRequest(await readJsonBody(c, limit), signer)
  */
-export function parseMessagesRequest(body: unknown, signer: ThinkingSigner, schema: z.ZodType<MessagesRequestBody> = messagesRequestSchema): ParsedMessagesRequest {
+export function parseMessagesRequest(
+  body: unknown,
+  signer: ThinkingSigner,
+  schema: z.ZodType<MessagesRequestBody> = messagesRequestSchema,
+): ParsedMessagesRequest {
   const result = schema.safeParse(body, { reportInput: true })
   if (!result.success) throw convertZodError(result.error)
   const input = result.data
@@ -87,7 +108,8 @@ export function parseMessagesRequest(body: unknown, signer: ThinkingSigner, sche
   const messages = convertMessageParams(input.system, input.messages, signer, notes)
   for (const key of Object.keys(input)) if (!translatedFields.has(key)) notes.warnings.add(`'${key}'`)
   if (input.top_k !== undefined) notes.warnings.add("'top_k'")
-  if (input.output_config?.format != null && input.output_config.format.type !== 'json_schema') notes.warnings.add(`output_config.format '${input.output_config.format.type}'`)
+  if (input.output_config?.format != null && input.output_config.format.type !== 'json_schema')
+    notes.warnings.add(`output_config.format '${input.output_config.format.type}'`)
   const tools = convertTools(input.tools, notes)
   const effort = input.output_config?.effort ?? convertThinking(input.thinking)
   const format = input.output_config?.format
@@ -102,7 +124,9 @@ export function parseMessagesRequest(body: unknown, signer: ThinkingSigner, sche
     ...(input.top_p === undefined ? {} : { topP: input.top_p }),
     ...(effort == null ? {} : { reasoningEffort: effort }),
     ...(input.metadata?.user_id == null ? {} : { user: input.metadata.user_id }),
-    ...(format?.type === 'json_schema' && format.schema !== undefined ? { responseFormat: { type: 'json-schema' as const, name: 'output', schema: format.schema } } : {}),
+    ...(format?.type === 'json_schema' && format.schema !== undefined
+      ? { responseFormat: { type: 'json-schema' as const, name: 'output', schema: format.schema } }
+      : {}),
     extra: {},
   }
   const { optiproxy, ...forwarded } = input

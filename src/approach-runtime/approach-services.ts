@@ -46,16 +46,20 @@ export function createApproachServices(
     registers: [registry],
   })
   const lazySandbox: PythonSandbox = {
-    runPython: (code: string, limits: PythonLimits, signal: AbortSignal) => (sandbox ??= createPythonSandbox({
+    runPython: (code: string, limits: PythonLimits, signal: AbortSignal) =>
+      (sandbox ??= createPythonSandbox({
         ...(ceilings.pythonTimeoutMs === undefined ? {} : { timeoutMs: ceilings.pythonTimeoutMs }),
         ...(ceilings.pythonMemoryMb === undefined ? {} : { maxMemoryBytes: ceilings.pythonMemoryMb * 1024 * 1024 }),
       })).runPython(code, limits, signal),
   }
   const lazySolver: ConstraintSolver = {
-    solveSmtLib: (script, limits, signal) => (solver ??= createZ3Solver(ceilings.solverTimeoutMs === undefined ? {} : { timeoutMs: ceilings.solverTimeoutMs })).solveSmtLib(script, limits, signal),
+    solveSmtLib: (script, limits, signal) =>
+      (solver ??= createZ3Solver(ceilings.solverTimeoutMs === undefined ? {} : { timeoutMs: ceilings.solverTimeoutMs })).solveSmtLib(script, limits, signal),
   }
   const redisStrategies =
-    storage.redisUrl === undefined ? undefined : createRedisStrategyStore(new (loadIoredis().Redis)(storage.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true }), storage.redisKeyPrefix)
+    storage.redisUrl === undefined
+      ? undefined
+      : createRedisStrategyStore(new (loadIoredis().Redis)(storage.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true }), storage.redisKeyPrefix)
   const strategies = redisStrategies ?? createMemoryStrategyStore()
   return {
     strategies,

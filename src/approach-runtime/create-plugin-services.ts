@@ -26,7 +26,9 @@ export function createPluginServices(config: Config): { services: NonNullable<Pi
       ...(search === undefined ? {} : { search }),
     })
   } catch (error) {
-    throw new ConfigError(`Invalid configuration:\n  --fetch-allow-hosts / OPTIPROXY_FETCH_ALLOW_HOSTS: ${error instanceof Error ? error.message : String(error)}`)
+    throw new ConfigError(
+      `Invalid configuration:\n  --fetch-allow-hosts / OPTIPROXY_FETCH_ALLOW_HOSTS: ${error instanceof Error ? error.message : String(error)}`,
+    )
   }
   const servers = config.file.mcp_servers ?? {}
   const mcp = Object.keys(servers).length === 0 ? undefined : createMcpServices({ servers, connectTimeoutMs: 15_000, callTimeoutMs: config.mcpCallTimeoutMs })
@@ -47,8 +49,7 @@ export function createPluginServices(config: Config): { services: NonNullable<Pi
 function createLazyWebServiceFactory(settings: WebSettings): { forRequest(): WebServices; close(): Promise<void> } {
   parseAllowList(settings.allowHosts)
   let factory: Promise<{ forRequest(): WebServices; close(): Promise<void> }> | undefined
-  const loadFactory = () =>
-    (factory ??= import('../fetch/create-web-services.js').then(({ createWebServiceFactory }) => createWebServiceFactory(settings)))
+  const loadFactory = () => (factory ??= import('../fetch/create-web-services.js').then(({ createWebServiceFactory }) => createWebServiceFactory(settings)))
   return {
     forRequest() {
       let services: Promise<WebServices> | undefined
@@ -66,8 +67,15 @@ function createLazyWebServiceFactory(settings: WebSettings): { forRequest(): Web
 }
 
 function readSearchSettings(config: Config): SearchSettings | undefined {
-  const backend = config.searchBackend ?? (config.searchUrl !== undefined ? 'searxng' : config.braveApiKey !== undefined ? 'brave' : config.tavilyApiKey !== undefined ? 'tavily' : undefined)
+  const backend =
+    config.searchBackend ??
+    (config.searchUrl !== undefined ? 'searxng' : config.braveApiKey !== undefined ? 'brave' : config.tavilyApiKey !== undefined ? 'tavily' : undefined)
   if (backend === undefined) return undefined
   const apiKey = backend === 'brave' ? config.braveApiKey : backend === 'tavily' ? config.tavilyApiKey : undefined
-  return { backend, timeoutMs: config.fetchTimeoutMs, ...(config.searchUrl === undefined ? {} : { url: config.searchUrl }), ...(apiKey === undefined ? {} : { apiKey }) }
+  return {
+    backend,
+    timeoutMs: config.fetchTimeoutMs,
+    ...(config.searchUrl === undefined ? {} : { url: config.searchUrl }),
+    ...(apiKey === undefined ? {} : { apiKey }),
+  }
 }

@@ -73,7 +73,10 @@ export function readRequestSettings(
     }
   }
   // most requests carry no `optiproxy` object: nothing to validate then
-  const general = raw === undefined ? { success: true as const, data: {} as GeneralSettings } : generalSettingsSchema.safeParse(Object.fromEntries(Object.entries(body).filter(([key]) => generalKeys.has(key))))
+  const general =
+    raw === undefined
+      ? { success: true as const, data: {} as GeneralSettings }
+      : generalSettingsSchema.safeParse(Object.fromEntries(Object.entries(body).filter(([key]) => generalKeys.has(key))))
   if (!general.success) throw createOptionError(general.error.issues[0], [])
   // the operator's call budget and fan-out limit are ceilings: a request may lower them, never raise them
   // (and the token budget too, when the operator set one)
@@ -84,7 +87,11 @@ export function readRequestSettings(
   ] as const
   for (const [key, asked, ceiling, setting] of ceilings) {
     if (asked !== undefined && ceiling !== undefined && asked > ceiling) {
-      throw createInvalidRequestError(`Invalid value for 'optiproxy.${key}': ${asked} is more than this proxy allows (${ceiling}, set by ${setting}).`, `optiproxy.${key}`, 'invalid_value')
+      throw createInvalidRequestError(
+        `Invalid value for 'optiproxy.${key}': ${asked} is more than this proxy allows (${ceiling}, set by ${setting}).`,
+        `optiproxy.${key}`,
+        'invalid_value',
+      )
     }
   }
   const settings: RunSettings = {
@@ -102,7 +109,8 @@ export function readRequestSettings(
     if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given))) {
       throw createInvalidRequestError(`Invalid value for 'optiproxy.${slug}': expected an object.`, `optiproxy.${slug}`, 'invalid_value')
     }
-    const parsed = given === undefined ? readDefaultOptions(approach, defaults) : approach.optionsSchema.safeParse({ ...defaults.approachOptions[slug], ...given })
+    const parsed =
+      given === undefined ? readDefaultOptions(approach, defaults) : approach.optionsSchema.safeParse({ ...defaults.approachOptions[slug], ...given })
     if (!parsed.success) throw createOptionError(parsed.error.issues[0], [slug])
     options.set(slug, parsed.data)
   }
@@ -122,7 +130,10 @@ function createOptionError(issue: z.core.$ZodIssue | undefined, prefix: string[]
  * options schema accepts the values. Returns the problems (empty when all is well).
  * @example findApproachOptionProblems(registry, { bon: { n: 0 } }) // ["bon.n: Too small: expected number to be >=1"]
  */
-export function findApproachOptionProblems(registry: ReadonlyMap<string, Approach<unknown>>, approachOptions: Record<string, Record<string, unknown>>): string[] {
+export function findApproachOptionProblems(
+  registry: ReadonlyMap<string, Approach<unknown>>,
+  approachOptions: Record<string, Record<string, unknown>>,
+): string[] {
   const problems: string[] = []
   for (const [slug, options] of Object.entries(approachOptions)) {
     const approach = registry.get(slug)

@@ -82,7 +82,13 @@ export function runRequestPlan(dependencies: PipelineDependencies, plan: Request
     // a pass-through's one call ends with its stream (or the client's signal): it needs no signal of its own
     const run = passThrough ? undefined : new AbortController()
     const signal = run === undefined ? scope.signal : AbortSignal.any([scope.signal, run.signal])
-    const tracer = startRequestTrace(dependencies.tracing, scope, { model: plan.request.model, approachLabel, operator: plan.operator, runs, streaming: plan.streaming })
+    const tracer = startRequestTrace(dependencies.tracing, scope, {
+      model: plan.request.model,
+      approachLabel,
+      operator: plan.operator,
+      runs,
+      streaming: plan.streaming,
+    })
     let completed = false
     let failure: ProxyError | undefined
     try {
@@ -148,8 +154,17 @@ function startRequestTrace(
 /** Ends the request span: ok, an error (the first error event or the exception), or cancelled (the consumer left). */
 function endRequestTrace(tracer: TraceRecorder, completed: boolean, failure: ProxyError | undefined): void {
   const { trace } = tracer
-  const usage = { 'gen_ai.usage.input_tokens': trace.promptTokens, 'gen_ai.usage.output_tokens': trace.completionTokens, 'optiproxy.upstream_calls': trace.upstreamCalls }
-  if (failure !== undefined) tracer.root.end(failure.status === 499 ? 'cancelled' : 'error', { ...usage, 'error.type': failure.code ?? failure.type, 'error.message': failure.message.slice(0, 500) })
+  const usage = {
+    'gen_ai.usage.input_tokens': trace.promptTokens,
+    'gen_ai.usage.output_tokens': trace.completionTokens,
+    'optiproxy.upstream_calls': trace.upstreamCalls,
+  }
+  if (failure !== undefined)
+    tracer.root.end(failure.status === 499 ? 'cancelled' : 'error', {
+      ...usage,
+      'error.type': failure.code ?? failure.type,
+      'error.message': failure.message.slice(0, 500),
+    })
   else tracer.root.end(completed ? 'ok' : 'cancelled', usage)
 }
 

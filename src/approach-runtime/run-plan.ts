@@ -43,12 +43,20 @@ type StageTrace = ReturnType<typeof createStageTraceScope> & { end(outcome: 'ok'
 function openStageTrace(input: RunPlanInput, approachId: string, stage: number, stages: number, choice: number): StageTrace | undefined {
   const tracer = input.tracer
   if (tracer === undefined) return undefined
-  const span = tracer.root.startChild('stage', approachId, { 'optiproxy.approach': approachId, 'optiproxy.stage': stage, 'optiproxy.stages': stages, 'optiproxy.choice': choice })
+  const span = tracer.root.startChild('stage', approachId, {
+    'optiproxy.approach': approachId,
+    'optiproxy.stage': stage,
+    'optiproxy.stages': stages,
+    'optiproxy.choice': choice,
+  })
   return {
     ...createStageTraceScope(tracer, span),
     end(outcome, error) {
       const cut = outcome === 'error' && (input.signal.aborted || isBudgetExhausted(error))
-      span.end(cut ? 'cancelled' : outcome, error === undefined ? undefined : { 'error.message': error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500) })
+      span.end(
+        cut ? 'cancelled' : outcome,
+        error === undefined ? undefined : { 'error.message': error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500) },
+      )
     },
   }
 }
@@ -148,7 +156,12 @@ async function* guardBudget(input: RunPlanInput, choice: number, stages: PlanSta
   } catch (error) {
     if (!isBudgetExhausted(error)) throw error
     cutOff.abort(error)
-    input.tracer?.root.addEvent('budget_exhausted', { 'optiproxy.choice': choice, 'optiproxy.budget': error.budget, 'optiproxy.budget.limit': error.limit, message: error.message })
+    input.tracer?.root.addEvent('budget_exhausted', {
+      'optiproxy.choice': choice,
+      'optiproxy.budget': error.budget,
+      'optiproxy.budget.limit': error.limit,
+      message: error.message,
+    })
     input.tracer?.root.setAttributes({ 'optiproxy.budget.cut_off': true })
     if (input.trace) yield { type: 'reasoning-delta', choice, delta: `\n[budget] ${error.message} Returning the best answer so far.\n` }
     if (!answered) yield { type: 'text-delta', choice, delta: best.text ?? '' }
@@ -178,7 +191,10 @@ async function* runStages(input: RunPlanInput, choice: number, stages: PlanStage
       try {
         yield* interleaveTrace(async function* (push) {
           const trace = input.trace ? (text: string) => push({ type: 'reasoning-delta', choice, delta: text }) : () => undefined
-          enriched = await enrich.call(stage.approach, createStageContext(input, stage, request, given, false, stageTrace, { trace, offerBest: () => undefined }))
+          enriched = await enrich.call(
+            stage.approach,
+            createStageContext(input, stage, request, given, false, stageTrace, { trace, offerBest: () => undefined }),
+          )
         })
         stageTrace?.end('ok')
       } catch (error) {

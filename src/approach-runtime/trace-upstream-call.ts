@@ -32,7 +32,10 @@ function renderMessages(messages: Message[]): string {
   return messages
     .slice(-maxMessagesKept)
     .map((message) => {
-      const text = typeof message.content === 'string' ? message.content : message.content.map((part) => ('text' in part && typeof part.text === 'string' ? part.text : `[${part.type}]`)).join('')
+      const text =
+        typeof message.content === 'string'
+          ? message.content
+          : message.content.map((part) => ('text' in part && typeof part.text === 'string' ? part.text : `[${part.type}]`)).join('')
       return `${message.role}: ${text}`
     })
     .join('\n\n')
@@ -43,7 +46,12 @@ function renderMessages(messages: Message[]): string {
  * OpenTelemetry export copies them as they are) and follows the call through its retries and failovers.
  * @example const trace = startUpstreamCallTrace(scope, { name: 'candidate', index: 0 }, request, 'generate')
  */
-export function startUpstreamCallTrace(scope: CallTraceScope, step: StepLabel | undefined, request: ModelRequest, kind: 'generate' | 'stream'): UpstreamCallTrace {
+export function startUpstreamCallTrace(
+  scope: CallTraceScope,
+  step: StepLabel | undefined,
+  request: ModelRequest,
+  kind: 'generate' | 'stream',
+): UpstreamCallTrace {
   const parent = scope.parentFor(step)
   const base: TraceAttributes = {
     'gen_ai.operation.name': 'chat',

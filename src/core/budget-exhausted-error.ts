@@ -5,7 +5,10 @@
  */
 export class BudgetExhaustedError extends Error {
   override name = 'BudgetExhaustedError'
-  constructor(readonly budget: 'upstream-calls' | 'total-tokens', readonly limit: number) {
+  constructor(
+    readonly budget: 'upstream-calls' | 'total-tokens',
+    readonly limit: number,
+  ) {
     super(`The request's ${budget === 'upstream-calls' ? 'upstream call' : 'total token'} budget (${limit}) is exhausted.`)
   }
 }

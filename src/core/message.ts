@@ -56,7 +56,7 @@ export interface ToolResultPart {
 export type UserContentPart = TextPart | ImagePart | AudioPart | FilePart
 
 export type Message =
-  | { role: 'system'; content: string; name?: string; /** true when the client sent it with the `developer` role */ developer?: boolean }
+  | { role: 'system'; content: string; name?: string /** true when the client sent it with the `developer` role */; developer?: boolean }
   | { role: 'user'; content: UserContentPart[]; name?: string }
   | { role: 'assistant'; content: Array<TextPart | ReasoningPart | RefusalPart | ToolCallPart>; name?: string }
   | { role: 'tool'; content: ToolResultPart[] }

@@ -126,7 +126,13 @@ export function* streamEventsFromResult(result: ModelResult): Generator<StreamEv
       const call = choice.toolCalls[index] as ToolCallPart
       yield { type: 'tool-call-delta', choice: choice.index, index, id: call.id, name: call.name, argumentsDelta: call.arguments }
     }
-    if (choice.finishReason !== null) yield { type: 'finish', choice: choice.index, finishReason: choice.finishReason, ...(choice.stopSequence === undefined ? {} : { stopSequence: choice.stopSequence }) }
+    if (choice.finishReason !== null)
+      yield {
+        type: 'finish',
+        choice: choice.index,
+        finishReason: choice.finishReason,
+        ...(choice.stopSequence === undefined ? {} : { stopSequence: choice.stopSequence }),
+      }
   }
   if (result.usage !== undefined) yield { type: 'usage', usage: result.usage }
 }

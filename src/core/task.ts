@@ -40,7 +40,13 @@ export function createTaskFromMessages(messages: readonly Message[]): ApproachTa
   while (leading < messages.length && (messages[leading] as Message).role === 'system') leading++
   const questionIndex = messages.findLastIndex((message) => message.role === 'user')
   if (questionIndex < leading) {
-    return { instructions: messages.slice(0, leading) as SystemMessage[], history: messages.slice(leading), question: { role: 'user', content: [] }, followUp: [], sources: [] }
+    return {
+      instructions: messages.slice(0, leading) as SystemMessage[],
+      history: messages.slice(leading),
+      question: { role: 'user', content: [] },
+      followUp: [],
+      sources: [],
+    }
   }
   return {
     instructions: messages.slice(0, leading) as SystemMessage[],
@@ -56,7 +62,10 @@ export function createTaskFromMessages(messages: readonly Message[]): ApproachTa
  * @example readQuestionText(task) // 'How many r are in strawberry?'
  */
 export function readQuestionText(task: ApproachTask): string {
-  return task.question.content.map((part: UserContentPart) => (part.type === 'text' ? part.text : '')).filter((text) => text !== '').join('\n')
+  return task.question.content
+    .map((part: UserContentPart) => (part.type === 'text' ? part.text : ''))
+    .filter((text) => text !== '')
+    .join('\n')
 }
 
 /**

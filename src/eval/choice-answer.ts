@@ -25,7 +25,11 @@ export function readChoiceLetter(text: string, choices: string[], finalAnswer?: 
     const byText = choices.flatMap((choice, index) => (choice.trim().toLowerCase() === bare.toLowerCase() ? [index] : []))
     if (byText.length === 1) return letters[byText[0] as number]
   }
-  const patterns = [/\\boxed\{\s*\(?([A-Za-z])\)?\s*\}/g, /(?:[Aa]nswer|[Oo]ption|[Cc]hoice)(?: is|:)[\s*(]*(?:(?:[Oo]ption|[Cc]hoice)[\s*(]*)?([A-Z])\b/g, /^[ \t>*_]*\(?([A-Za-z])\)?[.):]?[ \t*_]*$/gm]
+  const patterns = [
+    /\\boxed\{\s*\(?([A-Za-z])\)?\s*\}/g,
+    /(?:[Aa]nswer|[Oo]ption|[Cc]hoice)(?: is|:)[\s*(]*(?:(?:[Oo]ption|[Cc]hoice)[\s*(]*)?([A-Z])\b/g,
+    /^[ \t>*_]*\(?([A-Za-z])\)?[.):]?[ \t*_]*$/gm,
+  ]
   for (const pattern of patterns) {
     const letter = valid([...tail.matchAll(pattern)].at(-1)?.[1])
     if (letter !== undefined) return letter

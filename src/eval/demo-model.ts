@@ -37,7 +37,9 @@ export function createDemoProvider(items: EvalItem[], seed: number): Provider {
     const conversation = request.messages.map(readMessageText).join('\n')
     const item = byQuestion.find((candidate) => conversation.includes(candidate.question))
     if (item === undefined) throw createInvalidRequestError('the demo answers only the sample questions', 'messages')
-    const digest = createHash('sha256').update(JSON.stringify([seed, request.model, item.id, conversation])).digest()
+    const digest = createHash('sha256')
+      .update(JSON.stringify([seed, request.model, item.id, conversation]))
+      .digest()
     const occurrence = seen.get(digest.toString('hex')) ?? 0
     seen.set(digest.toString('hex'), occurrence + 1)
     return createItemModel(item, demo.settings, (digest.readUInt32LE(0) + occurrence * 0x9e3779b1) >>> 0)
@@ -63,5 +65,9 @@ export function createDemoProvider(items: EvalItem[], seed: number): Provider {
 
 /** One item's simulated model: the question as the model sees it, the expected answer, a letter for multiple choice. */
 function createItemModel(item: EvalItem, settings: SimulatedModelSettings, seed: number): Provider {
-  return createSimulatedModel({ question: item.question, answer: item.expected, ...(item.choices === undefined ? {} : { choices: item.choices }) }, settings, seed)
+  return createSimulatedModel(
+    { question: item.question, answer: item.expected, ...(item.choices === undefined ? {} : { choices: item.choices }) },
+    settings,
+    seed,
+  )
 }

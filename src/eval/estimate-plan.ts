@@ -24,7 +24,6 @@ export const assumedReplyTokens = 300
 /** Items a dry run walks each approach through (the mean is scaled to the whole dataset). */
 const probedItems = 5
 
-
 /**
  * A dry run's plan: each approach runs, in-process with the configured approach settings, against a stand-in model
  * that spends nothing and answers every call with a reply of assumedReplyTokens tokens, on the first few items; its
@@ -61,7 +60,14 @@ export async function estimatePlan(
       const scale = probes.length === 0 ? 0 : items.length / probes.length
       const tokens = { prompt: Math.round(total.prompt * scale), completion: Math.round(total.completion * scale) }
       const price = findPrice(prices, model)
-      return { approach, model, items: items.length, calls: Math.round(total.calls * scale), tokens, cost: price === undefined ? null : computeCost(tokens, price) }
+      return {
+        approach,
+        model,
+        items: items.length,
+        calls: Math.round(total.calls * scale),
+        tokens,
+        cost: price === undefined ? null : computeCost(tokens, price),
+      }
     }),
   )
 }
@@ -77,9 +83,13 @@ function createStandInModel(total: { calls: number; prompt: number; completion: 
   // assumedReplyTokens tokens at four characters each, ending like a worked answer (and a rating, for raters)
   const ending = ' Rating: 7. The answer is 42.'
   const reply = `${'Working through the question step by step. '.repeat(assumedReplyTokens).slice(0, assumedReplyTokens * 4 - ending.length)}${ending}`
-  return createTextReplyProvider('dry-run', () => reply, (usage) => {
-    total.calls++
-    total.prompt += usage.promptTokens
-    total.completion += usage.completionTokens
-  })
+  return createTextReplyProvider(
+    'dry-run',
+    () => reply,
+    (usage) => {
+      total.calls++
+      total.prompt += usage.promptTokens
+      total.completion += usage.completionTokens
+    },
+  )
 }

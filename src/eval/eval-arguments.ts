@@ -20,7 +20,12 @@ const evalFlags = {
 
 const listSchema = z
   .string()
-  .transform((value) => value.split(',').map((part) => part.trim()).filter((part) => part !== ''))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== ''),
+  )
   .pipe(z.array(z.string().min(1).max(200)).min(1).max(64))
 
 export const evalOptionsSchema = z
@@ -43,8 +48,10 @@ export const evalOptionsSchema = z
     if (options.help) return
     if (options.demo && options.data !== undefined) context.addIssue({ code: 'custom', message: '--demo runs the sample dataset: leave out --data' })
     if (!options.demo && options.data === undefined) context.addIssue({ code: 'custom', message: '--data <file> is required (or --demo)' })
-    if (!options.demo && options.models === undefined) context.addIssue({ code: 'custom', message: '--models is required, e.g. --models gpt-4o-mini,claude-haiku-4-5' })
-    if (options.demo && options.baseUrl !== undefined) context.addIssue({ code: 'custom', message: '--demo runs in-process against the simulated model: leave out --base-url' })
+    if (!options.demo && options.models === undefined)
+      context.addIssue({ code: 'custom', message: '--models is required, e.g. --models gpt-4o-mini,claude-haiku-4-5' })
+    if (options.demo && options.baseUrl !== undefined)
+      context.addIssue({ code: 'custom', message: '--demo runs in-process against the simulated model: leave out --base-url' })
   })
 export type EvalOptions = z.infer<typeof evalOptionsSchema>
 
@@ -69,7 +76,13 @@ export function parseEvalArguments(argv: string[]): { options: EvalOptions; serv
     const target = flag === undefined ? serverArgs : ownArgs
     target.push(token)
     // a flag's value travels with it
-    if (!token.includes('=') && token.startsWith('--') && (flag === undefined || flag.type === 'string') && index + 1 < argv.length && !(argv[index + 1] as string).startsWith('--')) {
+    if (
+      !token.includes('=') &&
+      token.startsWith('--') &&
+      (flag === undefined || flag.type === 'string') &&
+      index + 1 < argv.length &&
+      !(argv[index + 1] as string).startsWith('--')
+    ) {
       target.push(argv[++index] as string)
     }
   }
@@ -81,7 +94,13 @@ export function parseEvalArguments(argv: string[]): { options: EvalOptions; serv
   }
   const parsed = evalOptionsSchema.safeParse({ ...values, baseUrl: values['base-url'], dryRun: values['dry-run'] })
   if (!parsed.success) {
-    throw new EvalUsageError(parsed.error.issues.map((issue) => (issue.path.length === 0 ? issue.message : `--${String(issue.path[0]).replace(/[A-Z]/g, (char) => `-${char.toLowerCase()}`)}: ${issue.message}`)).join('\n'))
+    throw new EvalUsageError(
+      parsed.error.issues
+        .map((issue) =>
+          issue.path.length === 0 ? issue.message : `--${String(issue.path[0]).replace(/[A-Z]/g, (char) => `-${char.toLowerCase()}`)}: ${issue.message}`,
+        )
+        .join('\n'),
+    )
   }
   return { options: parsed.data, serverArgs }
 }

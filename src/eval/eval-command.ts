@@ -51,7 +51,8 @@ export async function runEvalCommand(argv: string[], io: EvalCommandIo): Promise
   }
   const loaded = loadConfig(serverArgs, options.demo ? {} : io.env)
   // the in-process proxy's request logs would tear the progress bar: silent unless asked for
-  const config: Config = serverArgs.some((arg) => arg.startsWith('--log-level')) || io.env.OPTIPROXY_LOG_LEVEL !== undefined ? loaded : { ...loaded, logLevel: 'silent' }
+  const config: Config =
+    serverArgs.some((arg) => arg.startsWith('--log-level')) || io.env.OPTIPROXY_LOG_LEVEL !== undefined ? loaded : { ...loaded, logLevel: 'silent' }
   const allItems = await readDataset(options.demo ? sampleDatasetPath : (options.data as string))
   const items = options.limit === undefined ? allItems : allItems.slice(0, options.limit)
   const approaches = options.approaches ?? (options.demo ? demoApproaches : ['none'])
@@ -67,7 +68,8 @@ export async function runEvalCommand(argv: string[], io: EvalCommandIo): Promise
     return { exitCode: 0 }
   }
 
-  const target = options.baseUrl === undefined ? await startInProcess(config, options.demo ? { provider: createDemoProvider(items, options.seed) } : {}) : undefined
+  const target =
+    options.baseUrl === undefined ? await startInProcess(config, options.demo ? { provider: createDemoProvider(items, options.seed) } : {}) : undefined
   const client: ChatClient =
     target === undefined
       ? createChatClient((url, init) => fetch(url, init), options.baseUrl as string, io.env.OPTIPROXY_API_KEY ?? io.env.OPENAI_API_KEY)
@@ -76,7 +78,17 @@ export async function runEvalCommand(argv: string[], io: EvalCommandIo): Promise
   try {
     const log = await openResumeLog(options.out, items, grader.name)
     const bar = io.progress === false ? undefined : createProgressBar(io.stderr)
-    const outcome = await runEval({ items, approaches, models, client, grader, concurrency: options.concurrency, log, stop: io.stop, ...(bar === undefined ? {} : { onProgress: (progress) => bar.update(progress) }) })
+    const outcome = await runEval({
+      items,
+      approaches,
+      models,
+      client,
+      grader,
+      concurrency: options.concurrency,
+      log,
+      stop: io.stop,
+      ...(bar === undefined ? {} : { onProgress: (progress) => bar.update(progress) }),
+    })
     bar?.stop()
     const report = await writeReports({
       out: options.out,
@@ -95,7 +107,10 @@ export async function runEvalCommand(argv: string[], io: EvalCommandIo): Promise
     })
     io.stdout.write(`\n${formatSummaryTable(report.summary)}\n\n`)
     if (outcome.resumed > 0) io.stdout.write(`${outcome.resumed} rows came from the earlier run in ${options.out}.\n`)
-    if (outcome.interrupted) io.stdout.write(`Stopped: ${outcome.rows.length} of ${items.length * approaches.length * models.length} rows finished and are kept; run the same command again to resume.\n`)
+    if (outcome.interrupted)
+      io.stdout.write(
+        `Stopped: ${outcome.rows.length} of ${items.length * approaches.length * models.length} rows finished and are kept; run the same command again to resume.\n`,
+      )
     io.stdout.write(`Reports: ${options.out}/report.html, ${options.out}/report.md, ${options.out}/results.json\n`)
     return { exitCode: outcome.interrupted ? 130 : 0, report }
   } finally {
@@ -140,7 +155,15 @@ function checkApproaches(approaches: string[]): void {
 
 function formatDryRun(plan: Awaited<ReturnType<typeof estimatePlan>>, options: EvalOptions, items: number): string {
   const header = ['approach', 'model', 'items', 'calls', 'prompt tokens', 'completion tokens', 'estimated cost']
-  const lines = plan.map((row) => [row.approach, row.model, String(row.items), String(row.calls), String(row.tokens.prompt), String(row.tokens.completion), row.cost === null ? 'n/a (no price)' : `$${row.cost.toFixed(4)}`])
+  const lines = plan.map((row) => [
+    row.approach,
+    row.model,
+    String(row.items),
+    String(row.calls),
+    String(row.tokens.prompt),
+    String(row.tokens.completion),
+    row.cost === null ? 'n/a (no price)' : `$${row.cost.toFixed(4)}`,
+  ])
   const totalCalls = plan.reduce((sum, row) => sum + row.calls, 0)
   const priced = plan.filter((row) => row.cost !== null)
   const totalCost = priced.reduce((sum, row) => sum + (row.cost as number), 0)

@@ -23,7 +23,11 @@ export const datasetRowSchema = z
     question: text.optional(),
     messages: z.array(datasetMessageSchema).min(1).max(256).optional(),
     answer: z.union([text, z.number()], { error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string or a number') }),
-    choices: z.array(z.union([text, z.number()])).min(2).max(maxChoices).optional(),
+    choices: z
+      .array(z.union([text, z.number()]))
+      .min(2)
+      .max(maxChoices)
+      .optional(),
   })
   .refine((row) => (row.question === undefined) !== (row.messages === undefined), { message: 'needs either `question` or `messages` (not both)' })
 export type DatasetRow = z.infer<typeof datasetRowSchema>

@@ -77,7 +77,9 @@ function createRegexGrader(pattern: string): Grader {
   try {
     compiled = RE2JS.compile(pattern)
   } catch (error) {
-    throw new GraderError(`--grader regex: the pattern does not compile (${error instanceof Error ? error.message : String(error)}); RE2 syntax: no backreferences or lookaround`)
+    throw new GraderError(
+      `--grader regex: the pattern does not compile (${error instanceof Error ? error.message : String(error)}); RE2 syntax: no backreferences or lookaround`,
+    )
   }
   return {
     name: `regex:${pattern}`,

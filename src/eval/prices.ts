@@ -56,7 +56,10 @@ export async function loadPrices(file: string | undefined, extra: Record<string,
   }
   const entries = typeof parsed === 'object' && parsed !== null && 'models' in parsed ? parsed.models : parsed
   const result = priceFileSchema.safeParse(entries)
-  if (!result.success) throw new Error(`--prices ${file}: expected model names with { input, output } in USD per million tokens (${result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')})`)
+  if (!result.success)
+    throw new Error(
+      `--prices ${file}: expected model names with { input, output } in USD per million tokens (${result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')})`,
+    )
   for (const [model, price] of Object.entries(result.data)) table.set(model, price)
   return table
 }

@@ -25,7 +25,9 @@ export function createProgressBar(stream: NodeJS.WriteStream = process.stderr): 
   let started = false
   return {
     update(progress) {
-      const accuracy = [...progress.perApproach.entries()].map(([approach, tally]) => `${approach} ${tally.done === 0 ? '-' : `${Math.round((tally.correct / tally.done) * 100)}%`}`).join('  ')
+      const accuracy = [...progress.perApproach.entries()]
+        .map(([approach, tally]) => `${approach} ${tally.done === 0 ? '-' : `${Math.round((tally.correct / tally.done) * 100)}%`}`)
+        .join('  ')
       if (!started) {
         started = true
         // rows resumed from an earlier run do not count towards the ETA

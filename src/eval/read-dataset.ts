@@ -9,7 +9,9 @@ export class DatasetError extends Error {
     readonly file: string,
     readonly problems: string[],
   ) {
-    super(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}, nothing was run:\n  ${problems.slice(0, 20).join('\n  ')}${problems.length > 20 ? `\n  ... and ${problems.length - 20} more` : ''}`)
+    super(
+      `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}, nothing was run:\n  ${problems.slice(0, 20).join('\n  ')}${problems.length > 20 ? `\n  ... and ${problems.length - 20} more` : ''}`,
+    )
   }
 }
 
@@ -134,7 +136,8 @@ function convertRow(row: DatasetRow, line: number, position: number): EvalItem |
   }
   const choices = row.choices.map(String)
   const letter = readChoiceLetter(row.answer, choices)
-  if (letter === undefined) return `answer: '${String(row.answer).slice(0, 40)}' is not one of the ${choices.length} choices (a letter A-${letters[choices.length - 1]}, a 0-based index or a choice's text)`
+  if (letter === undefined)
+    return `answer: '${String(row.answer).slice(0, 40)}' is not one of the ${choices.length} choices (a letter A-${letters[choices.length - 1]}, a 0-based index or a choice's text)`
   // the model sees the options lettered after the question
   const withChoices = `${question}\n\n${choices.map((choice, index) => `${letters[index]}. ${choice}`).join('\n')}\n\nAnswer with the letter of the right choice.`
   const asked = messages.map((message) => (message === lastUser ? { role: 'user' as const, content: withChoices } : message))

@@ -12,7 +12,12 @@ export interface ReportCharts {
 
 const schema = 'https://vega.github.io/schema/vega-lite/v6.json'
 const font = 'system-ui, -apple-system, Segoe UI, Roboto, sans-serif'
-const config = { font, view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridColor: '#eceff3' }, legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 240 } }
+const config = {
+  font,
+  view: { stroke: null },
+  axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridColor: '#eceff3' },
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 240 },
+}
 
 /**
  * The report's charts, made with Vega-Lite and rendered to SVG in Node (no browser, no canvas): accuracy with its
@@ -35,9 +40,32 @@ export async function renderCharts(summary: SummaryRow[]): Promise<ReportCharts>
       width: 420,
       height: { step: 26 },
       layer: [
-        { mark: { type: 'rule', strokeWidth: 2 }, encoding: { y: { field: 'approach', type: 'nominal', sort: null, title: null }, x: { field: 'low', type: 'quantitative', scale: { domain: [0, 1] }, axis: { format: '.0%' }, title: 'accuracy' }, x2: { field: 'high' }, color: color(false) } },
-        { mark: { type: 'point', filled: true, size: 80 }, encoding: { y: { field: 'approach', type: 'nominal', sort: null }, x: { field: 'accuracy', type: 'quantitative' }, color: color(false), tooltip: [{ field: 'accuracy', format: '.1%' }] } },
-        { mark: { type: 'text', align: 'left', dx: 8, dy: -8, fontSize: 10 }, encoding: { y: { field: 'approach', type: 'nominal', sort: null }, x: { field: 'accuracy', type: 'quantitative' }, text: { field: 'accuracy', format: '.1%' } } },
+        {
+          mark: { type: 'rule', strokeWidth: 2 },
+          encoding: {
+            y: { field: 'approach', type: 'nominal', sort: null, title: null },
+            x: { field: 'low', type: 'quantitative', scale: { domain: [0, 1] }, axis: { format: '.0%' }, title: 'accuracy' },
+            x2: { field: 'high' },
+            color: color(false),
+          },
+        },
+        {
+          mark: { type: 'point', filled: true, size: 80 },
+          encoding: {
+            y: { field: 'approach', type: 'nominal', sort: null },
+            x: { field: 'accuracy', type: 'quantitative' },
+            color: color(false),
+            tooltip: [{ field: 'accuracy', format: '.1%' }],
+          },
+        },
+        {
+          mark: { type: 'text', align: 'left', dx: 8, dy: -8, fontSize: 10 },
+          encoding: {
+            y: { field: 'approach', type: 'nominal', sort: null },
+            x: { field: 'accuracy', type: 'quantitative' },
+            text: { field: 'accuracy', format: '.1%' },
+          },
+        },
       ],
     },
   })
@@ -45,7 +73,14 @@ export async function renderCharts(summary: SummaryRow[]): Promise<ReportCharts>
   const front = new Set(findParetoFront(priced.map((row) => ({ cost: row.cost_per_item as number, accuracy: row.accuracy }))))
   // costs often span orders of magnitude (one call against many): a log axis when every cost is above zero
   const logScale = priced.length > 0 && priced.every((row) => (row.cost_per_item as number) > 0)
-  const points = priced.map((row, index) => ({ label: `${row.approach} · ${row.model}`, approach: row.approach, model: row.model, cost: row.cost_per_item as number, accuracy: row.accuracy, pareto: front.has(index) ? 'on the Pareto front' : 'dominated' }))
+  const points = priced.map((row, index) => ({
+    label: `${row.approach} · ${row.model}`,
+    approach: row.approach,
+    model: row.model,
+    cost: row.cost_per_item as number,
+    accuracy: row.accuracy,
+    pareto: front.has(index) ? 'on the Pareto front' : 'dominated',
+  }))
   const costAccuracy =
     points.length === 0
       ? undefined
@@ -58,19 +93,41 @@ export async function renderCharts(summary: SummaryRow[]): Promise<ReportCharts>
           height: 320,
           data: { values: points },
           layer: [
-            { transform: [{ filter: "datum.pareto === 'on the Pareto front'" }], mark: { type: 'line', strokeDash: [6, 4], color: '#555' }, encoding: { x: { field: 'cost', type: 'quantitative', sort: 'ascending' }, y: { field: 'accuracy', type: 'quantitative' }, order: { field: 'cost' } } },
+            {
+              transform: [{ filter: "datum.pareto === 'on the Pareto front'" }],
+              mark: { type: 'line', strokeDash: [6, 4], color: '#555' },
+              encoding: {
+                x: { field: 'cost', type: 'quantitative', sort: 'ascending' },
+                y: { field: 'accuracy', type: 'quantitative' },
+                order: { field: 'cost' },
+              },
+            },
             {
               mark: { type: 'point', filled: true, size: 110 },
               encoding: {
-                x: { field: 'cost', type: 'quantitative', title: `cost per item (USD${logScale ? ', log scale' : ''})`, scale: logScale ? { type: 'log' } : { zero: true }, axis: { format: '$.2~g' } },
+                x: {
+                  field: 'cost',
+                  type: 'quantitative',
+                  title: `cost per item (USD${logScale ? ', log scale' : ''})`,
+                  scale: logScale ? { type: 'log' } : { zero: true },
+                  axis: { format: '$.2~g' },
+                },
                 y: { field: 'accuracy', type: 'quantitative', title: 'accuracy', axis: { format: '.0%' } },
                 color: color(true),
                 shape: { field: 'model', type: 'nominal' },
-                stroke: { field: 'pareto', type: 'nominal', scale: { domain: ['on the Pareto front', 'dominated'], range: ['#111', 'transparent'] }, title: null },
+                stroke: {
+                  field: 'pareto',
+                  type: 'nominal',
+                  scale: { domain: ['on the Pareto front', 'dominated'], range: ['#111', 'transparent'] },
+                  title: null,
+                },
                 strokeWidth: { value: 2 },
               },
             },
-            { mark: { type: 'text', align: 'left', dx: 9, dy: 3, fontSize: 10 }, encoding: { x: { field: 'cost', type: 'quantitative' }, y: { field: 'accuracy', type: 'quantitative' }, text: { field: 'label' } } },
+            {
+              mark: { type: 'text', align: 'left', dx: 9, dy: 3, fontSize: 10 },
+              encoding: { x: { field: 'cost', type: 'quantitative' }, y: { field: 'accuracy', type: 'quantitative' }, text: { field: 'label' } },
+            },
           ],
         })
   const latency = await renderSpec({
@@ -83,8 +140,18 @@ export async function renderCharts(summary: SummaryRow[]): Promise<ReportCharts>
       width: 420,
       height: { step: 22 },
       layer: [
-        { mark: { type: 'bar', opacity: 0.85 }, encoding: { y: { field: 'approach', type: 'nominal', sort: null, title: null }, x: { field: 'p50', type: 'quantitative', title: 'milliseconds' }, color: color(false) } },
-        { mark: { type: 'tick', thickness: 2, color: '#111' }, encoding: { y: { field: 'approach', type: 'nominal', sort: null }, x: { field: 'p95', type: 'quantitative' } } },
+        {
+          mark: { type: 'bar', opacity: 0.85 },
+          encoding: {
+            y: { field: 'approach', type: 'nominal', sort: null, title: null },
+            x: { field: 'p50', type: 'quantitative', title: 'milliseconds' },
+            color: color(false),
+          },
+        },
+        {
+          mark: { type: 'tick', thickness: 2, color: '#111' },
+          encoding: { y: { field: 'approach', type: 'nominal', sort: null }, x: { field: 'p95', type: 'quantitative' } },
+        },
       ],
     },
   })

@@ -40,23 +40,36 @@ export function renderHtmlReport(summary: SummaryRow[], comparisons: Comparison[
   const answered = summary.filter((row) => row.items > 0)
   const best = answered.reduce<SummaryRow | undefined>((top, row) => (top === undefined || row.accuracy > top.accuracy ? row : top), undefined)
   const priced = answered.filter((row) => row.cost_per_item !== null)
-  const cheapest = priced.reduce<SummaryRow | undefined>((low, row) => (low === undefined || (row.cost_per_item as number) < (low.cost_per_item as number) ? row : low), undefined)
+  const cheapest = priced.reduce<SummaryRow | undefined>(
+    (low, row) => (low === undefined || (row.cost_per_item as number) < (low.cost_per_item as number) ? row : low),
+    undefined,
+  )
   const significant = comparisons.filter((row) => row.p_value < 0.05 && row.difference > 0)
   const cards = [
-    ['Most accurate', best === undefined ? 'n/a' : `${best.approach} · ${best.model}`, best === undefined ? '' : `${percent(best.accuracy)} (${percent(best.ci_low)} – ${percent(best.ci_high)})`],
-    ['Cheapest per item', cheapest === undefined ? 'n/a' : `${cheapest.approach} · ${cheapest.model}`, cheapest === undefined ? 'no known prices' : `${formatCost(cheapest.cost_per_item)} at ${percent(cheapest.accuracy)}`],
+    [
+      'Most accurate',
+      best === undefined ? 'n/a' : `${best.approach} · ${best.model}`,
+      best === undefined ? '' : `${percent(best.accuracy)} (${percent(best.ci_low)} – ${percent(best.ci_high)})`,
+    ],
+    [
+      'Cheapest per item',
+      cheapest === undefined ? 'n/a' : `${cheapest.approach} · ${cheapest.model}`,
+      cheapest === undefined ? 'no known prices' : `${formatCost(cheapest.cost_per_item)} at ${percent(cheapest.accuracy)}`,
+    ],
     ['Beat none significantly', String(significant.length), significant.map((row) => `${row.approach} · ${row.model}`).join(', ') || 'none at p < 0.05'],
     ['Items', String(Math.max(0, ...answered.map((row) => row.items))), `${answered.length} approach × model rows`],
   ]
   const topAccuracy = Math.max(0, ...answered.map((row) => row.accuracy))
   const summaryRows = summary
     .map(
-      (row) => `<tr><td>${escapeHtml(row.approach)}</td><td>${escapeHtml(row.model)}</td><td${row.items > 0 && row.accuracy === topAccuracy ? ' class="best"' : ''}>${percent(row.accuracy)}</td><td>${percent(row.ci_low)} – ${percent(row.ci_high)}</td><td>${row.correct}/${row.items}</td><td>${row.calls_per_item.toFixed(2)}</td><td>${Math.round(row.tokens_per_item.prompt)} + ${Math.round(row.tokens_per_item.completion)}</td><td>${formatCost(row.cost_per_item)}</td><td>${row.latency_ms_p50 ?? 'n/a'}</td><td>${row.latency_ms_p95 ?? 'n/a'}</td><td>${row.errors}</td></tr>`,
+      (row) =>
+        `<tr><td>${escapeHtml(row.approach)}</td><td>${escapeHtml(row.model)}</td><td${row.items > 0 && row.accuracy === topAccuracy ? ' class="best"' : ''}>${percent(row.accuracy)}</td><td>${percent(row.ci_low)} – ${percent(row.ci_high)}</td><td>${row.correct}/${row.items}</td><td>${row.calls_per_item.toFixed(2)}</td><td>${Math.round(row.tokens_per_item.prompt)} + ${Math.round(row.tokens_per_item.completion)}</td><td>${formatCost(row.cost_per_item)}</td><td>${row.latency_ms_p50 ?? 'n/a'}</td><td>${row.latency_ms_p95 ?? 'n/a'}</td><td>${row.errors}</td></tr>`,
     )
     .join('\n')
   const comparisonRows = comparisons
     .map(
-      (row) => `<tr><td>${escapeHtml(row.approach)}</td><td>${escapeHtml(row.model)}</td><td>${row.difference >= 0 ? '+' : ''}${(row.difference * 100).toFixed(1)} pts</td><td>${row.paired}</td><td>${row.only_none}</td><td>${row.only_approach}</td><td>${row.p_value < 0.0001 ? '&lt; 0.0001' : row.p_value.toFixed(4)}</td><td class="${row.p_value < 0.05 ? 'yes' : ''}">${row.p_value < 0.05 ? 'yes' : 'no'}</td></tr>`,
+      (row) =>
+        `<tr><td>${escapeHtml(row.approach)}</td><td>${escapeHtml(row.model)}</td><td>${row.difference >= 0 ? '+' : ''}${(row.difference * 100).toFixed(1)} pts</td><td>${row.paired}</td><td>${row.only_none}</td><td>${row.only_approach}</td><td>${row.p_value < 0.0001 ? '&lt; 0.0001' : row.p_value.toFixed(4)}</td><td class="${row.p_value < 0.05 ? 'yes' : ''}">${row.p_value < 0.05 ? 'yes' : 'no'}</td></tr>`,
     )
     .join('\n')
   const judge = context.judge

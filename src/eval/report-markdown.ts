@@ -66,7 +66,9 @@ export function renderMarkdownReport(summary: SummaryRow[], comparisons: Compari
     '# optiproxy eval report',
     '',
     `Data: ${context.data} · grader: ${context.grader} · ${context.generatedAt}`,
-    ...(context.interrupted ? ['', '**The run was interrupted: the figures cover the rows that finished. Run again with the same `--out` to finish it.**'] : []),
+    ...(context.interrupted
+      ? ['', '**The run was interrupted: the figures cover the rows that finished. Run again with the same `--out` to finish it.**']
+      : []),
     '',
     '## Summary',
     '',
@@ -87,7 +89,12 @@ export function renderMarkdownReport(summary: SummaryRow[], comparisons: Compari
   }
   if (context.judge !== undefined) {
     const { judge } = context
-    parts.push('## The judge', '', `The judge (${judge.model}) made ${judge.calls} calls with ${judge.tokens.prompt} prompt and ${judge.tokens.completion} completion tokens, costing ${formatCost(judge.cost)}; this is not in the approaches' figures above.`, '')
+    parts.push(
+      '## The judge',
+      '',
+      `The judge (${judge.model}) made ${judge.calls} calls with ${judge.tokens.prompt} prompt and ${judge.tokens.completion} completion tokens, costing ${formatCost(judge.cost)}; this is not in the approaches' figures above.`,
+      '',
+    )
   }
   parts.push(`Prices: ${context.pricesNote}`, '')
   return parts.join('\n')

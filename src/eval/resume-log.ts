@@ -33,7 +33,9 @@ export async function openResumeLog(out: string, items: EvalItem[], grader: stri
   if (earlier !== undefined) {
     const parsed = runIdentitySchema.safeParse(safeJson(earlier))
     if (parsed.success && (parsed.data.dataset_sha256 !== identity.dataset_sha256 || parsed.data.grader !== identity.grader)) {
-      throw new Error(`--out ${out} holds a run of ${parsed.data.dataset_sha256 !== identity.dataset_sha256 ? 'another dataset' : `the grader ${parsed.data.grader}`}; choose another --out to start afresh`)
+      throw new Error(
+        `--out ${out} holds a run of ${parsed.data.dataset_sha256 !== identity.dataset_sha256 ? 'another dataset' : `the grader ${parsed.data.grader}`}; choose another --out to start afresh`,
+      )
     }
   }
   await writeFile(identityFile, `${JSON.stringify(identity, null, 2)}\n`)

@@ -99,7 +99,16 @@ async function runTask(input: EvalRunInput, task: { item: EvalItem; approach: st
   try {
     const outcome = await input.client.complete({ model, approach, messages: item.messages, signal })
     if (outcome.error !== null) {
-      return { ...base, answer: '', extracted: null, correct: false, calls: outcome.calls, tokens: outcome.tokens, latency_ms: outcome.latencyMs, error: outcome.error }
+      return {
+        ...base,
+        answer: '',
+        extracted: null,
+        correct: false,
+        calls: outcome.calls,
+        tokens: outcome.tokens,
+        latency_ms: outcome.latencyMs,
+        error: outcome.error,
+      }
     }
     const grade = await input.grader.grade(item, outcome.text, signal)
     return {

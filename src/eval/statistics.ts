@@ -50,6 +50,8 @@ export function computePercentile(values: number[], percent: number): number | u
  */
 export function findParetoFront(points: Array<{ cost: number; accuracy: number }>): number[] {
   return points.flatMap((point, index) =>
-    points.some((other) => other.cost <= point.cost && other.accuracy >= point.accuracy && (other.cost < point.cost || other.accuracy > point.accuracy)) ? [] : [index],
+    points.some((other) => other.cost <= point.cost && other.accuracy >= point.accuracy && (other.cost < point.cost || other.accuracy > point.accuracy))
+      ? []
+      : [index],
   )
 }

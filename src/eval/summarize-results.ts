@@ -58,7 +58,16 @@ export function summarizeResults(rows: ItemResult[], approaches: string[], model
       const correct = group.filter((row) => row.correct).length
       const [low, high] = computeWilsonInterval(correct, items)
       const mean = (pick: (row: ItemResult) => number): number => (items === 0 ? 0 : group.reduce((sum, row) => sum + pick(row), 0) / items)
-      const tokens = { prompt: round(mean((row) => row.tokens.prompt), 2), completion: round(mean((row) => row.tokens.completion), 2) }
+      const tokens = {
+        prompt: round(
+          mean((row) => row.tokens.prompt),
+          2,
+        ),
+        completion: round(
+          mean((row) => row.tokens.completion),
+          2,
+        ),
+      }
       const price = findPrice(prices, model)
       const latencies = group.filter((row) => row.error === null).map((row) => row.latency_ms)
       const percentile = (percent: number): number | null => {
@@ -73,7 +82,10 @@ export function summarizeResults(rows: ItemResult[], approaches: string[], model
         accuracy: items === 0 ? 0 : correct / items,
         ci_low: round(low, 4),
         ci_high: round(high, 4),
-        calls_per_item: round(mean((row) => row.calls), 3),
+        calls_per_item: round(
+          mean((row) => row.calls),
+          3,
+        ),
         tokens_per_item: tokens,
         cost_per_item: price === undefined || items === 0 ? null : mean((row) => computeCost(row.tokens, price)),
         latency_ms_p50: percentile(50),
@@ -107,7 +119,15 @@ export function compareWithNone(rows: ItemResult[], approaches: string[], models
           if (noneCorrect && !row.correct) onlyNone++
           if (!noneCorrect && row.correct) onlyApproach++
         }
-        return { approach, model, paired, difference: paired === 0 ? 0 : round((onlyApproach - onlyNone) / paired, 4), only_none: onlyNone, only_approach: onlyApproach, p_value: round(computeMcNemarExactP(onlyNone, onlyApproach), 4) }
+        return {
+          approach,
+          model,
+          paired,
+          difference: paired === 0 ? 0 : round((onlyApproach - onlyNone) / paired, 4),
+          only_none: onlyNone,
+          only_approach: onlyApproach,
+          p_value: round(computeMcNemarExactP(onlyNone, onlyApproach), 4),
+        }
       })
   })
 }

@@ -52,7 +52,8 @@ export function createWebServiceFactory(settings: WebSettings): { forRequest(): 
           return fetcher.fetchPage(url, signal)
         },
         async search(query, signal, limit) {
-          if (backend === undefined) throw new WebFailure('not-configured', 'No search backend is configured (set OPTIPROXY_SEARCH_URL for SearXNG, or a Brave or Tavily key).')
+          if (backend === undefined)
+            throw new WebFailure('not-configured', 'No search backend is configured (set OPTIPROXY_SEARCH_URL for SearXNG, or a Brave or Tavily key).')
           return backend.search(query, signal, limit)
         },
       }

@@ -38,7 +38,10 @@ export function createGuardedLookup(allowList: AllowList, resolveHost: ResolveHo
         })
         if (chosen === undefined) {
           const detail = reasons.length === 0 ? 'it has no address' : `it resolves to ${reasons.join(', ')}`
-          callback(new WebFailure('refused', `Refused to fetch from ${host}: ${detail}; list it in OPTIPROXY_FETCH_ALLOW_HOSTS to allow it.`) as NodeJS.ErrnoException, '')
+          callback(
+            new WebFailure('refused', `Refused to fetch from ${host}: ${detail}; list it in OPTIPROXY_FETCH_ALLOW_HOSTS to allow it.`) as NodeJS.ErrnoException,
+            '',
+          )
           return
         }
         if (options.all === true) callback(null, [chosen])

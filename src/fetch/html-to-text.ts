@@ -1,4 +1,3 @@
-
 /**
  * The readable text of an HTML page: the article as Mozilla's Readability finds it (navigation, ads, footers and
  * scripts left out), else the body's text. Whitespace is folded; paragraphs stay apart.

@@ -111,7 +111,8 @@ function parseTarget(url: string, allowList: AllowList): URL {
   } catch {
     throw new WebFailure('refused', `'${url.slice(0, 200)}' is not a URL.`)
   }
-  if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new WebFailure('refused', `Refused ${target.protocol} URL: only http and https are fetched.`)
+  if (target.protocol !== 'http:' && target.protocol !== 'https:')
+    throw new WebFailure('refused', `Refused ${target.protocol} URL: only http and https are fetched.`)
   if (target.username !== '' || target.password !== '') throw new WebFailure('refused', 'Refused a URL with credentials in it.')
   const host = target.hostname.replace(/^\[|\]$/g, '')
   if (ipaddr.isValid(host) && !isHostAllowed(host, allowList)) {

@@ -4,7 +4,11 @@ import { createInvalidRequestError, ProxyError } from '../core/proxy-error.js'
 import { checkJsonDepth } from '../operations/check-request-limits.js'
 
 function createTooLargeError(limitBytes: number): ProxyError {
-  return new ProxyError(`The request body is larger than the limit of ${limitBytes} bytes.`, { status: 413, type: 'invalid_request_error', code: 'request_too_large' })
+  return new ProxyError(`The request body is larger than the limit of ${limitBytes} bytes.`, {
+    status: 413,
+    type: 'invalid_request_error',
+    code: 'request_too_large',
+  })
 }
 
 /** Reads a body sent without Content-Length (chunked), counting bytes and stopping at the limit. */
@@ -59,7 +63,11 @@ export async function readJsonBody(c: Context, limitBytes: number, maxDepth = 64
   try {
     body = JSON.parse(text) as unknown
   } catch {
-    throw createInvalidRequestError('We could not parse the JSON body of your request: send a valid JSON object (Content-Type: application/json).', null, 'invalid_json')
+    throw createInvalidRequestError(
+      'We could not parse the JSON body of your request: send a valid JSON object (Content-Type: application/json).',
+      null,
+      'invalid_json',
+    )
   }
   checkJsonDepth(body, maxDepth)
   return body

@@ -117,7 +117,11 @@ export async function respondWithEventStream<E extends { type: string } = Exclud
         if (outcome.done === true) {
           if (!committed && text === '') {
             // the source ended without producing anything: that is a failure, not an empty success
-            return { text, done: true, failure: new ProxyError('The upstream produced no answer.', { status: 502, type: 'upstream_error', code: 'upstream_empty_response' }) }
+            return {
+              text,
+              done: true,
+              failure: new ProxyError('The upstream produced no answer.', { status: 502, type: 'upstream_error', code: 'upstream_empty_response' }),
+            }
           }
           return { text: text + encodeFrames(writer.end()), done: true }
         }
@@ -177,11 +181,14 @@ async function pumpEvents(
   outgoing.once('close', onClose)
   // the headers go out with the first write: an empty one when there is no output yet
   outgoing.write(head?.text ?? '')
-  const keepAlive = setInterval(() => {
-    if (closed || Date.now() - lastWrite < keepAliveMs) return
-    lastWrite = Date.now()
-    outgoing.write(keepAliveText)
-  }, Math.max(50, Math.floor(keepAliveMs / 2)))
+  const keepAlive = setInterval(
+    () => {
+      if (closed || Date.now() - lastWrite < keepAliveMs) return
+      lastWrite = Date.now()
+      outgoing.write(keepAliveText)
+    },
+    Math.max(50, Math.floor(keepAliveMs / 2)),
+  )
   keepAlive.unref()
   let done = false
   try {

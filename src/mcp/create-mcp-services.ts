@@ -58,10 +58,16 @@ export function createMcpServices(settings: McpSettings): McpServices & { close(
         const connection = await withSignal(connect(server), signal)
         const tool = connection.tools.find((entry) => entry.name === name)
         if (tool === undefined) return { text: `No MCP tool named '${name}'.`, isError: true }
-        const result = await connection.client.callTool({ name: name.slice(separator + 2), arguments: args }, undefined, { signal, timeout: settings.callTimeoutMs })
+        const result = await connection.client.callTool({ name: name.slice(separator + 2), arguments: args }, undefined, {
+          signal,
+          timeout: settings.callTimeoutMs,
+        })
         const content = Array.isArray(result.content) ? (result.content as Array<{ type: string; text?: string }>) : []
         const text = content.map((part) => (part.type === 'text' ? (part.text ?? '') : `[${part.type} content]`)).join('\n')
-        return { text: text.length > maxOutputChars ? `${text.slice(0, maxOutputChars)}\n[output cut at ${maxOutputChars} characters]` : text, isError: result.isError === true }
+        return {
+          text: text.length > maxOutputChars ? `${text.slice(0, maxOutputChars)}\n[output cut at ${maxOutputChars} characters]` : text,
+          isError: result.isError === true,
+        }
       } catch (error) {
         if (signal.aborted) throw error
         return { text: `The tool '${name}' failed: ${describe(error)}`, isError: true }

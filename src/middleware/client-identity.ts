@@ -18,7 +18,8 @@ export function readClientIdentity(c: Context<AppEnv>): string {
   const apiKey = c.get('apiKey')
   // a dialect that authenticates with `x-api-key` (Anthropic's) is identified by that key the same way
   const token = apiKey === undefined ? (readBearerToken(c) ?? (c.req.header('x-api-key')?.trim() || undefined)) : undefined
-  const identity = apiKey !== undefined ? `key:${apiKey.name}` : token !== undefined ? `bearer:${createHash('sha256').update(token).digest('hex')}` : 'anonymous'
+  const identity =
+    apiKey !== undefined ? `key:${apiKey.name}` : token !== undefined ? `bearer:${createHash('sha256').update(token).digest('hex')}` : 'anonymous'
   c.set('clientIdentity', identity)
   return identity
 }

@@ -24,7 +24,11 @@ export function requireAdminAccess(adminKey: string | undefined): MiddlewareHand
   return async function requireAdminAccessMiddleware(c, next) {
     if (expected === undefined) {
       if (!isLoopbackClient(c.env?.incoming?.socket?.remoteAddress)) {
-        throw new ProxyError('The admin API answers only clients on this machine unless OPTIPROXY_ADMIN_KEY is set.', { status: 403, type: 'permission_error', code: 'admin_loopback_only' })
+        throw new ProxyError('The admin API answers only clients on this machine unless OPTIPROXY_ADMIN_KEY is set.', {
+          status: 403,
+          type: 'permission_error',
+          code: 'admin_loopback_only',
+        })
       }
       return next()
     }
@@ -32,7 +36,8 @@ export function requireAdminAccess(adminKey: string | undefined): MiddlewareHand
     if (token === undefined) {
       throw new ProxyError('The admin API needs the admin key as Bearer.', { status: 401, type: 'invalid_request_error', code: 'missing_admin_key' })
     }
-    if (!timingSafeEqual(digest(token), expected)) throw new ProxyError('Incorrect admin key.', { status: 401, type: 'invalid_request_error', code: 'invalid_admin_key' })
+    if (!timingSafeEqual(digest(token), expected))
+      throw new ProxyError('Incorrect admin key.', { status: 401, type: 'invalid_request_error', code: 'invalid_admin_key' })
     return next()
   }
 }

@@ -20,7 +20,11 @@ export function requireApiKeys(keys: readonly ResolvedApiKey[], limiter: RateLim
   return async function requireApiKeysMiddleware(c, next) {
     const token = readClientKey(c)
     if (token === undefined) {
-      throw new ProxyError("You didn't provide an API key. Send it in the Authorization header as 'Bearer YOUR_KEY'.", { status: 401, type: 'invalid_request_error', code: 'missing_api_key' })
+      throw new ProxyError("You didn't provide an API key. Send it in the Authorization header as 'Bearer YOUR_KEY'.", {
+        status: 401,
+        type: 'invalid_request_error',
+        code: 'missing_api_key',
+      })
     }
     const presented = digest(token)
     let match: ResolvedApiKey | undefined

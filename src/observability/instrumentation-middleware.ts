@@ -29,7 +29,13 @@ export function createInstrumentationMiddleware(providerId: string, instrumentat
         metrics.tokens.inc({ provider: providerId, model, direction: 'in' }, usage.promptTokens)
         metrics.tokens.inc({ provider: providerId, model, direction: 'out' }, usage.completionTokens)
       }
-      const report = { provider: providerId, model: request.model, kind, ...(failure === undefined ? {} : { failure }), ...(usage === undefined ? {} : { usage }) }
+      const report = {
+        provider: providerId,
+        model: request.model,
+        kind,
+        ...(failure === undefined ? {} : { failure }),
+        ...(usage === undefined ? {} : { usage }),
+      }
       options.observer?.callEnded?.(report)
       options.attempts?.attemptEnded?.(report)
     }

@@ -48,7 +48,12 @@ export function createProxyMetrics(options: { processMetrics: boolean }): ProxyM
   const registers = [registry]
   return {
     registry,
-    requests: new Counter({ name: 'optiproxy_http_requests_total', help: 'HTTP requests answered, by route and status', labelNames: ['route', 'status'], registers }),
+    requests: new Counter({
+      name: 'optiproxy_http_requests_total',
+      help: 'HTTP requests answered, by route and status',
+      labelNames: ['route', 'status'],
+      registers,
+    }),
     requestDuration: new Histogram({
       name: 'optiproxy_http_request_duration_seconds',
       help: 'Time from request to the end of the response (a stream: to its last byte)',
@@ -82,9 +87,19 @@ export function createProxyMetrics(options: { processMetrics: boolean }): ProxyM
       labelNames: ['provider', 'model', 'direction'],
       registers,
     }),
-    errors: new Counter({ name: 'optiproxy_errors_total', help: 'Errors answered to clients (responses and stream error frames), by type and code', labelNames: ['type', 'code'], registers }),
+    errors: new Counter({
+      name: 'optiproxy_errors_total',
+      help: 'Errors answered to clients (responses and stream error frames), by type and code',
+      labelNames: ['type', 'code'],
+      registers,
+    }),
     streamsInFlight: new Gauge({ name: 'optiproxy_streams_in_flight', help: 'Streamed responses currently open', registers }),
-    cacheRequests: new Counter({ name: 'optiproxy_cache_requests_total', help: 'Requests that used the response cache, by result (hit|miss)', labelNames: ['result'], registers }),
+    cacheRequests: new Counter({
+      name: 'optiproxy_cache_requests_total',
+      help: 'Requests that used the response cache, by result (hit|miss)',
+      labelNames: ['result'],
+      registers,
+    }),
     labels: {
       approach: createBoundedLabel([...approachRegistry.keys(), 'unknown'], 0),
       model: createBoundedLabel([], 200),

@@ -27,7 +27,17 @@ export interface RequestRecord {
   messages?: Message[]
 }
 
-const knownRoutes = new Set(['/v1/chat/completions', '/v1/completions', '/v1/models', '/v1/responses', '/v1/messages', '/v1/messages/count_tokens', '/health', '/ready', '/metrics'])
+const knownRoutes = new Set([
+  '/v1/chat/completions',
+  '/v1/completions',
+  '/v1/models',
+  '/v1/responses',
+  '/v1/messages',
+  '/v1/messages/count_tokens',
+  '/health',
+  '/ready',
+  '/metrics',
+])
 
 /** The metric label of a path: a known route, or `other` (so unknown paths cannot grow the label set). */
 export function toRouteLabel(path: string): string {

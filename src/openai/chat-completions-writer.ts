@@ -59,17 +59,26 @@ function createChatChunkWriter(identity: ResponseIdentity, includeUsage: boolean
           envelope = undefined
           return []
         case 'text-delta':
-          return [deltaFrame(event.choice, { content: event.delta }, event.logprobs ? { content: convertLogprobsToOpenAI(event.logprobs), refusal: null } : null)]
+          return [
+            deltaFrame(event.choice, { content: event.delta }, event.logprobs ? { content: convertLogprobsToOpenAI(event.logprobs), refusal: null } : null),
+          ]
         case 'reasoning-delta':
           return [deltaFrame(event.choice, { reasoning_content: event.delta })]
         case 'refusal-delta':
-          return [deltaFrame(event.choice, { refusal: event.delta }, event.logprobs ? { content: null, refusal: convertLogprobsToOpenAI(event.logprobs) } : null)]
+          return [
+            deltaFrame(event.choice, { refusal: event.delta }, event.logprobs ? { content: null, refusal: convertLogprobsToOpenAI(event.logprobs) } : null),
+          ]
         case 'tool-call-delta': {
           const key = `${event.choice}:${event.index}`
           const first = !startedCalls.has(key)
           startedCalls.add(key)
           const call: ChatCompletionChunk.Choice.Delta.ToolCall = first
-            ? { index: event.index, id: event.id ?? createResponseId('call_', 24), type: 'function', function: { name: event.name ?? '', arguments: event.argumentsDelta } }
+            ? {
+                index: event.index,
+                id: event.id ?? createResponseId('call_', 24),
+                type: 'function',
+                function: { name: event.name ?? '', arguments: event.argumentsDelta },
+              }
             : { index: event.index, function: { arguments: event.argumentsDelta } }
           return [deltaFrame(event.choice, first ? { content: null, tool_calls: [call] } : { tool_calls: [call] })]
         }

@@ -69,7 +69,11 @@ export function createCompletionsResponder(options: CompletionsResponderOptions)
   }
 }
 
-function createCompletionsChunkWriter(identity: ResponseIdentity, options: CompletionsResponderOptions, promptOf: (choice: number) => string): EventStreamWriter {
+function createCompletionsChunkWriter(
+  identity: ResponseIdentity,
+  options: CompletionsResponderOptions,
+  promptOf: (choice: number) => string,
+): EventStreamWriter {
   const startedChoices = new Set<number>()
   const offsets = new Map<number, number>()
   let usage: Usage | undefined

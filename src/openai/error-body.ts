@@ -16,7 +16,14 @@ export function toOpenAIError(error: unknown): { status: number; body: OpenAIErr
   return {
     status: proxyError.status,
     // a last net: anything shaped like a key is masked in every field, whatever produced the error
-    body: { error: { message: redactSecrets(proxyError.message, []), type: redactSecrets(proxyError.type, []), param: scrub(proxyError.param), code: scrub(proxyError.code) } },
+    body: {
+      error: {
+        message: redactSecrets(proxyError.message, []),
+        type: redactSecrets(proxyError.type, []),
+        param: scrub(proxyError.param),
+        code: scrub(proxyError.code),
+      },
+    },
     headers,
   }
 }

@@ -20,9 +20,29 @@ export interface ClientRequest {
 
 /** Fields the canonical request carries itself; everything else in the body goes to `extra`. */
 const consumedFields = new Set<string>([
-  'model', 'messages', 'stream', 'stream_options', 'n', 'stop', 'temperature', 'top_p', 'seed', 'max_tokens',
-  'max_completion_tokens', 'frequency_penalty', 'presence_penalty', 'logprobs', 'top_logprobs', 'tools', 'tool_choice',
-  'parallel_tool_calls', 'response_format', 'reasoning_effort', 'user', 'metadata', ...proxyControlFields,
+  'model',
+  'messages',
+  'stream',
+  'stream_options',
+  'n',
+  'stop',
+  'temperature',
+  'top_p',
+  'seed',
+  'max_tokens',
+  'max_completion_tokens',
+  'frequency_penalty',
+  'presence_penalty',
+  'logprobs',
+  'top_logprobs',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'response_format',
+  'reasoning_effort',
+  'user',
+  'metadata',
+  ...proxyControlFields,
 ])
 
 /**

@@ -5,8 +5,26 @@ import { convertZodError } from './convert-zod-error.js'
 import { readApproachFields, type ClientRequest } from './parse-chat-completions-request.js'
 
 const consumedFields = new Set([
-  'model', 'prompt', 'stream', 'stream_options', 'n', 'best_of', 'echo', 'suffix', 'stop', 'temperature', 'top_p', 'seed',
-  'max_tokens', 'frequency_penalty', 'presence_penalty', 'logprobs', 'user', 'optillm_approach', 'approach', 'optiproxy',
+  'model',
+  'prompt',
+  'stream',
+  'stream_options',
+  'n',
+  'best_of',
+  'echo',
+  'suffix',
+  'stop',
+  'temperature',
+  'top_p',
+  'seed',
+  'max_tokens',
+  'frequency_penalty',
+  'presence_penalty',
+  'logprobs',
+  'user',
+  'optillm_approach',
+  'approach',
+  'optiproxy',
 ])
 
 export interface CompletionsClientRequest {
@@ -31,14 +49,26 @@ export function parseCompletionsRequest(body: unknown): CompletionsClientRequest
   const data = parsed.data
   const prompts = typeof data.prompt === 'string' ? [data.prompt] : data.prompt
   if (!prompts.every((prompt): prompt is string => typeof prompt === 'string')) {
-    throw createInvalidRequestError("Invalid value for 'prompt': token-id prompts are not supported; optiproxy answers completions with chat models, send the prompt as text.", 'prompt', 'invalid_value')
+    throw createInvalidRequestError(
+      "Invalid value for 'prompt': token-id prompts are not supported; optiproxy answers completions with chat models, send the prompt as text.",
+      'prompt',
+      'invalid_value',
+    )
   }
   if (data.suffix != null && data.suffix !== '') {
-    throw createInvalidRequestError("Invalid value for 'suffix': insertion is not supported; optiproxy answers completions with chat models.", 'suffix', 'invalid_value')
+    throw createInvalidRequestError(
+      "Invalid value for 'suffix': insertion is not supported; optiproxy answers completions with chat models.",
+      'suffix',
+      'invalid_value',
+    )
   }
   const n = data.n ?? 1
   if (data.best_of != null && data.best_of > n) {
-    throw createInvalidRequestError("Invalid value for 'best_of': server-side best-of is not supported; use the `bon` approach or set best_of equal to n.", 'best_of', 'invalid_value')
+    throw createInvalidRequestError(
+      "Invalid value for 'best_of': server-side best-of is not supported; use the `bon` approach or set best_of equal to n.",
+      'best_of',
+      'invalid_value',
+    )
   }
   const extra: Record<string, unknown> = {}
   for (const key of Object.keys(data)) {

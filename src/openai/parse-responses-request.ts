@@ -28,13 +28,17 @@ export function parseResponsesRequest(body: unknown): ResponsesClientRequest {
   const parsed = responsesRequestSchema.safeParse(body, { reportInput: true })
   if (!parsed.success) throw convertZodError(parsed.error)
   const data = parsed.data
-  if (data.conversation != null) throw createInvalidRequestError("'conversation' is not supported by this proxy: use 'previous_response_id'.", 'conversation', 'unsupported_parameter')
-  if (data.prompt != null) throw createInvalidRequestError("'prompt' (stored prompt templates) is not supported by this proxy.", 'prompt', 'unsupported_parameter')
+  if (data.conversation != null)
+    throw createInvalidRequestError("'conversation' is not supported by this proxy: use 'previous_response_id'.", 'conversation', 'unsupported_parameter')
+  if (data.prompt != null)
+    throw createInvalidRequestError("'prompt' (stored prompt templates) is not supported by this proxy.", 'prompt', 'unsupported_parameter')
   const background = data.background === true
   const store = data.store !== false
-  if (background && !store) throw createInvalidRequestError('Background mode needs store=true: a background response is kept so it can be retrieved.', 'background', 'invalid_value')
+  if (background && !store)
+    throw createInvalidRequestError('Background mode needs store=true: a background response is kept so it can be retrieved.', 'background', 'invalid_value')
   const inputItems = normalizeInputItems(data.input)
-  if (inputItems.length === 0 && data.previous_response_id == null) throw createInvalidRequestError("Missing required parameter: 'input'.", 'input', 'missing_required_parameter')
+  if (inputItems.length === 0 && data.previous_response_id == null)
+    throw createInvalidRequestError("Missing required parameter: 'input'.", 'input', 'missing_required_parameter')
   createModelRequest(data, inputItems) // the tool choice is checked up front
   return {
     body: data,

@@ -3,12 +3,7 @@ import type { StreamEvent } from '../core/stream-event.js'
 import { addUsage, type Usage } from '../core/usage.js'
 import { createResponseId } from './response-identity.js'
 import type { FunctionCallItem, OutputMessageItem, ReasoningItem } from './responses-items.js'
-import {
-  convertErrorToResponses,
-  convertUsageToResponses,
-  type ResponseObject,
-  type ResponsesStreamEvent,
-} from './responses-object.js'
+import { convertErrorToResponses, convertUsageToResponses, type ResponseObject, type ResponsesStreamEvent } from './responses-object.js'
 
 type OpenPart = { kind: 'text'; text: string } | { kind: 'refusal'; text: string } | { kind: 'reasoning'; text: string }
 
@@ -45,7 +40,10 @@ export function createResponsesEventBuilder(response: ResponseObject, firstSeque
     if (part.kind === 'text') {
       const done = { type: 'output_text' as const, text: part.text, annotations: [], logprobs: [] }
       ;(item as OutputMessageItem).content[base.content_index] = done
-      return [event('response.output_text.done', { ...base, text: part.text, logprobs: [] }), event('response.content_part.done', { ...base, part: clone(done) })]
+      return [
+        event('response.output_text.done', { ...base, text: part.text, logprobs: [] }),
+        event('response.content_part.done', { ...base, part: clone(done) }),
+      ]
     }
     if (part.kind === 'refusal') {
       const done = { type: 'refusal' as const, refusal: part.text }
@@ -99,9 +97,21 @@ export function createResponsesEventBuilder(response: ResponseObject, firstSeque
     const open: OpenPart = existing ?? { kind, text: '' }
     if (existing === undefined) {
       current.part = open
-      const part = kind === 'text' ? { type: 'output_text', text: '', annotations: [], logprobs: [] } : kind === 'refusal' ? { type: 'refusal', refusal: '' } : { type: 'reasoning_text', text: '' }
+      const part =
+        kind === 'text'
+          ? { type: 'output_text', text: '', annotations: [], logprobs: [] }
+          : kind === 'refusal'
+            ? { type: 'refusal', refusal: '' }
+            : { type: 'reasoning_text', text: '' }
       content.push(part)
-      events.push(event('response.content_part.added', { item_id: current.item.id, output_index: current.outputIndex, content_index: content.length - 1, part: clone(part) }))
+      events.push(
+        event('response.content_part.added', {
+          item_id: current.item.id,
+          output_index: current.outputIndex,
+          content_index: content.length - 1,
+          part: clone(part),
+        }),
+      )
     }
     open.text += delta
     const base = { item_id: current.item.id, output_index: current.outputIndex, content_index: content.length - 1, delta }
@@ -163,7 +173,9 @@ export function createResponsesEventBuilder(response: ResponseObject, firstSeque
           }
           call.item.arguments += streamEvent.argumentsDelta
           if (streamEvent.argumentsDelta !== '') {
-            events.push(event('response.function_call_arguments.delta', { item_id: call.item.id, output_index: call.outputIndex, delta: streamEvent.argumentsDelta }))
+            events.push(
+              event('response.function_call_arguments.delta', { item_id: call.item.id, output_index: call.outputIndex, delta: streamEvent.argumentsDelta }),
+            )
           }
           return events
         }

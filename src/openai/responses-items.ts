@@ -67,7 +67,12 @@ function convertInputContent(content: Extract<ResponsesInputItem, { role: string
       case 'refusal':
         return { type: 'input_text', text: part.refusal }
       case 'input_image':
-        if (part.image_url == null) throw createInvalidRequestError('Only images given by image_url are supported (file_id needs the OpenAI Files API).', `${param}[${index}].image_url`, 'unsupported_value')
+        if (part.image_url == null)
+          throw createInvalidRequestError(
+            'Only images given by image_url are supported (file_id needs the OpenAI Files API).',
+            `${param}[${index}].image_url`,
+            'unsupported_value',
+          )
         return { type: 'input_image', image_url: part.image_url, detail: part.detail ?? 'auto' }
       case 'input_file':
         return {
@@ -87,11 +92,19 @@ function convertInputContent(content: Extract<ResponsesInputItem, { role: string
  */
 export function normalizeInputItems(input: string | ResponsesInputItem[] | undefined): ResponseItem[] {
   if (input === undefined) return []
-  if (typeof input === 'string') return [{ id: createResponseId('msg_', 32), type: 'message', role: 'user', status: 'completed', content: [{ type: 'input_text', text: input }] }]
+  if (typeof input === 'string')
+    return [{ id: createResponseId('msg_', 32), type: 'message', role: 'user', status: 'completed', content: [{ type: 'input_text', text: input }] }]
   return input.map((item, index): ResponseItem => {
     const param = `input[${index}]`
     if (item.type === 'function_call') {
-      return { id: item.id ?? createResponseId('fc_', 32), type: 'function_call', call_id: item.call_id, name: item.name, arguments: item.arguments, status: 'completed' }
+      return {
+        id: item.id ?? createResponseId('fc_', 32),
+        type: 'function_call',
+        call_id: item.call_id,
+        name: item.name,
+        arguments: item.arguments,
+        status: 'completed',
+      }
     }
     if (item.type === 'function_call_output') {
       const output = typeof item.output === 'string' ? item.output : convertInputContent(item.output, `${param}.output`)

@@ -35,18 +35,26 @@ export function createAppOperations(config: Config, options: { processMetrics?: 
   const rateLimiter =
     config.redisUrl === undefined
       ? createMemoryRateLimiter()
-      : createRedisRateLimiter(config.redisUrl, prefix, (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'rate limiter: Redis failed; request let through'))
+      : createRedisRateLimiter(config.redisUrl, prefix, (error) =>
+          logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'rate limiter: Redis failed; request let through'),
+        )
   const cacheSettings = config.cache
   const cacheStore =
     cacheSettings === undefined
       ? undefined
       : config.redisUrl !== undefined && cacheSettings.store !== 'memory'
-        ? createRedisCacheStore(config.redisUrl, prefix, cacheSettings.ttl_ms, (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'response cache: Redis failed; treated as a miss'))
+        ? createRedisCacheStore(config.redisUrl, prefix, cacheSettings.ttl_ms, (error) =>
+            logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'response cache: Redis failed; treated as a miss'),
+          )
         : createMemoryCacheStore({ maxEntries: cacheSettings.max_entries, maxBytes: cacheSettings.max_bytes, ttlMs: cacheSettings.ttl_ms })
-  const tracing = createTracingFromConfig(config, (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'tracing: a trace could not be stored or exported'))
+  const tracing = createTracingFromConfig(config, (error) =>
+    logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'tracing: a trace could not be stored or exported'),
+  )
   return {
     ...(tracing === undefined ? {} : { tracing }),
-    ...(cacheStore === undefined || cacheSettings === undefined ? {} : { cache: { store: cacheStore, aliases: new Set(cacheSettings.aliases), anyTemperature: cacheSettings.any_temperature } }),
+    ...(cacheStore === undefined || cacheSettings === undefined
+      ? {}
+      : { cache: { store: cacheStore, aliases: new Set(cacheSettings.aliases), anyTemperature: cacheSettings.any_temperature } }),
     rateLimiter,
     metrics: createProxyMetrics({ processMetrics: options.processMetrics ?? false }),
     logger,

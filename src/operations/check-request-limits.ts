@@ -39,7 +39,11 @@ export function checkRequestLimits(request: ModelRequest, limits: RequestLimits)
     throw createInvalidRequestError(`Invalid 'model': the name is longer than ${maxModelNameLength} characters.`, 'model', 'invalid_value')
   }
   if (request.messages.length > limits.maxMessages) {
-    throw createInvalidRequestError(`Too many messages: ${request.messages.length}; this proxy accepts at most ${limits.maxMessages}.`, 'messages', 'too_many_messages')
+    throw createInvalidRequestError(
+      `Too many messages: ${request.messages.length}; this proxy accepts at most ${limits.maxMessages}.`,
+      'messages',
+      'too_many_messages',
+    )
   }
   if (request.n !== undefined && request.n > limits.maxChoices) {
     throw createInvalidRequestError(`Invalid 'n': ${request.n} is more than this proxy's limit of ${limits.maxChoices}.`, 'n', 'invalid_value')
@@ -64,5 +68,11 @@ export function checkRequestLimits(request: ModelRequest, limits: RequestLimits)
 
 /** The 503 for a request that arrives while the server drains for shutdown. */
 export function createShuttingDownError(): ProxyError {
-  return new ProxyError('The server is shutting down; retry on another instance.', { status: 503, type: 'server_error', code: 'server_shutting_down', isRetryable: true, retryAfter: '1' })
+  return new ProxyError('The server is shutting down; retry on another instance.', {
+    status: 503,
+    type: 'server_error',
+    code: 'server_shutting_down',
+    isRetryable: true,
+    retryAfter: '1',
+  })
 }

@@ -36,11 +36,15 @@ export function readProviderOperationSettings(config: Config, providerId: string
  */
 export function createOperationalRouter(config: Config, operations: AppOperations, override?: Provider): Provider {
   const instrumentation = { metrics: operations.metrics, health: operations.health }
-  if (override !== undefined) return wrapProvider(override, createOperationsMiddlewares(override.id, readProviderOperationSettings(config, override.id), instrumentation))
+  if (override !== undefined)
+    return wrapProvider(override, createOperationsMiddlewares(override.id, readProviderOperationSettings(config, override.id), instrumentation))
   return createProvidersRouter(config, {
     createMiddlewares: (id) => createOperationsMiddlewares(id, readProviderOperationSettings(config, id), instrumentation),
     reportListFailure: (providerId, error) =>
-      operations.logger.warn({ provider: providerId, err: error instanceof Error ? error.message : String(error) }, 'model list of a provider failed; listed without it'),
+      operations.logger.warn(
+        { provider: providerId, err: error instanceof Error ? error.message : String(error) },
+        'model list of a provider failed; listed without it',
+      ),
     createAliases: (providers) => {
       const aliases: Array<[string, RouteTarget]> = []
       for (const [alias, group] of Object.entries(config.groups)) {

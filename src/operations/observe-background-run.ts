@@ -44,7 +44,8 @@ export function observeBackgroundRun(
     end(failure) {
       const { metrics, logger, rateLimiter } = operations
       const error = failure === undefined ? undefined : toProxyError(failure)
-      if (error !== undefined) metrics.errors.inc({ type: metrics.labels.errorType.read(error.type), code: metrics.labels.errorCode.read(error.code ?? 'none') })
+      if (error !== undefined)
+        metrics.errors.inc({ type: metrics.labels.errorType.read(error.type), code: metrics.labels.errorCode.read(error.code ?? 'none') })
       const tokens = record.promptTokens + record.completionTokens
       if (record.apiKeyName !== undefined && tokens > 0) void rateLimiter.addTokens(record.apiKeyName, tokens)
       logger.info(

@@ -36,11 +36,17 @@ export type RoutingGroupFile = z.infer<typeof routingGroupFileSchema>
 export const apiKeyFileSchema = z
   .strictObject({
     /** Shown in logs and metrics; the key itself never is. */
-    name: z.string().min(1).regex(/^[\w.-]+$/, { error: 'a key name has letters, digits, ".", "_" or "-"' }),
+    name: z
+      .string()
+      .min(1)
+      .regex(/^[\w.-]+$/, { error: 'a key name has letters, digits, ".", "_" or "-"' }),
     /** The key, written in the file. Prefer key_env. */
     key: z.string().min(8, { error: 'a key needs at least 8 characters' }).optional(),
     /** The environment variable that holds the key. */
-    key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected an environment variable name' }).optional(),
+    key_env: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected an environment variable name' })
+      .optional(),
     /** Model names this key may use (as the client sends them, without an approach prefix); absent: all. */
     models: z.array(z.string().min(1)).optional(),
     /** Approach slugs this key may run; absent: all. */
@@ -94,7 +100,8 @@ export function resolveApiKeys(entries: ApiKeyFile[] | undefined, env: NodeJS.Pr
   return (entries ?? []).map((entry, index) => {
     const { key_env: variable, key, ...rest } = entry
     const value = variable === undefined ? key : env[variable]
-    if (value === undefined || value.length < 8) throw new Error(`api_keys[${index}].key_env: the variable ${variable} is not set (or shorter than 8 characters)`)
+    if (value === undefined || value.length < 8)
+      throw new Error(`api_keys[${index}].key_env: the variable ${variable} is not set (or shorter than 8 characters)`)
     return { ...rest, key: value }
   })
 }

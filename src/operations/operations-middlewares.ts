@@ -20,10 +20,16 @@ export interface ProviderOperationSettings {
  * defaults entries go inside these (see createProviderMiddlewares), so a retried call is one call to them.
  * @example wrapProvider(base, createOperationsMiddlewares('openai', { timeouts: { idleMs: 60_000 }, maxConcurrent: 64, maxQueued: 256 }, { metrics, health }))
  */
-export function createOperationsMiddlewares(providerId: string, settings: ProviderOperationSettings, instrumentation: { metrics: ProxyMetrics; health: ProviderHealth }): ProviderMiddleware[] {
+export function createOperationsMiddlewares(
+  providerId: string,
+  settings: ProviderOperationSettings,
+  instrumentation: { metrics: ProxyMetrics; health: ProviderHealth },
+): ProviderMiddleware[] {
   return [
     createInstrumentationMiddleware(providerId, instrumentation),
-    ...(settings.maxConcurrent === 0 ? [] : [createConcurrencyMiddleware(providerId, { maxConcurrent: settings.maxConcurrent, maxQueued: settings.maxQueued, retryAfterSeconds: 1 })]),
+    ...(settings.maxConcurrent === 0
+      ? []
+      : [createConcurrencyMiddleware(providerId, { maxConcurrent: settings.maxConcurrent, maxQueued: settings.maxQueued, retryAfterSeconds: 1 })]),
     createTimeoutsMiddleware(settings.timeouts),
   ]
 }

@@ -33,7 +33,12 @@ function checkKeyAllows(apiKey: ResolvedApiKey, model: string, slugs: ReadonlyAr
   }
   const refused = apiKey.approaches === undefined ? undefined : slugs.find((slug) => !apiKey.approaches?.includes(slug))
   if (refused !== undefined) {
-    throw new ProxyError(`This API key may not run the approach '${refused}'.`, { status: 403, type: 'permission_error', param: 'model', code: 'approach_not_allowed' })
+    throw new ProxyError(`This API key may not run the approach '${refused}'.`, {
+      status: 403,
+      type: 'permission_error',
+      param: 'model',
+      code: 'approach_not_allowed',
+    })
   }
 }
 
@@ -79,7 +84,11 @@ export function prepareRequest(c: Context<AppEnv>, dependencies: RouteDependenci
   record.streaming = streaming
   for (const client of clients) checkRequestLimits(client.request, operations.limits)
   if (clients.length * (first.request.n ?? 1) > operations.limits.maxChoices) {
-    throw createInvalidRequestError(`Too many prompts: ${clients.length} prompts of n=${first.request.n ?? 1} choices is more than this proxy's limit of ${operations.limits.maxChoices} choices.`, 'prompt', 'invalid_value')
+    throw createInvalidRequestError(
+      `Too many prompts: ${clients.length} prompts of n=${first.request.n ?? 1} choices is more than this proxy's limit of ${operations.limits.maxChoices} choices.`,
+      'prompt',
+      'invalid_value',
+    )
   }
   const plans = clients.map((client) => planRequest({ ...client, streaming }, dependencies.pipeline))
   const plan = plans[0] as RequestPlan
@@ -110,7 +119,10 @@ export function prepareRequest(c: Context<AppEnv>, dependencies: RouteDependenci
     scope: { ...createRequestScope(c, dependencies.forwardClientKey), observer },
     headers,
     supervise: (events) => {
-      const source = cacheKey === undefined || operations.cache === undefined ? events : serveWithCache(events, { store: operations.cache.store, key: cacheKey, headers, metrics: operations.metrics })
+      const source =
+        cacheKey === undefined || operations.cache === undefined
+          ? events
+          : serveWithCache(events, { store: operations.cache.store, key: cacheKey, headers, metrics: operations.metrics })
       return superviseEvents(source, { metrics: operations.metrics, record, streamsEnd: operations.lifecycle.streamsEnd, streaming })
     },
   }

@@ -54,7 +54,8 @@ export function createMemoryRateLimiter(): RateLimiter {
       const { index, secondsLeft } = currentWindow()
       const entry = windowOf(name, index)
       if (limits.tokensPerMinute !== undefined && entry.tokens >= limits.tokensPerMinute) throw createLimitError('tokens', limits.tokensPerMinute, secondsLeft)
-      if (limits.requestsPerMinute !== undefined && entry.requests >= limits.requestsPerMinute) throw createLimitError('requests', limits.requestsPerMinute, secondsLeft)
+      if (limits.requestsPerMinute !== undefined && entry.requests >= limits.requestsPerMinute)
+        throw createLimitError('requests', limits.requestsPerMinute, secondsLeft)
       entry.requests++
     },
     async addTokens(name, tokens) {
@@ -82,7 +83,12 @@ export function createRedisRateLimiter(url: string, prefix: string, onError: (er
       let requests: number
       let tokens: number
       try {
-        const results = await redis.multi().incr(keyOf(name, index, 'requests')).expire(keyOf(name, index, 'requests'), 120).get(keyOf(name, index, 'tokens')).exec()
+        const results = await redis
+          .multi()
+          .incr(keyOf(name, index, 'requests'))
+          .expire(keyOf(name, index, 'requests'), 120)
+          .get(keyOf(name, index, 'tokens'))
+          .exec()
         requests = Number(results?.[0]?.[1] ?? 0)
         tokens = Number(results?.[2]?.[1] ?? 0)
       } catch (error) {
@@ -90,7 +96,8 @@ export function createRedisRateLimiter(url: string, prefix: string, onError: (er
         return
       }
       if (limits.tokensPerMinute !== undefined && tokens >= limits.tokensPerMinute) throw createLimitError('tokens', limits.tokensPerMinute, secondsLeft)
-      if (limits.requestsPerMinute !== undefined && requests > limits.requestsPerMinute) throw createLimitError('requests', limits.requestsPerMinute, secondsLeft)
+      if (limits.requestsPerMinute !== undefined && requests > limits.requestsPerMinute)
+        throw createLimitError('requests', limits.requestsPerMinute, secondsLeft)
     },
     async addTokens(name, tokens) {
       if (tokens <= 0) return

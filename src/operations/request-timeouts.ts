@@ -1,7 +1,11 @@
 import { z } from 'zod'
 import type { CallTimeouts } from '../../providers/middleware/timeouts-middleware.js'
 
-const milliseconds = z.number().int().min(1).max(24 * 3600 * 1000)
+const milliseconds = z
+  .number()
+  .int()
+  .min(1)
+  .max(24 * 3600 * 1000)
 
 /**
  * `optiproxy.timeouts` in a request body: the client's deadlines for each upstream call of its request. Parsed with

@@ -26,7 +26,9 @@ function canonicalize(value: unknown): unknown {
  * @example const key = computeCacheKey({ dialect: 'chat', requests, apiKeyName })
  */
 export function computeCacheKey(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(canonicalize(value))).digest('hex')
+  return createHash('sha256')
+    .update(JSON.stringify(canonicalize(value)))
+    .digest('hex')
 }
 
 /**
@@ -34,7 +36,12 @@ export function computeCacheKey(value: unknown): string {
  * entries expire after `ttlMs`.
  * @example const store = createMemoryCacheStore({ maxEntries: 1000, maxBytes: 50 * 2 ** 20, ttlMs: 3_600_000 })
  */
-export function createMemoryCacheStore(limits: { maxEntries: number; maxBytes: number; ttlMs: number; now?: () => number }): ResponseCacheStore & { readonly size: number; readonly bytes: number } {
+export function createMemoryCacheStore(limits: {
+  maxEntries: number
+  maxBytes: number
+  ttlMs: number
+  now?: () => number
+}): ResponseCacheStore & { readonly size: number; readonly bytes: number } {
   const now = limits.now ?? Date.now
   const entries = new Map<string, { text: string; expiresAt: number }>()
   let bytes = 0

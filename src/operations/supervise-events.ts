@@ -93,9 +93,15 @@ export async function* superviseEvents(events: AsyncIterable<StreamEvent>, super
         yield error
         return
       }
-      if (record.timeToFirstTokenSeconds === undefined && (event.type === 'text-delta' || event.type === 'reasoning-delta' || event.type === 'tool-call-delta' || event.type === 'refusal-delta')) {
+      if (
+        record.timeToFirstTokenSeconds === undefined &&
+        (event.type === 'text-delta' || event.type === 'reasoning-delta' || event.type === 'tool-call-delta' || event.type === 'refusal-delta')
+      ) {
         record.timeToFirstTokenSeconds = (performance.now() - record.startedAt) / 1000
-        metrics.timeToFirstToken.observe({ route: record.route, approach: metrics.labels.approach.read(record.approach ?? 'unknown') }, record.timeToFirstTokenSeconds)
+        metrics.timeToFirstToken.observe(
+          { route: record.route, approach: metrics.labels.approach.read(record.approach ?? 'unknown') },
+          record.timeToFirstTokenSeconds,
+        )
       }
       yield event
     }

@@ -81,7 +81,12 @@ export function planRequest(input: PlanRequestInput, context: PlanContext): Requ
   // OptiLLM's own body fields (mcts_simulations, mars_config, k, ...) become approach options, never upstream fields
   const optillm = applyOptillmFields(selection.request, input.optiproxy, selection.approaches, registry)
   const routed = optillm.request
-  const { settings, options, timeouts } = readRequestSettings(optillm.optiproxy, selection.approaches, registry, context.approachDefaults ?? builtInApproachDefaults)
+  const { settings, options, timeouts } = readRequestSettings(
+    optillm.optiproxy,
+    selection.approaches,
+    registry,
+    context.approachDefaults ?? builtInApproachDefaults,
+  )
   const chosen = chooseApproaches({ ...selection, request: routed }, registry)
   const passThrough = chosen.operator === 'single' && chosen.approaches[0]?.id === 'none'
   const keepsTools = chosen.operator === 'single' && chosen.approaches[0]?.keepsClientTools === true

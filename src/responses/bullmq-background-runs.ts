@@ -100,7 +100,9 @@ export function createBullMqBackgroundRuns(
       subscribed = undefined
       throw error
     }))
-  void subscribe().catch((error: unknown) => console.error(`[optiproxy] background runs: could not subscribe to cancels: ${error instanceof Error ? error.message : String(error)}`))
+  void subscribe().catch((error: unknown) =>
+    console.error(`[optiproxy] background runs: could not subscribe to cancels: ${error instanceof Error ? error.message : String(error)}`),
+  )
 
   return {
     async enqueue(job) {

@@ -26,16 +26,27 @@ export function createResponsesService(config: Config, pipeline: PipelineDepende
   redis.on('error', createRedisErrorReporter('response store Redis'))
   subscriber.on('error', createRedisErrorReporter('cancel subscriber Redis'))
   const store = guardStoreErrors(createRedisResponseStore(redis, { prefix: config.redisKeyPrefix, ttlMs: config.responseTtlSeconds * 1000 }))
-  const runs = createBullMqBackgroundRuns((job, signal) => runBackgroundResponse({ pipeline, store, ...(operations === undefined ? {} : { operations }) }, job, signal), store, { publisher: redis, subscriber }, {
-    redisUrl: config.redisUrl,
-    prefix: config.redisKeyPrefix,
-    leaseMs: config.runLeaseMs,
-    concurrency: config.backgroundConcurrency,
-    drainMs: config.runDrainMs,
-  })
+  const runs = createBullMqBackgroundRuns(
+    (job, signal) => runBackgroundResponse({ pipeline, store, ...(operations === undefined ? {} : { operations }) }, job, signal),
+    store,
+    { publisher: redis, subscriber },
+    {
+      redisUrl: config.redisUrl,
+      prefix: config.redisKeyPrefix,
+      leaseMs: config.runLeaseMs,
+      concurrency: config.backgroundConcurrency,
+      drainMs: config.runDrainMs,
+    },
+  )
   return assembleService(store, runs, async () => {
     subscriber.disconnect()
     // QUIT waits for Redis: bounded, then the connection is dropped
-    if ((await waitAtMost(redis.quit().catch(() => undefined), 1_000)) === timedOut) redis.disconnect()
+    if (
+      (await waitAtMost(
+        redis.quit().catch(() => undefined),
+        1_000,
+      )) === timedOut
+    )
+      redis.disconnect()
   })
 }

@@ -36,12 +36,19 @@ export interface ResponsesSettings {
  * @example const service = createMemoryResponsesService(pipeline, config)
  */
 export function createMemoryResponsesService(pipeline: PipelineDependencies, settings: ResponsesSettings, operations?: AppOperations): ResponsesService {
-  const store = createMemoryResponseStore({ maxEntries: settings.responseStoreMax, maxBytes: settings.responseStoreMaxBytes, ttlMs: settings.responseTtlSeconds * 1000 })
-  const runs = createMemoryBackgroundRuns((job, signal) => runBackgroundResponse({ pipeline, store, ...(operations === undefined ? {} : { operations }) }, job, signal), {
-    drainMs: settings.runDrainMs,
-    concurrency: settings.backgroundConcurrency,
-    maxQueued: settings.backgroundConcurrency * 64,
+  const store = createMemoryResponseStore({
+    maxEntries: settings.responseStoreMax,
+    maxBytes: settings.responseStoreMaxBytes,
+    ttlMs: settings.responseTtlSeconds * 1000,
   })
+  const runs = createMemoryBackgroundRuns(
+    (job, signal) => runBackgroundResponse({ pipeline, store, ...(operations === undefined ? {} : { operations }) }, job, signal),
+    {
+      drainMs: settings.runDrainMs,
+      concurrency: settings.backgroundConcurrency,
+      maxQueued: settings.backgroundConcurrency * 64,
+    },
+  )
   return assembleService(store, runs)
 }
 

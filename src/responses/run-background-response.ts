@@ -43,7 +43,10 @@ export async function runBackgroundResponse(
     if (!(await store.appendEvents(job.id, builder.begin(), builder.response))) return
     // the plan the request made when it was accepted, rebuilt from what it stored (the body and the items): the
     // same approaches, options and deadlines (`optiproxy.timeouts` reach every call of the run)
-    const plan = planRequest({ request: createModelRequest(record.body, [...record.historyItems, ...record.inputItems]), ...readApproachFields(record.body), streaming: true }, dependencies.pipeline)
+    const plan = planRequest(
+      { request: createModelRequest(record.body, [...record.historyItems, ...record.inputItems]), ...readApproachFields(record.body), streaming: true },
+      dependencies.pipeline,
+    )
     const { events } = runRequestPlan(dependencies.pipeline, plan, {
       signal: controller.signal,
       ...(job.apiKey === undefined ? {} : { apiKey: job.apiKey }),

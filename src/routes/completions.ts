@@ -21,11 +21,20 @@ async function* renumberChoices(events: AsyncIterable<StreamEvent>, offset: numb
 export function createCompletionsHandler(dependencies: RouteDependencies) {
   return async function handleCompletions(c: Context<AppEnv>): Promise<Response> {
     const parsed = parseCompletionsRequest(await readJsonBody(c, dependencies.bodyLimitBytes, dependencies.operations.limits.maxJsonDepth))
-    const prepared = prepareRequest(c, dependencies, parsed.prompts.map((entry) => entry.clientRequest), parsed.streaming)
+    const prepared = prepareRequest(
+      c,
+      dependencies,
+      parsed.prompts.map((entry) => entry.clientRequest),
+      parsed.streaming,
+    )
     const { scope } = prepared
     // each prompt runs (and is traced) on its own: the first under the request id, the others as `<id>.<prompt>`
     const runs = prepared.plans.map((plan, prompt) =>
-      runRequestPlan(dependencies.pipeline, plan, prompt === 0 || scope.trace === undefined ? scope : { ...scope, trace: { ...scope.trace, id: `${scope.trace.id}.${prompt}` } }),
+      runRequestPlan(
+        dependencies.pipeline,
+        plan,
+        prompt === 0 || scope.trace === undefined ? scope : { ...scope, trace: { ...scope.trace, id: `${scope.trace.id}.${prompt}` } },
+      ),
     )
     const events =
       runs.length === 1

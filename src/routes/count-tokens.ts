@@ -48,9 +48,13 @@ export function createCountTokensHandler(dependencies: RouteDependencies, anthro
         },
       )
       const payload = result.native?.payload
-      if (payload === undefined) throw new ProxyError('The upstream did not count the tokens.', { status: 502, type: 'upstream_error', code: 'upstream_invalid_response' })
+      if (payload === undefined)
+        throw new ProxyError('The upstream did not count the tokens.', { status: 502, type: 'upstream_error', code: 'upstream_invalid_response' })
       return new Response(JSON.stringify(payload), { status: 200, headers: { ...headers, 'x-optiproxy-token-count': 'anthropic' } })
     }
-    return new Response(JSON.stringify({ input_tokens: await estimateInputTokens(parsed.request) }), { status: 200, headers: { ...headers, 'x-optiproxy-token-count': 'estimate' } })
+    return new Response(JSON.stringify({ input_tokens: await estimateInputTokens(parsed.request) }), {
+      status: 200,
+      headers: { ...headers, 'x-optiproxy-token-count': 'estimate' },
+    })
   }
 }

@@ -10,7 +10,8 @@ const runNamePattern = /^[\w][\w.-]{0,127}$/
 const maxResultsBytes = 20 * 1024 ** 2
 const maxRuns = 200
 
-const notFound = (what: string): ProxyError => new ProxyError(`No evaluation report ${what}.`, { status: 404, type: 'invalid_request_error', code: 'eval_not_found' })
+const notFound = (what: string): ProxyError =>
+  new ProxyError(`No evaluation report ${what}.`, { status: 404, type: 'invalid_request_error', code: 'eval_not_found' })
 
 /** The reports folder: OPTIPROXY_EVAL_DIR, else ./eval-results when it exists; undefined when there is none. */
 export function resolveEvalDirectory(configured: string | undefined, cwd = process.cwd()): string | undefined {

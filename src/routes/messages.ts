@@ -59,14 +59,20 @@ export function createMessagesHandler(dependencies: RouteDependencies, anthropic
     const { logger } = dependencies.operations
     const requestId = prepared.headers['x-request-id']
     if (parsed.droppedThinking.stale > 0) {
-      logger.warn({ request_id: requestId, stale_thinking_blocks: parsed.droppedThinking.stale }, 'dropped thinking blocks in this proxy\'s format that its secret did not sign (set OPTIPROXY_THINKING_SECRET to share it)')
+      logger.warn(
+        { request_id: requestId, stale_thinking_blocks: parsed.droppedThinking.stale },
+        "dropped thinking blocks in this proxy's format that its secret did not sign (set OPTIPROXY_THINKING_SECRET to share it)",
+      )
     }
     const started = runRequestPlan(dependencies.pipeline, prepared.plans[0] as RequestPlan, prepared.scope)
     const responder = createMessagesResponder({ model: started.request.model, signer: anthropic.signer })
     const report = (): void => {
       if (parsed.warnings.length === 0) return
       prepared.headers[warningsHeader] = formatWarningsHeader(parsed.warnings)
-      logger.warn({ request_id: requestId, model: started.request.model, not_carried: parsed.warnings }, 'an Anthropic request was translated; some of it could not be carried')
+      logger.warn(
+        { request_id: requestId, model: started.request.model, not_carried: parsed.warnings },
+        'an Anthropic request was translated; some of it could not be carried',
+      )
     }
     return respondWithEvents(reportTranslation(prepared.supervise(started.events), report), responder, {
       streaming: parsed.streaming,

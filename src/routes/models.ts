@@ -19,8 +19,15 @@ export function createListModelsHandler(dependencies: RouteDependencies) {
     const providerId = dependencies.pipeline.provider.id
     const models = await listModels(c, dependencies)
     // providers failing in a row (see /health); an extra field OpenAI clients ignore
-    const degraded = dependencies.operations.health.list().filter((state) => state.status === 'degraded').map((state) => state.provider)
-    return c.json({ object: 'list', data: models.map((model) => toOpenAIModel(model, providerId)), ...(degraded.length === 0 ? {} : { degraded_providers: degraded }) })
+    const degraded = dependencies.operations.health
+      .list()
+      .filter((state) => state.status === 'degraded')
+      .map((state) => state.provider)
+    return c.json({
+      object: 'list',
+      data: models.map((model) => toOpenAIModel(model, providerId)),
+      ...(degraded.length === 0 ? {} : { degraded_providers: degraded }),
+    })
   }
 }
 

@@ -38,7 +38,12 @@ async function hasEventsAfter(service: ResponsesService, id: string, startingAft
 }
 
 /** A run's logged events from `startingAfter` on; a follow cut short (shutdown) ends with an error. */
-async function* followEvents(service: ResponsesService, id: string, startingAfter: number, signal: AbortSignal): AsyncGenerator<LoggedResponsesEvent | ErrorEvent> {
+async function* followEvents(
+  service: ResponsesService,
+  id: string,
+  startingAfter: number,
+  signal: AbortSignal,
+): AsyncGenerator<LoggedResponsesEvent | ErrorEvent> {
   for await (const event of service.store.readEvents(id, startingAfter, AbortSignal.any([signal, service.shutdownSignal]))) {
     yield { type: 'responses-event', event }
     if (isTerminalEvent(event)) return
@@ -47,11 +52,14 @@ async function* followEvents(service: ResponsesService, id: string, startingAfte
   if (!service.shutdownSignal.aborted) return
   yield {
     type: 'error',
-    error: new ProxyError('The stream ended before the response finished (the instance is shutting down): retrieve the response or resume with starting_after.', {
-      status: 503,
-      type: 'server_error',
-      code: 'stream_interrupted',
-    }),
+    error: new ProxyError(
+      'The stream ended before the response finished (the instance is shutting down): retrieve the response or resume with starting_after.',
+      {
+        status: 503,
+        type: 'server_error',
+        code: 'stream_interrupted',
+      },
+    ),
   }
 }
 
@@ -74,7 +82,12 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
     if (parsed.previousResponseId !== undefined) {
       const previous = await service.store.get(parsed.previousResponseId)
       if (previous === undefined || previous.owner !== owner) {
-        throw new ProxyError(`Previous response with id '${parsed.previousResponseId}' not found.`, { status: 404, type: 'invalid_request_error', param: 'previous_response_id', code: 'previous_response_not_found' })
+        throw new ProxyError(`Previous response with id '${parsed.previousResponseId}' not found.`, {
+          status: 404,
+          type: 'invalid_request_error',
+          param: 'previous_response_id',
+          code: 'previous_response_not_found',
+        })
       }
       historyItems = [...previous.historyItems, ...previous.inputItems, ...previous.response.output]
     }
@@ -90,7 +103,14 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
       const builder = createResponsesEventBuilder(createResponseObject(parsed.body, { model: plan.request.model, status: 'queued' }))
       const startEvents = builder.start()
       const id = builder.response.id
-      await service.store.save({ response: builder.response, owner, inputItems: parsed.inputItems, historyItems, body: parsed.body, nextSequenceNumber: builder.nextSequenceNumber })
+      await service.store.save({
+        response: builder.response,
+        owner,
+        inputItems: parsed.inputItems,
+        historyItems,
+        body: parsed.body,
+        nextSequenceNumber: builder.nextSequenceNumber,
+      })
       await service.store.appendEvents(id, startEvents)
       try {
         const record = c.get('record')
@@ -121,7 +141,14 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
       try {
         await service.store.save({ response: builder.response, owner, inputItems: parsed.inputItems, historyItems })
       } catch (error) {
-        dependencies.operations.logger.warn({ request_id: c.get('record').id, response_id: builder.response.id, err: error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error) }, 'could not store the response; answered without storing it')
+        dependencies.operations.logger.warn(
+          {
+            request_id: c.get('record').id,
+            response_id: builder.response.id,
+            err: error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error),
+          },
+          'could not store the response; answered without storing it',
+        )
       }
     }
     if (!parsed.streaming) {
@@ -162,12 +189,16 @@ export function createResponsesHandler(dependencies: RouteDependencies, service:
       terminal = builder.complete()
       await save()
     })()
-    return respondWithEventStream(written, createResponsesStreamWriter(builder, () => terminal), {
-      keepAliveMs: dependencies.keepAliveMs,
-      outgoing: c.env.outgoing,
-      headers: prepared.headers,
-      trailers: callCount,
-    })
+    return respondWithEventStream(
+      written,
+      createResponsesStreamWriter(builder, () => terminal),
+      {
+        keepAliveMs: dependencies.keepAliveMs,
+        outgoing: c.env.outgoing,
+        headers: prepared.headers,
+        trailers: callCount,
+      },
+    )
   }
 }
 
@@ -185,10 +216,12 @@ export function createRetrieveResponseHandler(dependencies: RouteDependencies, s
   return async function handleRetrieveResponse(c: Context<AppEnv>): Promise<Response> {
     const id = c.req.param('id') ?? ''
     const query = retrieveQuerySchema.safeParse(c.req.query())
-    if (!query.success) throw createInvalidRequestError(`Invalid query: ${query.error.issues[0]?.message ?? ''}`, String(query.error.issues[0]?.path[0] ?? ''), 'invalid_value')
+    if (!query.success)
+      throw createInvalidRequestError(`Invalid query: ${query.error.issues[0]?.message ?? ''}`, String(query.error.issues[0]?.path[0] ?? ''), 'invalid_value')
     const record = await loadResponse(service, id, readClientIdentity(c))
     if (query.data.stream !== 'true') return c.json(record.response)
-    if (!record.response.background) throw createInvalidRequestError('Only responses created with background=true can be streamed again.', 'stream', 'invalid_value')
+    if (!record.response.background)
+      throw createInvalidRequestError('Only responses created with background=true can be streamed again.', 'stream', 'invalid_value')
     const startingAfter = query.data.starting_after ?? -1
     if (isTerminalStatus(record.response.status) && !(await hasEventsAfter(service, id, startingAfter, c.req.raw.signal))) {
       // a finished run with nothing after `starting_after`: an empty stream, not an error
@@ -241,7 +274,8 @@ export function createListInputItemsHandler(service: ResponsesService) {
   return async function handleListInputItems(c: Context<AppEnv>): Promise<Response> {
     const id = c.req.param('id') ?? ''
     const query = listQuerySchema.safeParse(c.req.query())
-    if (!query.success) throw createInvalidRequestError(`Invalid query: ${query.error.issues[0]?.message ?? ''}`, String(query.error.issues[0]?.path[0] ?? ''), 'invalid_value')
+    if (!query.success)
+      throw createInvalidRequestError(`Invalid query: ${query.error.issues[0]?.message ?? ''}`, String(query.error.issues[0]?.path[0] ?? ''), 'invalid_value')
     const record = await loadResponse(service, id, readClientIdentity(c))
     const items = query.data.order === 'asc' ? record.inputItems : [...record.inputItems].reverse()
     const start = query.data.after === undefined ? 0 : items.findIndex((item) => item.id === query.data.after) + 1

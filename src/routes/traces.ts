@@ -32,7 +32,8 @@ export function createRetrieveTraceHandler(tracing: Tracing | undefined) {
     if (tracing === undefined) throw tracingOffError()
     const id = c.req.param('id') ?? ''
     const trace = tracing.getRunning(id) ?? (id.length <= 300 ? await tracing.store.get(id) : undefined)
-    if (trace === undefined) throw new ProxyError(`No trace with id '${id.slice(0, 300)}'.`, { status: 404, type: 'invalid_request_error', code: 'trace_not_found' })
+    if (trace === undefined)
+      throw new ProxyError(`No trace with id '${id.slice(0, 300)}'.`, { status: 404, type: 'invalid_request_error', code: 'trace_not_found' })
     return c.json(trace)
   }
 }

@@ -79,7 +79,8 @@ export function applyOptillmFields(
 
 function readMarsConfig(value: unknown, set: (slug: string, option: string, value: unknown, field: string) => void): void {
   if (value === null || value === undefined) return
-  if (typeof value !== 'object' || Array.isArray(value)) throw createInvalidRequestError("Invalid value for 'mars_config': expected an object.", 'mars_config', 'invalid_value')
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw createInvalidRequestError("Invalid value for 'mars_config': expected an object.", 'mars_config', 'invalid_value')
   const entries = Object.entries(value as Record<string, unknown>)
   const unknown = entries.map(([key]) => key).filter((key) => marsConfigMappings[key] === undefined)
   if (unknown.length > 0) {

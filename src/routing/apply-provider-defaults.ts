@@ -22,11 +22,16 @@ export function applyDefaultParams(request: ModelRequest, params: ProviderParams
  * unset) and a fixed model list that replaces the vendor's list endpoint. Undefined when there are none.
  * @example wrapProvider(groq, [createProviderDefaultsMiddleware({ temperature: 0.2 }, ['llama-3.3-70b'])].filter(...))
  */
-export function createProviderDefaultsMiddleware(params: ProviderParams | undefined, models: ReadonlyArray<string> | undefined): ProviderMiddleware | undefined {
+export function createProviderDefaultsMiddleware(
+  params: ProviderParams | undefined,
+  models: ReadonlyArray<string> | undefined,
+): ProviderMiddleware | undefined {
   if (params === undefined && models === undefined) return undefined
   return {
     name: 'defaults',
-    ...(params === undefined ? {} : { transformRequest: (call: ProviderCall): ProviderCall => ({ ...call, request: applyDefaultParams(call.request, params) }) }),
+    ...(params === undefined
+      ? {}
+      : { transformRequest: (call: ProviderCall): ProviderCall => ({ ...call, request: applyDefaultParams(call.request, params) }) }),
     ...(models === undefined ? {} : { wrapListModels: (): Promise<ModelInfo[] | undefined> => Promise.resolve(models.map((id) => ({ id }))) }),
   }
 }

@@ -59,7 +59,13 @@ export function createModelRouter(settings: ModelRouterSettings): ModelRouter {
       const provider = settings.providers.get(model.slice(0, slash))
       const rest = model.slice(slash + 1)
       if (provider !== undefined) {
-        if (rest === '') throw new ProxyError(`The model '${model}' names a provider but no model.`, { status: 400, type: 'invalid_request_error', param: 'model', code: 'model_not_found' })
+        if (rest === '')
+          throw new ProxyError(`The model '${model}' names a provider but no model.`, {
+            status: 400,
+            type: 'invalid_request_error',
+            param: 'model',
+            code: 'model_not_found',
+          })
         return { provider, model: rest }
       }
     }
@@ -102,7 +108,9 @@ export function createModelRouter(settings: ModelRouterSettings): ModelRouter {
     // a list names no model, so it routes to the default provider: only that one may get the client's own key
     // (bring-your-own-key); the others list with their own key or fail (and are left out)
     const { apiKey: _clientKey, ...withoutClientKey } = options
-    const outcomes = await Promise.allSettled(ids.map((id) => (settings.providers.get(id) as Provider).listModels(id === settings.defaultProviderId ? options : withoutClientKey)))
+    const outcomes = await Promise.allSettled(
+      ids.map((id) => (settings.providers.get(id) as Provider).listModels(id === settings.defaultProviderId ? options : withoutClientKey)),
+    )
     const models: ModelInfo[] = []
     const failures: unknown[] = []
     outcomes.forEach((outcome, position) => {

@@ -17,7 +17,9 @@ function createProvider(id: string, entry: ProviderFileSettings, config: Config)
   const baseURL = entry.base_url === undefined ? {} : { baseURL: entry.base_url }
   let provider: Provider
   if (entry.type === 'anthropic') {
-    provider = loadOnFirstCall(id, async () => (await import('../../providers/anthropic/index.js')).createAnthropicProvider({ id, ...baseURL, ...key, timeoutMs }))
+    provider = loadOnFirstCall(id, async () =>
+      (await import('../../providers/anthropic/index.js')).createAnthropicProvider({ id, ...baseURL, ...key, timeoutMs }),
+    )
   } else if (entry.type === 'gemini') {
     provider = loadOnFirstCall(id, async () => (await import('../../providers/gemini/index.js')).createGeminiProvider({ id, ...baseURL, ...key, timeoutMs }))
   } else provider = createOpenAICompatibleProvider({ id, baseURL: entry.base_url ?? config.openaiBaseUrl, ...key, timeoutMs })
@@ -113,9 +115,12 @@ export function createProvidersRouter(config: Config, hooks: ProvidersRouterHook
     if (provider !== undefined) aliases.set(alias, { provider, model: target.slice(slash + 1) })
   }
   for (const [alias, target] of hooks.createAliases?.(providers) ?? []) aliases.set(alias, target)
-  const untouched = (id: string, baseUrl: string | undefined, apiKey: string | undefined): boolean => config.providers[id] === undefined && baseUrl === undefined && apiKey === undefined
+  const untouched = (id: string, baseUrl: string | undefined, apiKey: string | undefined): boolean =>
+    config.providers[id] === undefined && baseUrl === undefined && apiKey === undefined
   const listedProviderIds = [...providers.keys()].filter(
-    (id) => !(id === 'anthropic' && untouched(id, config.anthropicBaseUrl, config.anthropicApiKey)) && !(id === 'gemini' && untouched(id, config.geminiBaseUrl, config.geminiApiKey)),
+    (id) =>
+      !(id === 'anthropic' && untouched(id, config.anthropicBaseUrl, config.anthropicApiKey)) &&
+      !(id === 'gemini' && untouched(id, config.geminiBaseUrl, config.geminiApiKey)),
   )
   return createModelRouter({
     providers,

@@ -54,7 +54,9 @@ function reportFailover(options: ProviderCallOptions, failure: ProxyError, from:
  * (the `x-optiproxy-target` header). Approaches call it like any provider, so each internal call may fail over.
  * @example const smart = createRoutingGroup({ id: 'smart', strategy: 'fallback', targets, failureThreshold: 3, cooldownMs: 30_000 })
  */
-export function createRoutingGroup(settings: RoutingGroupSettings): Provider & { readonly states: () => Array<{ target: string; resting: boolean; inFlight: number }> } {
+export function createRoutingGroup(
+  settings: RoutingGroupSettings,
+): Provider & { readonly states: () => Array<{ target: string; resting: boolean; inFlight: number }> } {
   const random = settings.random ?? Math.random
   // a client's own key (bring-your-own-key) is for one provider: the group's first target's. A target on another
   // provider uses that provider's own key, or fails as unauthenticated; it never receives the client's key.
@@ -64,7 +66,13 @@ export function createRoutingGroup(settings: RoutingGroupSettings): Provider & {
     const { apiKey: _clientKey, ...rest } = options
     return rest
   }
-  const states: TargetState[] = settings.targets.map((target) => ({ target, label: `${target.providerId}/${target.model}`, inFlight: 0, consecutiveFailures: 0, restingUntil: 0 }))
+  const states: TargetState[] = settings.targets.map((target) => ({
+    target,
+    label: `${target.providerId}/${target.model}`,
+    inFlight: 0,
+    consecutiveFailures: 0,
+    restingUntil: 0,
+  }))
 
   function order(): TargetState[] {
     const now = Date.now()

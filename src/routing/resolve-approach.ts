@@ -4,7 +4,6 @@ import { createInvalidRequestError } from '../core/proxy-error.js'
 import type { ModelRequest } from '../core/request.js'
 import { findApproachTag } from './find-approach-tag.js'
 
-
 /** The most approaches one combination may name (as many as the largest --max-choices). */
 const maxExpressionParts = 128
 
@@ -87,7 +86,11 @@ export function parseApproachExpression(
   const hasAnd = expression.includes('&')
   const hasOr = expression.includes('|')
   if (hasAnd && hasOr) {
-    throw createInvalidRequestError(`Invalid approach '${expression}': use either '&' (pipeline) or '|' (parallel) in one combination, not both.`, param, 'invalid_approach')
+    throw createInvalidRequestError(
+      `Invalid approach '${expression}': use either '&' (pipeline) or '|' (parallel) in one combination, not both.`,
+      param,
+      'invalid_approach',
+    )
   }
   const slugs = expression.split(hasAnd ? '&' : '|', maxExpressionParts + 1).map((slug) => slug.trim())
   if (slugs.length > maxExpressionParts) {
@@ -104,7 +107,11 @@ export function parseApproachExpression(
   const operator = approaches.length === 1 ? 'single' : hasAnd ? 'pipeline' : 'parallel'
   const alone = operator === 'pipeline' ? approaches.find((approach) => approach.runsAlone === true) : undefined
   if (alone !== undefined) {
-    throw createInvalidRequestError(`Invalid approach '${expression}': '${alone.id}' cannot be a stage of an '&' pipeline; use it alone (or as a '|' branch).`, param, 'invalid_approach')
+    throw createInvalidRequestError(
+      `Invalid approach '${expression}': '${alone.id}' cannot be a stage of an '&' pipeline; use it alone (or as a '|' branch).`,
+      param,
+      'invalid_approach',
+    )
   }
   return { approach: approaches[0] as Approach<unknown>, approaches, operator }
 }

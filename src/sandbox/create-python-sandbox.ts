@@ -88,7 +88,10 @@ export function createPythonSandbox(settings: Partial<PythonSandboxSettings> = {
       }
       worker.once('message', (message: PythonWorkerMessage) => finish(message.type === 'ready', message.type === 'failed' ? message.error : undefined))
       worker.on('error', (error: Error & { code?: string }) => {
-        entryState.exited = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'the sandbox worker ran out of memory and was stopped' : `the interpreter stopped: ${String(error?.message ?? error).slice(0, 300)}`
+        entryState.exited =
+          error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? 'the sandbox worker ran out of memory and was stopped'
+            : `the interpreter stopped: ${String(error?.message ?? error).slice(0, 300)}`
         finish(false, entryState.exited)
       })
       worker.once('exit', () => {
@@ -162,7 +165,14 @@ export function createPythonSandbox(settings: Partial<PythonSandboxSettings> = {
     }
     retire(current)
     if (outcome === 'aborted') throw signal.reason
-    if (outcome === 'timeout') return { status: 'timeout', stdout: '', stderr: '', error: `stopped at the ${timeoutMs} ms time limit`, durationMs: Math.round(performance.now() - runStarted) }
+    if (outcome === 'timeout')
+      return {
+        status: 'timeout',
+        stdout: '',
+        stderr: '',
+        error: `stopped at the ${timeoutMs} ms time limit`,
+        durationMs: Math.round(performance.now() - runStarted),
+      }
     const reason = current.exited ?? 'the sandbox worker stopped'
     return { status: reason.includes('out of memory') ? 'memory-limit' : 'error', stdout: '', stderr: '', error: reason, durationMs: elapsed() }
   }

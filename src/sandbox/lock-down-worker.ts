@@ -55,7 +55,12 @@ function replaceFunctions(target: Record<string, unknown>, label: string): void 
     const value = 'value' in descriptor ? descriptor.value : undefined
     const isFunction = typeof value === 'function' || descriptor.get !== undefined
     if (!isFunction) continue
-    Object.defineProperty(target, key, { value: createRefusal(`${label}.${key}`), writable: false, configurable: false, enumerable: descriptor.enumerable ?? true })
+    Object.defineProperty(target, key, {
+      value: createRefusal(`${label}.${key}`),
+      writable: false,
+      configurable: false,
+      enumerable: descriptor.enumerable ?? true,
+    })
   }
 }
 

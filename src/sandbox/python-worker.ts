@@ -71,25 +71,33 @@ async function startWorker(): Promise<void> {
     let overflow = false
     const decoderOut = new TextDecoder()
     const decoderErr = new TextDecoder()
-    const capture = (stream: 'out' | 'err') => (bytes: Uint8Array): number => {
-      const text = (stream === 'out' ? decoderOut : decoderErr).decode(bytes, { stream: true })
-      const room = request.maxOutputBytes - stdout.length - stderr.length
-      if (text.length > room) {
-        if (stream === 'out') stdout += text.slice(0, Math.max(0, room))
-        else stderr += text.slice(0, Math.max(0, room))
-        overflow = true
-        throw new OutputLimitError('sandbox output limit reached')
+    const capture =
+      (stream: 'out' | 'err') =>
+      (bytes: Uint8Array): number => {
+        const text = (stream === 'out' ? decoderOut : decoderErr).decode(bytes, { stream: true })
+        const room = request.maxOutputBytes - stdout.length - stderr.length
+        if (text.length > room) {
+          if (stream === 'out') stdout += text.slice(0, Math.max(0, room))
+          else stderr += text.slice(0, Math.max(0, room))
+          overflow = true
+          throw new OutputLimitError('sandbox output limit reached')
+        }
+        if (stream === 'out') stdout += text
+        else stderr += text
+        return bytes.length
       }
-      if (stream === 'out') stdout += text
-      else stderr += text
-      return bytes.length
-    }
     pyodide.setStdout({ write: capture('out') })
     pyodide.setStderr({ write: capture('err') })
     let run: PythonRun
     try {
       const result = runSource(request.code) as string | undefined
-      run = { status: overflow ? 'output-limit' : 'ok', stdout, stderr, ...(typeof result === 'string' ? { result: result.slice(0, request.maxOutputBytes) } : {}), durationMs: 0 }
+      run = {
+        status: overflow ? 'output-limit' : 'ok',
+        stdout,
+        stderr,
+        ...(typeof result === 'string' ? { result: result.slice(0, request.maxOutputBytes) } : {}),
+        durationMs: 0,
+      }
     } catch (error) {
       const status = overflow ? 'output-limit' : memory.refused() ? 'memory-limit' : 'error'
       run = { status, stdout, stderr, ...readPythonError(error), durationMs: 0 }

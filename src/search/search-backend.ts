@@ -18,11 +18,17 @@ export interface SearchBackend {
   search(query: string, signal: AbortSignal, limit: number): Promise<SearchHit[]>
 }
 
-const searxngSchema = z.object({ results: z.array(z.looseObject({ url: z.string(), title: z.string().optional(), content: z.string().optional() })).default([]) })
-const braveSchema = z.object({
-  web: z.object({ results: z.array(z.looseObject({ url: z.string(), title: z.string().optional(), description: z.string().optional() })).default([]) }).optional(),
+const searxngSchema = z.object({
+  results: z.array(z.looseObject({ url: z.string(), title: z.string().optional(), content: z.string().optional() })).default([]),
 })
-const tavilySchema = z.object({ results: z.array(z.looseObject({ url: z.string(), title: z.string().optional(), content: z.string().optional() })).default([]) })
+const braveSchema = z.object({
+  web: z
+    .object({ results: z.array(z.looseObject({ url: z.string(), title: z.string().optional(), description: z.string().optional() })).default([]) })
+    .optional(),
+})
+const tavilySchema = z.object({
+  results: z.array(z.looseObject({ url: z.string(), title: z.string().optional(), content: z.string().optional() })).default([]),
+})
 
 /** Most bytes of a search answer read (a search API answers in kilobytes). */
 const maxAnswerBytes = 2 * 1024 * 1024
@@ -71,7 +77,9 @@ async function callBackend(settings: SearchSettings, query: string, limit: numbe
       if (settings.apiKey === undefined) throw new WebFailure('not-configured', 'Tavily needs OPTIPROXY_TAVILY_API_KEY.')
       const headers = { 'content-type': 'application/json', authorization: `Bearer ${settings.apiKey}` }
       const payload = JSON.stringify({ query, max_results: Math.min(20, limit) })
-      const body = tavilySchema.parse(await readJson(settings.url ?? 'https://api.tavily.com/search', { method: 'POST', headers, body: payload }, signal, 'Tavily'))
+      const body = tavilySchema.parse(
+        await readJson(settings.url ?? 'https://api.tavily.com/search', { method: 'POST', headers, body: payload }, signal, 'Tavily'),
+      )
       return body.results.map((hit) => ({ title: hit.title ?? hit.url, url: hit.url, snippet: hit.content ?? '' }))
     }
   }

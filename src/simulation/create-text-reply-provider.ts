@@ -34,7 +34,11 @@ export function createTextReplyProvider(id: string, reply: (request: ModelReques
     id,
     async generate(request): Promise<ModelResult> {
       const { text, usage } = answer(request)
-      return { metadata: {}, choices: [{ index: 0, text, reasoning: '', refusal: null, toolCalls: [], finishReason: 'stop', logprobs: null, refusalLogprobs: null }], usage }
+      return {
+        metadata: {},
+        choices: [{ index: 0, text, reasoning: '', refusal: null, toolCalls: [], finishReason: 'stop', logprobs: null, refusalLogprobs: null }],
+        usage,
+      }
     },
     async *stream(request): AsyncGenerator<StreamEvent> {
       const { text, usage } = answer(request)

@@ -52,7 +52,12 @@ export function writeRating(right: boolean, judged: string, settings: JudgeSetti
  * A pairwise verdict between Response A and Response B.
  * @example writeVerdict({ right: true, length: 200 }, { right: false, length: 400 }, settings, random) // '... Verdict: A'
  */
-export function writeVerdict(a: { right: boolean; length: number }, b: { right: boolean; length: number }, settings: JudgeSettings, random: () => number): string {
+export function writeVerdict(
+  a: { right: boolean; length: number },
+  b: { right: boolean; length: number },
+  settings: JudgeSettings,
+  random: () => number,
+): string {
   let choice: 'A' | 'B'
   if (random() < settings.positionBias) choice = 'A'
   else if (a.right !== b.right) {

@@ -93,7 +93,10 @@ function readComputedOutput(text: string): string | undefined {
 
 /** A generative selection: the judge names a right candidate with probability `accuracy`, else another one. */
 function writeSelection(text: string, isRight: (candidate: string) => boolean, accuracy: number, random: () => number): string {
-  const candidates = [...text.matchAll(/\[Candidate (\d+)\]\n([\s\S]*?)\n\[End of candidate \1\]/g)].map((found) => ({ number: Number(found[1]), right: isRight(found[2] ?? '') }))
+  const candidates = [...text.matchAll(/\[Candidate (\d+)\]\n([\s\S]*?)\n\[End of candidate \1\]/g)].map((found) => ({
+    number: Number(found[1]),
+    right: isRight(found[2] ?? ''),
+  }))
   const right = candidates.filter((candidate) => candidate.right)
   const wrong = candidates.filter((candidate) => !candidate.right)
   const pool = right.length > 0 && (wrong.length === 0 || random() < accuracy) ? right : wrong.length > 0 ? wrong : candidates
@@ -117,7 +120,12 @@ export function createSimulatedModel(problem: SimulatedProblem, settings: Simula
   const { answers, letter } = listAnswers(problem)
   const wrongShares = (settings.wrongShares ?? [0.6, 0.25, 0.15]).slice(0, answers.length - 1)
   const profile: SimulatedProfile = { accuracy: drawBeta(random, settings.accuracy, settings.concentration ?? 4), answers, wrongShares }
-  const judge = { accuracy: settings.raterAccuracy, positionBias: settings.positionBias ?? 0.3, lengthBias: settings.lengthBias ?? 0.5, unreadable: settings.unreadableRatings ?? 0.05 }
+  const judge = {
+    accuracy: settings.raterAccuracy,
+    positionBias: settings.positionBias ?? 0.3,
+    lengthBias: settings.lengthBias ?? 0.5,
+    unreadable: settings.unreadableRatings ?? 0.05,
+  }
   const unit = /How many (\w+)/.exec(problem.question)?.[1] ?? 'in all'
   const isRight = (text: string): boolean => {
     const extracted = extractFinalAnswer(text)
@@ -156,14 +164,17 @@ export function createSimulatedModel(problem: SimulatedProblem, settings: Simula
     }
     if (last.includes('numbered list, one step per line')) return '1. Work out the answer step by step.'
     if (last.includes('JSON array')) return '[]'
-    if (/observations/i.test(last) && /Do not solve|not solve it yet/.test(last)) return '1. The quantities combine in a fixed order.\n2. Each step changes the running total.'
-    if (/step-by-step plan/.test(last) && /without solving it|not write the final solution/.test(last)) return '1. Collect the quantities.\n2. Combine them in order.\n3. Check the result.'
+    if (/observations/i.test(last) && /Do not solve|not solve it yet/.test(last))
+      return '1. The quantities combine in a fixed order.\n2. Each step changes the running total.'
+    if (/step-by-step plan/.test(last) && /without solving it|not write the final solution/.test(last))
+      return '1. Collect the quantities.\n2. Combine them in order.\n3. Check the result.'
     if (last.includes('Write the precise request')) return problem.question
     if (last.includes('"Best: N"')) return writeSelection(last, isRight, judge.accuracy, random)
     if (last.includes('```python code block')) return writeProgram(problem.question, settings.codeAccuracy ?? 0.9, random)
     const computed = readComputedOutput(messages.map(messageText).join('\n'))
     if (computed !== undefined) return writeSolution(computed, letter, random, unit)
-    if (messages.some((message) => message.role === 'system' && messageText(message).includes('sneaky prover'))) return writeSolution(wrongAnswer(), letter, random, unit)
+    if (messages.some((message) => message.role === 'system' && messageText(message).includes('sneaky prover')))
+      return writeSolution(wrongAnswer(), letter, random, unit)
     const seen = readSeenAnswers(messages)
     if (seen.length > 0 && random() < settings.adoption) {
       const counts = new Map<string, number>()

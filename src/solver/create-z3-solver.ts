@@ -44,7 +44,13 @@ export function createZ3Solver(settings: Partial<Z3SolverSettings> = {}): Manage
   let closed = false
 
   const spawn = (): NonNullable<typeof current> => {
-    const worker = new Worker(entry.source, { eval: entry.eval, env: {}, stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: resolved.maxHeapMb } })
+    const worker = new Worker(entry.source, {
+      eval: entry.eval,
+      env: {},
+      stdout: true,
+      stderr: true,
+      resourceLimits: { maxOldGenerationSizeMb: resolved.maxHeapMb },
+    })
     worker.unref()
     worker.stdout.resume()
     worker.stderr.resume()
@@ -67,7 +73,8 @@ export function createZ3Solver(settings: Partial<Z3SolverSettings> = {}): Manage
 
   const runOnce = async (script: string, limits: { timeoutMs?: number }, signal: AbortSignal): Promise<SolverRun> => {
     if (closed) return { status: 'unavailable', output: '', error: 'the solver is closed', durationMs: 0 }
-    if (script.length > resolved.maxScriptChars) return { status: 'error', output: '', error: `the script is longer than ${resolved.maxScriptChars} characters`, durationMs: 0 }
+    if (script.length > resolved.maxScriptChars)
+      return { status: 'error', output: '', error: `the script is longer than ${resolved.maxScriptChars} characters`, durationMs: 0 }
     if (current === undefined || current.exited) current = spawn()
     const state = current
     const failure = await state.ready
@@ -108,7 +115,12 @@ export function createZ3Solver(settings: Partial<Z3SolverSettings> = {}): Manage
     const status = readStatus(outcome.output)
     // Z3 answers `unknown` when its own timeout cut the search short
     const timedOut = status === 'unknown' && durationMs >= timeoutMs * 0.9
-    return { status: timedOut ? 'timeout' : status, output: outcome.output, ...(status === 'error' ? { error: outcome.output.slice(0, 500) } : timedOut ? { error: `Z3 stopped at the ${timeoutMs} ms limit` } : {}), durationMs }
+    return {
+      status: timedOut ? 'timeout' : status,
+      output: outcome.output,
+      ...(status === 'error' ? { error: outcome.output.slice(0, 500) } : timedOut ? { error: `Z3 stopped at the ${timeoutMs} ms limit` } : {}),
+      durationMs,
+    }
   }
 
   return {

@@ -6,10 +6,17 @@ import type { ResponseStore } from './response-store.js'
  * @example throw createStoreUnavailableError(error)
  */
 export function createStoreUnavailableError(cause: unknown): ProxyError {
-  return new ProxyError('The response store is unavailable; retry shortly.', { status: 503, type: 'server_error', code: 'store_unavailable', isRetryable: true, cause })
+  return new ProxyError('The response store is unavailable; retry shortly.', {
+    status: 503,
+    type: 'server_error',
+    code: 'store_unavailable',
+    isRetryable: true,
+    cause,
+  })
 }
 
-const wrap = <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+const wrap =
+  <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
   async (...args: A): Promise<R> => {
     try {
       return await call(...args)

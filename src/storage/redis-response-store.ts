@@ -79,7 +79,17 @@ export function createRedisResponseStore(redis: Redis, options: { prefix: string
     },
     async appendEvents(id, events, response) {
       const k = keys(id)
-      const result = await redis.eval(appendScript, 4, k.response, k.events, k.ended, k.request, ttl, response === undefined ? '' : JSON.stringify(response), ...eventArguments(events))
+      const result = await redis.eval(
+        appendScript,
+        4,
+        k.response,
+        k.events,
+        k.ended,
+        k.request,
+        ttl,
+        response === undefined ? '' : JSON.stringify(response),
+        ...eventArguments(events),
+      )
       return result === 1
     },
     async finish(id, decide): Promise<RunOutcome | undefined> {
@@ -92,7 +102,18 @@ export function createRedisResponseStore(redis: Redis, options: { prefix: string
         const nextSequenceNumber = lastId === '' ? 0 : Number(lastId.split('-')[1])
         const outcome = decide(record, nextSequenceNumber)
         if (outcome === undefined) return undefined
-        const result = await redis.eval(finishScript, 4, k.response, k.events, k.ended, k.request, ttl, lastId, JSON.stringify(outcome.response), ...eventArguments(outcome.events))
+        const result = await redis.eval(
+          finishScript,
+          4,
+          k.response,
+          k.events,
+          k.ended,
+          k.request,
+          ttl,
+          lastId,
+          JSON.stringify(outcome.response),
+          ...eventArguments(outcome.events),
+        )
         if (result === 1) return outcome
         if (result === 0) return undefined
       }

@@ -72,7 +72,15 @@ export function createStreamFollowers(redis: Redis, options: { blockMs: number }
         let result: Array<[string, StreamEntry[]]> | null
         blocked = true
         try {
-          result = (await reader.xread('COUNT', 500, 'BLOCK', options.blockMs, 'STREAMS', ...keys, ...keys.map((key) => from.get(key) as string))) as typeof result
+          result = (await reader.xread(
+            'COUNT',
+            500,
+            'BLOCK',
+            options.blockMs,
+            'STREAMS',
+            ...keys,
+            ...keys.map((key) => from.get(key) as string),
+          )) as typeof result
         } catch (error) {
           if (closed) return
           for (const waiter of [...waiters]) waiter.settle(error instanceof Error ? error : new Error(String(error)))

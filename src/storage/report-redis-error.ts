@@ -3,7 +3,11 @@
  * an outage a client fails every reconnect attempt, and the log should say so, not repeat it every second.
  * @example redis.on('error', createRedisErrorReporter('response store'))
  */
-export function createRedisErrorReporter(source: string, intervalMs = 30_000, write: (line: string) => void = (line) => console.error(line)): (error: Error) => void {
+export function createRedisErrorReporter(
+  source: string,
+  intervalMs = 30_000,
+  write: (line: string) => void = (line) => console.error(line),
+): (error: Error) => void {
   const lastLogged = new Map<string, number>()
   return (error) => {
     const now = Date.now()

@@ -36,7 +36,10 @@ export function createMemoryStrategyStore(limits: StrategyStoreLimits = defaultS
       return strategy
     },
     async recordUse(problemType, ids) {
-      byType.set(problemType, (byType.get(problemType) ?? []).map((strategy) => (ids.includes(strategy.id) ? { ...strategy, uses: strategy.uses + 1 } : strategy)))
+      byType.set(
+        problemType,
+        (byType.get(problemType) ?? []).map((strategy) => (ids.includes(strategy.id) ? { ...strategy, uses: strategy.uses + 1 } : strategy)),
+      )
     },
     async listAll() {
       return Object.fromEntries([...byType].map(([type, strategies]) => [type, strategies.slice().sort(rank)]))
@@ -84,11 +87,17 @@ export function createRedisStrategyStore(redis: Redis, prefix: string, limits: S
     },
     async add(problemType, text) {
       const strategy = createStrategy(problemType, text, limits)
-      if ((await redis.sismember(typesKey, problemType)) === 0 && (await redis.scard(typesKey)) >= limits.maxTypes) throw new Error('the strategy store holds its maximum of problem types')
+      if ((await redis.sismember(typesKey, problemType)) === 0 && (await redis.scard(typesKey)) >= limits.maxTypes)
+        throw new Error('the strategy store holds its maximum of problem types')
       await redis.multi().sadd(typesKey, problemType).hset(typeKey(problemType), strategy.id, JSON.stringify(strategy)).exec()
       const all = await read(problemType)
       const dropped = all.slice(limits.maxPerType).map((entry) => entry.id)
-      if (dropped.length > 0) await redis.multi().hdel(typeKey(problemType), ...dropped).hdel(usesKey(problemType), ...dropped).exec()
+      if (dropped.length > 0)
+        await redis
+          .multi()
+          .hdel(typeKey(problemType), ...dropped)
+          .hdel(usesKey(problemType), ...dropped)
+          .exec()
       return strategy
     },
     async recordUse(problemType, ids) {

@@ -10,7 +10,8 @@ import { createTracing, type Tracing } from './create-tracing.js'
  */
 export function createTracingFromConfig(config: Config, onError: (error: unknown) => void): Tracing | undefined {
   if (config.traceStore === 'off') return undefined
-  if (config.traceStore === 'redis' && config.redisUrl === undefined) throw new ConfigError('Invalid configuration:\n  --traces / OPTIPROXY_TRACES: redis needs REDIS_URL')
+  if (config.traceStore === 'redis' && config.redisUrl === undefined)
+    throw new ConfigError('Invalid configuration:\n  --traces / OPTIPROXY_TRACES: redis needs REDIS_URL')
   const store =
     config.traceStore === 'redis' && config.redisUrl !== undefined
       ? createRedisTraceStore(config.redisUrl, config.redisKeyPrefix, { ttlSeconds: config.traceTtlSeconds, maxTraces: config.traceMaxCount }, onError)

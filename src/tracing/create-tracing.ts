@@ -73,7 +73,11 @@ export function createTracing(settings: TracingSettings): Tracing {
     }
     if (listeners.size > 0) notify({ type: 'finished', trace: summarizeTrace(trace) })
     if (otlp !== undefined) otlp.export(trace)
-    else if (settings.otlp !== undefined) void settings.otlp.then((loaded) => loaded.export(trace), () => undefined)
+    else if (settings.otlp !== undefined)
+      void settings.otlp.then(
+        (loaded) => loaded.export(trace),
+        () => undefined,
+      )
   }
   return {
     store: settings.store,

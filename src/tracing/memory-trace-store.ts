@@ -26,7 +26,8 @@ export function estimateTraceBytes(trace: RequestTrace): number {
     for (const key in span.attributes) bytes += key.length + 4 + estimateValueBytes(span.attributes[key] as TraceAttributeValue)
     for (const event of span.events) {
       bytes += 60 + event.name.length
-      if (event.attributes !== undefined) for (const key in event.attributes) bytes += key.length + 4 + estimateValueBytes(event.attributes[key] as TraceAttributeValue)
+      if (event.attributes !== undefined)
+        for (const key in event.attributes) bytes += key.length + 4 + estimateValueBytes(event.attributes[key] as TraceAttributeValue)
     }
   }
   return bytes

@@ -10,7 +10,12 @@ const maxScanned = 2_000
  * sorted set of ids by start time (trimmed to `maxTraces` and to the TTL) for newest-first lists.
  * @example const store = createRedisTraceStore('redis://127.0.0.1:6379', 'optiproxy:', { ttlSeconds: 86_400, maxTraces: 10_000 }, console.error)
  */
-export function createRedisTraceStore(url: string, prefix: string, settings: { ttlSeconds: number; maxTraces: number }, onError: (error: unknown) => void): TraceStore {
+export function createRedisTraceStore(
+  url: string,
+  prefix: string,
+  settings: { ttlSeconds: number; maxTraces: number },
+  onError: (error: unknown) => void,
+): TraceStore {
   const { Redis } = loadIoredis()
   const redis = new Redis(url, { maxRetriesPerRequest: 1 })
   redis.on('error', () => undefined)

@@ -72,7 +72,8 @@ class OpenSpan implements SpanRecorder {
   }
 
   addEvent(eventName: string, eventAttributes?: TraceAttributes): void {
-    if (this.span.events.length < 256) this.span.events.push({ name: eventName, time: readTraceClock(), ...(eventAttributes === undefined ? {} : { attributes: eventAttributes }) })
+    if (this.span.events.length < 256)
+      this.span.events.push({ name: eventName, time: readTraceClock(), ...(eventAttributes === undefined ? {} : { attributes: eventAttributes }) })
   }
 
   startChild(childKind: TraceSpanKind, childName: string, childAttributes?: TraceAttributes): SpanRecorder {
@@ -153,7 +154,8 @@ export function startTraceRecorder(settings: TraceRecorderSettings, name: string
     root,
     capturesText: settings.capturesText,
     clipText(text) {
-      const clipped = text.length > settings.maxTextChars ? `${text.slice(0, settings.maxTextChars)}… [${text.length - settings.maxTextChars} more characters]` : text
+      const clipped =
+        text.length > settings.maxTextChars ? `${text.slice(0, settings.maxTextChars)}… [${text.length - settings.maxTextChars} more characters]` : text
       return redactSecrets(clipped, [])
     },
   }
@@ -229,7 +231,10 @@ export function createStageTraceScope(recorder: TraceRecorder, stage: SpanRecord
         }
         case 'winner':
           stepSpan('candidate', fact.candidate).setAttributes({ winner: true })
-          stage.setAttributes({ winner: fact.candidate, ...(fact.reason === undefined ? {} : { 'winner.reason': redactSecrets(fact.reason.slice(0, 500), []) }) })
+          stage.setAttributes({
+            winner: fact.candidate,
+            ...(fact.reason === undefined ? {} : { 'winner.reason': redactSecrets(fact.reason.slice(0, 500), []) }),
+          })
           return
         case 'note':
           stage.addEvent('note', { text: redactSecrets(fact.text.slice(0, 500), []) })

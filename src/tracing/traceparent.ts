@@ -7,4 +7,3 @@ const traceparentPattern = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/
 export function isValidTraceparent(value: string | undefined): value is string {
   return value !== undefined && traceparentPattern.test(value) && !/^00-0{32}-/.test(value) && !/-0{16}-[0-9a-f]{2}$/.test(value)
 }
-

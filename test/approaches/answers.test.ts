@@ -71,8 +71,21 @@ describe('answersEquivalent and gradeAnswer', () => {
 
   it('votes group answers that mean the same, whatever their phrasing', () => {
     const outcome = voteOnAnswers(['The answer is **4**. Hope this helps!', 'Answer: 5', 'Final answer: 4.0 Let me know!', '#### 4', 'x'])
-    expect(outcome).toEqual({ answer: '4', sampleIndex: 0, tally: [['4', 3], ['5', 1]] })
-    expect(voteOnAnswers(['1/2', '0.5', '0.25'])).toMatchObject({ answer: '0.5', tally: [['0.5', 2], ['0.25', 1]] })
+    expect(outcome).toEqual({
+      answer: '4',
+      sampleIndex: 0,
+      tally: [
+        ['4', 3],
+        ['5', 1],
+      ],
+    })
+    expect(voteOnAnswers(['1/2', '0.5', '0.25'])).toMatchObject({
+      answer: '0.5',
+      tally: [
+        ['0.5', 2],
+        ['0.25', 1],
+      ],
+    })
   })
 })
 

@@ -11,7 +11,9 @@ const previousAnswer = (call: ScriptedCall): string => textOf(call.request.messa
 
 describe('bon', () => {
   it('drafts n candidates concurrently at temperature 1, rates each at 0, returns the best-rated', async () => {
-    const provider = createScriptedProvider((call) => (call.lastText.includes('Rating: N') ? (previousAnswer(call) === 'cand 1' ? 'Rating: 9' : 'Rating: 3') : `cand ${call.index}`))
+    const provider = createScriptedProvider((call) =>
+      call.lastText.includes('Rating: N') ? (previousAnswer(call) === 'cand 1' ? 'Rating: 9' : 'Rating: 3') : `cand ${call.index}`,
+    )
     const run = await runApproachDirectly(provider, { approach: 'bon' })
     expect(provider.calls).toHaveLength(6)
     expect(provider.calls.map((call) => call.request.temperature)).toEqual([1, 1, 1, 0, 0, 0])
@@ -59,7 +61,15 @@ describe('self_consistency and majority_voting', () => {
     expect(extractFinalAnswer('the answer is $1,200.50.')).toBe('1200.5')
     expect(extractFinalAnswer('x \\boxed{\\frac{1}{2}} y')).toBe('0.5')
     expect(extractFinalAnswer('no digits here')).toBeUndefined()
-    expect(voteOnAnswers(['7', 'no', '8', '8', '7'])).toEqual({ answer: '7', sampleIndex: 0, tally: [['7', 2], ['8', 2], ['no', 1]] })
+    expect(voteOnAnswers(['7', 'no', '8', '8', '7'])).toEqual({
+      answer: '7',
+      sampleIndex: 0,
+      tally: [
+        ['7', 2],
+        ['8', 2],
+        ['no', 1],
+      ],
+    })
   })
 })
 
@@ -92,7 +102,10 @@ describe('cot_reflection', () => {
     for (const char of 'a<output>xyz</output>b') output += splitter.push(char).output
     output += splitter.end().output
     expect(output).toBe('xyz')
-    const run = await runApproachDirectly(createScriptedProvider(() => 'plain answer'), { approach: 'cot_reflection' })
+    const run = await runApproachDirectly(
+      createScriptedProvider(() => 'plain answer'),
+      { approach: 'cot_reflection' },
+    )
     expect(run.result.choices[0]?.text).toBe('plain answer')
   })
 })
@@ -189,7 +202,8 @@ describe('mcts', () => {
 
   it('depth 2 expands the best answer with refinements', async () => {
     const provider = createScriptedProvider((call) => {
-      if (call.lastText.includes('Rating: N')) return previousAnswer(call) === 'draft 0' || previousAnswer(call).startsWith('refined') ? 'Rating: 8' : 'Rating: 1'
+      if (call.lastText.includes('Rating: N'))
+        return previousAnswer(call) === 'draft 0' || previousAnswer(call).startsWith('refined') ? 'Rating: 8' : 'Rating: 1'
       return call.lastText.includes('Improve the answer above') ? `refined ${call.index}` : `draft ${call.index}`
     })
     const run = await runApproachDirectly(provider, { approach: 'mcts', optiproxy: { mcts: { depth: 2, expansions: 2 } } })
@@ -215,9 +229,11 @@ describe('decompose', () => {
 describe('cepo', () => {
   it('defaults: 3 candidates × (3 plan+solve proposals, refine, final) concurrently, then 3 ratings; the best-rated wins', async () => {
     const provider = createScriptedProvider((call) => {
-      if (call.lastText.includes('Rating: N')) return previousAnswer(call).startsWith('final') && previousAnswer(call).endsWith('#2') ? 'Rating: 9' : 'Rating: 4'
+      if (call.lastText.includes('Rating: N'))
+        return previousAnswer(call).startsWith('final') && previousAnswer(call).endsWith('#2') ? 'Rating: 9' : 'Rating: 4'
       if (call.lastText.includes('Solve the problem by following this plan')) return `final #${call.lastText.match(/refined (\d)/)?.[1] ?? '?'}`
-      if (call.lastText.includes('refined, corrected step-by-step plan')) return `refined ${provider.calls.filter((entry) => entry.lastText.includes('refined, corrected')).length}`
+      if (call.lastText.includes('refined, corrected step-by-step plan'))
+        return `refined ${provider.calls.filter((entry) => entry.lastText.includes('refined, corrected')).length}`
       return call.lastText.includes('Carry out the plan') ? 'solution' : 'plan'
     })
     const run = await runApproachDirectly(provider, { approach: 'cepo' })
@@ -242,7 +258,12 @@ describe('cepo', () => {
   })
 
   it('planning_m below planning_n is a 400', async () => {
-    await expect(runApproachDirectly(createScriptedProvider(() => 'x'), { approach: 'cepo', optiproxy: { cepo: { planning_n: 4, planning_m: 2 } } })).rejects.toMatchObject({ status: 400, param: 'optiproxy.cepo.planning_m' })
+    await expect(
+      runApproachDirectly(
+        createScriptedProvider(() => 'x'),
+        { approach: 'cepo', optiproxy: { cepo: { planning_n: 4, planning_m: 2 } } },
+      ),
+    ).rejects.toMatchObject({ status: 400, param: 'optiproxy.cepo.planning_m' })
   })
 })
 
@@ -289,7 +310,14 @@ describe('rstar', () => {
     const run = await runApproachDirectly(provider, { approach: 'rstar', optiproxy: { rstar: { rollouts: 2 } } })
     // two rollouts: step, step, finish each (depth 3), then one check per finished solution
     expect(provider.calls.map((call) => (call.lastText.includes('Continue') ? 'check' : call.lastText.includes('Complete') ? 'finish' : 'step'))).toEqual([
-      'step', 'step', 'finish', 'step', 'step', 'finish', 'check', 'check',
+      'step',
+      'step',
+      'finish',
+      'step',
+      'step',
+      'finish',
+      'check',
+      'check',
     ])
     expect(provider.calls[1]?.lastText).toContain('1. step 0')
     expect(run.result.choices[0]?.text).toContain('so the answer is 4.')

@@ -93,7 +93,10 @@ describe('approach runtime: usage, calls, fan-out, budgets, trace, isolation', (
     expect(texts(traced.events, 'reasoning-delta').length).toBeGreaterThan(0)
     expect(traced.events.slice(firstText).some((event) => event.type === 'reasoning-delta')).toBe(false)
     expect(traced.result.choices[0]?.reasoning).toContain('[critique]')
-    const quiet = await runApproachDirectly(createScriptedProvider(() => 'x'), { approach: 'moa', optiproxy: { trace: false } })
+    const quiet = await runApproachDirectly(
+      createScriptedProvider(() => 'x'),
+      { approach: 'moa', optiproxy: { trace: false } },
+    )
     expect(texts(quiet.events, 'reasoning-delta')).toHaveLength(0)
   })
 
@@ -118,14 +121,37 @@ describe('approach runtime: usage, calls, fan-out, budgets, trace, isolation', (
 
   it('bad options, unknown keys and unknown slugs are 400s before any call; timeouts is reserved', async () => {
     const provider = createScriptedProvider(() => 'x')
-    await expect(runApproachDirectly(provider, { approach: 'bon', optiproxy: { bon: { n: 0 } } })).rejects.toMatchObject({ status: 400, param: 'optiproxy.bon.n' })
-    await expect(runApproachDirectly(provider, { approach: 'bon', optiproxy: { bon: { m: 1 } } })).rejects.toMatchObject({ status: 400, param: 'optiproxy.bon' })
-    await expect(runApproachDirectly(provider, { approach: 'bon', optiproxy: { bestof: {} } })).rejects.toMatchObject({ status: 400, param: 'optiproxy.bestof' })
-    await expect(runApproachDirectly(provider, { approach: 'bon', optiproxy: { max_upstream_calls: 0 } })).rejects.toMatchObject({ status: 400, param: 'optiproxy.max_upstream_calls' })
+    await expect(runApproachDirectly(provider, { approach: 'bon', optiproxy: { bon: { n: 0 } } })).rejects.toMatchObject({
+      status: 400,
+      param: 'optiproxy.bon.n',
+    })
+    await expect(runApproachDirectly(provider, { approach: 'bon', optiproxy: { bon: { m: 1 } } })).rejects.toMatchObject({
+      status: 400,
+      param: 'optiproxy.bon',
+    })
+    await expect(runApproachDirectly(provider, { approach: 'bon', optiproxy: { bestof: {} } })).rejects.toMatchObject({
+      status: 400,
+      param: 'optiproxy.bestof',
+    })
+    await expect(runApproachDirectly(provider, { approach: 'bon', optiproxy: { max_upstream_calls: 0 } })).rejects.toMatchObject({
+      status: 400,
+      param: 'optiproxy.max_upstream_calls',
+    })
     // the configured budget (64) and fan-out limit (4) are ceilings a request cannot raise
-    await expect(runApproachDirectly(provider, { approach: 'bon', optiproxy: { max_upstream_calls: 65 } })).rejects.toMatchObject({ status: 400, param: 'optiproxy.max_upstream_calls', message: expect.stringContaining('(64, set by --approach-max-upstream-calls)') })
-    await expect(runApproachDirectly(provider, { approach: 'bon', optiproxy: { max_parallel_calls: 5 } })).rejects.toMatchObject({ status: 400, param: 'optiproxy.max_parallel_calls' })
-    await expect(runApproachDirectly(provider, { approach: 'bon&magic' })).rejects.toMatchObject({ status: 400, code: 'unknown_approach', message: expect.stringContaining("Unknown approach 'magic' in 'bon&magic'. Known approaches: none, bon,") })
+    await expect(runApproachDirectly(provider, { approach: 'bon', optiproxy: { max_upstream_calls: 65 } })).rejects.toMatchObject({
+      status: 400,
+      param: 'optiproxy.max_upstream_calls',
+      message: expect.stringContaining('(64, set by --approach-max-upstream-calls)'),
+    })
+    await expect(runApproachDirectly(provider, { approach: 'bon', optiproxy: { max_parallel_calls: 5 } })).rejects.toMatchObject({
+      status: 400,
+      param: 'optiproxy.max_parallel_calls',
+    })
+    await expect(runApproachDirectly(provider, { approach: 'bon&magic' })).rejects.toMatchObject({
+      status: 400,
+      code: 'unknown_approach',
+      message: expect.stringContaining("Unknown approach 'magic' in 'bon&magic'. Known approaches: none, bon,"),
+    })
     await expect(runApproachDirectly(provider, { approach: 'bon&moa|re2' })).rejects.toMatchObject({ status: 400, code: 'invalid_approach' })
     expect(provider.calls).toHaveLength(0)
     await runApproachDirectly(provider, { approach: 're2', optiproxy: { timeouts: { total_ms: 1000 } } })
@@ -154,7 +180,9 @@ describe('composition', () => {
   })
 
   it('| runs branches in parallel, one choice per approach (n choices each with n)', async () => {
-    const provider = createScriptedProvider((call) => (call.lastText.includes('Rating:') ? 'Rating: 5' : call.lastText.includes('Read the question again') ? 're-read' : 'The answer is 4'))
+    const provider = createScriptedProvider((call) =>
+      call.lastText.includes('Rating:') ? 'Rating: 5' : call.lastText.includes('Read the question again') ? 're-read' : 'The answer is 4',
+    )
     const run = await runApproachDirectly(provider, { approach: 're2|self_consistency', n: 2 })
     expect(run.result.choices.map((choice) => choice.text)).toEqual(['re-read', 're-read', 'The answer is 4', 'The answer is 4'])
     expect(run.upstreamCalls).toBe(2 + 10)

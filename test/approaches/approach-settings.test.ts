@@ -13,7 +13,12 @@ describe('approach settings from the configuration', () => {
     const run = async (optiproxy?: Record<string, unknown>) => {
       const provider = createScriptedProvider((call) => (call.lastText.includes('Rating: N') ? 'Rating: 5' : 'x'))
       const started = startApproach(
-        { provider, registry: approachRegistry, defaultApproach: 'bon', approachDefaults: { ...builtInApproachDefaults, approachOptions: { bon: { n: 2, temperature: 0.5 } } } },
+        {
+          provider,
+          registry: approachRegistry,
+          defaultApproach: 'bon',
+          approachDefaults: { ...builtInApproachDefaults, approachOptions: { bon: { n: 2, temperature: 0.5 } } },
+        },
         { request: question, streaming: false, ...(optiproxy === undefined ? {} : { optiproxy }) },
         { signal: new AbortController().signal },
       )

@@ -15,7 +15,11 @@ const services = { sandbox, solver }
 describe('executecode', () => {
   it('runs the code block of the question and answers with its output in front of the model: 1 call', async () => {
     const provider = createScriptedProvider(() => 'The total is 123456789 * 987654321 = 121932631112635269.')
-    const run = await runApproachDirectly(provider, { approach: 'executecode', services, question: 'What does this print?\n```python\nprint(123456789 * 987654321)\n```' })
+    const run = await runApproachDirectly(provider, {
+      approach: 'executecode',
+      services,
+      question: 'What does this print?\n```python\nprint(123456789 * 987654321)\n```',
+    })
     expect(provider.calls).toHaveLength(1)
     expect(provider.calls[0]?.lastText).toContain('treat the printed results as correct'.replace('treat', 'Treat'))
     const sent = JSON.stringify(provider.calls[0]?.request.messages)
@@ -25,9 +29,18 @@ describe('executecode', () => {
 
   it('the model writes a program when the question has none: 2 calls, the computed value reaches the answer step', async () => {
     const provider = createScriptedProvider((call) =>
-      call.index === 0 ? 'Sure:\n```python\nprint(sum(i * i for i in range(1, 101)))\n```' : call.lastText.includes('Python programs') ? 'The sum of squares is 338350.' : 'unexpected',
+      call.index === 0
+        ? 'Sure:\n```python\nprint(sum(i * i for i in range(1, 101)))\n```'
+        : call.lastText.includes('Python programs')
+          ? 'The sum of squares is 338350.'
+          : 'unexpected',
     )
-    const run = await runApproachDirectly(provider, { approach: 'executecode', services, question: 'What is the sum of the squares of 1..100?', streaming: true })
+    const run = await runApproachDirectly(provider, {
+      approach: 'executecode',
+      services,
+      question: 'What is the sum of the squares of 1..100?',
+      streaming: true,
+    })
     expect(provider.calls.map((call) => call.kind)).toEqual(['generate', 'stream'])
     expect(provider.calls[0]?.request.temperature).toBe(0)
     expect(JSON.stringify(provider.calls[1]?.request.messages)).toContain('338350')
@@ -61,7 +74,9 @@ describe('executecode', () => {
 describe('z3', () => {
   it('formulation, solver sat, answer grounded on the model: 2 calls', async () => {
     const provider = createScriptedProvider((call) =>
-      call.index === 0 ? '```smt2\n(declare-const a Int)(declare-const b Int)(assert (= (+ a b) 12))(assert (= (- a b) 4))(check-sat)(get-value (a b))\n```' : 'a = 8 and b = 4.',
+      call.index === 0
+        ? '```smt2\n(declare-const a Int)(declare-const b Int)(assert (= (+ a b) 12))(assert (= (- a b) 4))(check-sat)(get-value (a b))\n```'
+        : 'a = 8 and b = 4.',
     )
     const run = await runApproachDirectly(provider, { approach: 'z3', services, question: 'Two numbers sum to 12 and differ by 4. What are they?' })
     expect(provider.calls).toHaveLength(2)
@@ -73,7 +88,11 @@ describe('z3', () => {
 
   it('unsat is reported; a rejected script is repaired once', async () => {
     const provider = createScriptedProvider((call) =>
-      call.index === 0 ? '```smt2\n(declare-const x Int)(assert (> x\n```' : call.index === 1 ? '```smt2\n(declare-const x Int)(assert (> x 2))(assert (< x 1))(check-sat)\n```' : 'No such number exists.',
+      call.index === 0
+        ? '```smt2\n(declare-const x Int)(assert (> x\n```'
+        : call.index === 1
+          ? '```smt2\n(declare-const x Int)(assert (> x 2))(assert (< x 1))(check-sat)\n```'
+          : 'No such number exists.',
     )
     const run = await runApproachDirectly(provider, { approach: 'z3', services, question: 'Find x > 2 with x < 1.' })
     expect(provider.calls).toHaveLength(3)
@@ -85,7 +104,8 @@ describe('z3', () => {
 
 describe('coc', () => {
   it('program with a semantic step: the failing line is simulated, the program re-runs, the answer uses its output', async () => {
-    const program = '```python\nfruits = ["apple", "tomato", "carrot"]\ncount = 0\nis_fruit = is_a_fruit_list(fruits)\nfor flag in is_fruit:\n    count += 1 if flag else 0\nprint(count)\n```'
+    const program =
+      '```python\nfruits = ["apple", "tomato", "carrot"]\ncount = 0\nis_fruit = is_a_fruit_list(fruits)\nfor flag in is_fruit:\n    count += 1 if flag else 0\nprint(count)\n```'
     const provider = createScriptedProvider((call) => {
       if (call.index === 0) return program
       if (call.lastText.includes('Simulate that line')) return '```python\nis_fruit = [True, True, False]\n```'
@@ -101,7 +121,13 @@ describe('coc', () => {
   }, 60_000)
 
   it('simulations are bounded: after max_simulations the failure goes to the answer step', async () => {
-    const provider = createScriptedProvider((call) => (call.index === 0 ? '```python\nx = unknown_a()\n```' : call.lastText.includes('Simulate that line') ? '```python\nx = still_unknown()\n```' : 'Answer: unknown'))
+    const provider = createScriptedProvider((call) =>
+      call.index === 0
+        ? '```python\nx = unknown_a()\n```'
+        : call.lastText.includes('Simulate that line')
+          ? '```python\nx = still_unknown()\n```'
+          : 'Answer: unknown',
+    )
     await runApproachDirectly(provider, { approach: 'coc', services, optiproxy: { coc: { max_simulations: 1 } } })
     expect(provider.calls).toHaveLength(3)
     expect(provider.calls[2]?.lastText).toContain('Status: error')

@@ -11,7 +11,13 @@ const singleCall = new Set(['none', 're2', 'cot_reflection', 'readurls', 'memory
 const multiCall = [...approachRegistry.keys()].filter((slug) => !singleCall.has(slug))
 /** Replies that keep every approach going (a plan with steps, no worked examples, a passing score). */
 const keepGoing = (lastText: string, index: number): string =>
-  /Rating: N|Score: N/.test(lastText) ? 'Score: 9' : lastText.includes('numbered list, one step per line') ? '1. a\n2. b' : lastText.includes('JSON array') ? '[{"input":"1+1","output":"2"}]' : `reply ${index}: the answer is 4`
+  /Rating: N|Score: N/.test(lastText)
+    ? 'Score: 9'
+    : lastText.includes('numbered list, one step per line')
+      ? '1. a\n2. b'
+      : lastText.includes('JSON array')
+        ? '[{"input":"1+1","output":"2"}]'
+        : `reply ${index}: the answer is 4`
 
 describe.each(multiCall)('%s under limits', (slug) => {
   it('a budget of one upstream call ends it after that call with finish_reason length', async () => {

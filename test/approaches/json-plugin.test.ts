@@ -15,11 +15,18 @@ const request: Partial<ModelRequest> = { responseFormat: { type: 'json-schema', 
 
 describe('json', () => {
   it('a provider without native structured output: an answer that needs repair is repaired, the client gets valid JSON', async () => {
-    const replies = ['Sure! The city is Paris with about 2.1 million people.', '```json\n{"city": "Paris", "population": "2.1 million"}\n```', '{"city": "Paris", "population": 2102650}']
+    const replies = [
+      'Sure! The city is Paris with about 2.1 million people.',
+      '```json\n{"city": "Paris", "population": "2.1 million"}\n```',
+      '{"city": "Paris", "population": 2102650}',
+    ]
     const provider = createScriptedProvider((call) => replies[call.index] as string)
     const run = await runApproachDirectly(provider, { approach: 'json', question: 'Facts about Paris', request, streaming: true })
     expect(provider.calls).toHaveLength(3)
-    expect(provider.calls[0]?.request.messages[0]).toMatchObject({ role: 'system', content: expect.stringContaining('"population":{"type":"integer","minimum":0}') })
+    expect(provider.calls[0]?.request.messages[0]).toMatchObject({
+      role: 'system',
+      content: expect.stringContaining('"population":{"type":"integer","minimum":0}'),
+    })
     expect(provider.calls[0]?.request.responseFormat).toEqual(request.responseFormat)
     expect(provider.calls[1]?.lastText).toContain('not valid JSON')
     expect(provider.calls[2]?.lastText).toContain('/population: must be integer')
@@ -52,18 +59,28 @@ describe('json', () => {
 
   it('an invalid schema is a 400; no response_format asks for any JSON object', async () => {
     const provider = createScriptedProvider(() => '{"ok": true}')
-    await expect(runApproachDirectly(provider, { approach: 'json', request: { responseFormat: { type: 'json-schema', name: 'x', schema: { type: 'nonsense' } } } })).rejects.toMatchObject({ status: 400 })
+    await expect(
+      runApproachDirectly(provider, { approach: 'json', request: { responseFormat: { type: 'json-schema', name: 'x', schema: { type: 'nonsense' } } } }),
+    ).rejects.toMatchObject({ status: 400 })
     const run = await runApproachDirectly(provider, { approach: 'json' })
     expect(run.result.choices[0]?.text).toBe('{"ok":true}')
   })
 
   it('a catastrophic pattern against a 50,000-character reply answers in well under a second (RE2, not backtracking)', async () => {
-    const hostile = { type: 'object', properties: { s: { type: 'string', pattern: '^(a+)+$' } }, patternProperties: { '^(x+x+)+y$': { type: 'string' } }, required: ['s'] }
+    const hostile = {
+      type: 'object',
+      properties: { s: { type: 'string', pattern: '^(a+)+$' } },
+      patternProperties: { '^(x+x+)+y$': { type: 'string' } },
+      required: ['s'],
+    }
     const reply = JSON.stringify({ s: `${'a'.repeat(50_000)}!`, [`${'x'.repeat(20_000)}`]: 'v' })
     const good = JSON.stringify({ s: 'a'.repeat(50_000) })
     const provider = createScriptedProvider((call) => (call.index === 0 ? reply : good))
     const started = performance.now()
-    const run = await runApproachDirectly(provider, { approach: 'json', request: { responseFormat: { type: 'json-schema', name: 'hostile', schema: hostile } } })
+    const run = await runApproachDirectly(provider, {
+      approach: 'json',
+      request: { responseFormat: { type: 'json-schema', name: 'hostile', schema: hostile } },
+    })
     expect(performance.now() - started).toBeLessThan(1_000)
     expect(provider.calls).toHaveLength(2)
     expect(provider.calls[1]?.lastText).toContain('/s: must match pattern')
@@ -71,8 +88,15 @@ describe('json', () => {
   })
 
   it('patterns keep JSON Schema meaning on RE2; one RE2 cannot run (backreference, lookahead) is a 400 naming response_format', async () => {
-    const schema = { type: 'object', properties: { code: { type: 'string', pattern: '^[A-Z]{3}-\\d+$' }, tag: { type: 'string', pattern: 'b' } }, patternProperties: { '^n_': { type: 'integer' } } }
-    const provider = createScriptedProvider((call) => ['{"code": "AB-1", "tag": "abc"}', '{"code": "ABC-12", "tag": "x", "n_a": "1"}', '{"code": "ABC-12", "tag": "xbx", "n_a": 1}'][call.index] as string)
+    const schema = {
+      type: 'object',
+      properties: { code: { type: 'string', pattern: '^[A-Z]{3}-\\d+$' }, tag: { type: 'string', pattern: 'b' } },
+      patternProperties: { '^n_': { type: 'integer' } },
+    }
+    const provider = createScriptedProvider(
+      (call) =>
+        ['{"code": "AB-1", "tag": "abc"}', '{"code": "ABC-12", "tag": "x", "n_a": "1"}', '{"code": "ABC-12", "tag": "xbx", "n_a": 1}'][call.index] as string,
+    )
     const run = await runApproachDirectly(provider, { approach: 'json', request: { responseFormat: { type: 'json-schema', name: 'p', schema } } })
     expect(provider.calls[1]?.lastText).toContain('/code: must match pattern')
     expect(provider.calls[2]?.lastText).toContain('/tag: must match pattern')
@@ -80,7 +104,12 @@ describe('json', () => {
     expect(JSON.parse(run.result.choices[0]?.text ?? '')).toEqual({ code: 'ABC-12', tag: 'xbx', n_a: 1 })
     for (const pattern of ['^(a)\\1$', 'a(?=b)', '(']) {
       const refused = createScriptedProvider(() => '{}')
-      await expect(runApproachDirectly(refused, { approach: 'json', request: { responseFormat: { type: 'json-schema', name: 'p', schema: { type: 'string', pattern } } } })).rejects.toMatchObject({
+      await expect(
+        runApproachDirectly(refused, {
+          approach: 'json',
+          request: { responseFormat: { type: 'json-schema', name: 'p', schema: { type: 'string', pattern } } },
+        }),
+      ).rejects.toMatchObject({
         status: 400,
         param: 'response_format',
         message: expect.stringContaining('pattern'),

@@ -38,11 +38,17 @@ function createTestContext(reply: (call: Recorded, index: number) => string) {
     streaming: false,
     async generate(call, step) {
       const last = call.messages.at(-1)
-      const lastText = last === undefined || typeof last.content === 'string' ? String(last?.content ?? '') : last.content.map((part) => ('text' in part ? part.text : '')).join('')
+      const lastText =
+        last === undefined || typeof last.content === 'string'
+          ? String(last?.content ?? '')
+          : last.content.map((part) => ('text' in part ? part.text : '')).join('')
       const recorded = { request: call, step, lastText }
       calls.push(recorded)
       const text = reply(recorded, calls.length - 1)
-      return { metadata: {}, choices: [{ index: 0, text, reasoning: '', refusal: null, toolCalls: [], finishReason: 'stop', logprobs: null, refusalLogprobs: null }] }
+      return {
+        metadata: {},
+        choices: [{ index: 0, text, reasoning: '', refusal: null, toolCalls: [], finishReason: 'stop', logprobs: null, refusalLogprobs: null }],
+      }
     },
     stream() {
       throw new Error('not used')
@@ -136,9 +142,25 @@ describe('rating: labelled calls, a re-ask on an unreadable rating, then missing
 
 describe('ties', () => {
   it('equal scores go to the earliest candidate, whatever the order they arrive in', () => {
-    expect(selectBest([{ index: 2, score: 9 }, { index: 1, score: 9 }, { index: 0, score: 3 }])?.index).toBe(1)
-    expect(selectBest([{ index: 0, score: undefined }, { index: 1, score: 0 }])?.index).toBe(1)
-    expect(selectBest([{ index: 1, score: undefined }, { index: 0, score: undefined }])?.index).toBe(0)
+    expect(
+      selectBest([
+        { index: 2, score: 9 },
+        { index: 1, score: 9 },
+        { index: 0, score: 3 },
+      ])?.index,
+    ).toBe(1)
+    expect(
+      selectBest([
+        { index: 0, score: undefined },
+        { index: 1, score: 0 },
+      ])?.index,
+    ).toBe(1)
+    expect(
+      selectBest([
+        { index: 1, score: undefined },
+        { index: 0, score: undefined },
+      ])?.index,
+    ).toBe(0)
     expect(selectBest([])).toBeUndefined()
   })
 
@@ -164,7 +186,8 @@ describe('ties', () => {
 describe('pairwise comparison in both orders', () => {
   const first: Candidate = { index: 0, text: 'ALPHA' }
   const second: Candidate = { index: 1, text: 'BETA' }
-  const createRequest = (a: string, b: string): ModelRequest => createStepRequest({ model: 'm', messages: [], extra: {} }, [createUserMessage(`A: ${a}\nB: ${b}`)])
+  const createRequest = (a: string, b: string): ModelRequest =>
+    createStepRequest({ model: 'm', messages: [], extra: {} }, [createUserMessage(`A: ${a}\nB: ${b}`)])
 
   it('asks both orders and names a winner when both agree', async () => {
     const { context, calls, facts } = createTestContext((call) => (call.lastText.startsWith('A: BETA') ? 'Verdict: A' : 'Verdict: B'))

@@ -19,13 +19,18 @@ function reply(call: ScriptedCall): string {
   if (call.lastText.includes('numbered list, one step per line')) return '1. Count the legs of one spider.\n2. Multiply.'
   if (call.lastText.includes('Write the precise request')) return 'Reconstructed: count some legs.'
   // the json plugin asks for one JSON value conforming to a schema (any object when the request has none)
-  if (call.request.messages.some((message) => message.role === 'system' && message.content.startsWith('Answer with one JSON value'))) return `{"answer": 24, "note": "ANSWER-${call.index}"}`
+  if (call.request.messages.some((message) => message.role === 'system' && message.content.startsWith('Answer with one JSON value')))
+    return `{"answer": 24, "note": "ANSWER-${call.index}"}`
   return `The answer is 24. ANSWER-${call.index}`
 }
 const serialise = (call: ScriptedCall): string => JSON.stringify(call.request.messages)
 /** rto's round trip: by design its reconstruction sees only answer A and its answer B only the reconstructed request. */
 const roundTripCalls = (slug: string, calls: ScriptedCall[]): Set<ScriptedCall> =>
-  new Set(slug === 'rto' ? calls.filter((call, index) => call.lastText.includes('Write the precise request') || calls[index - 1]?.lastText.includes('Write the precise request')) : [])
+  new Set(
+    slug === 'rto'
+      ? calls.filter((call, index) => call.lastText.includes('Write the precise request') || calls[index - 1]?.lastText.includes('Write the precise request'))
+      : [],
+  )
 
 describe('none&<slug>: the second stage works on the original question and shows the draft', () => {
   // an approach that runs alone (privacy) is refused as a pipeline stage: tested with it
@@ -51,20 +56,23 @@ describe('none&<slug>: the second stage works on the original question and shows
 })
 
 describe('three-stage pipelines', () => {
-  it.each(['none&moa&bon', 're2&plansearch&mars', 'self_consistency&rstar&pvg', 'cot_reflection&cepo&mcts', 'leap&decompose&majority_voting'])('%s', async (plan) => {
-    const provider = createScriptedProvider(reply)
-    const run = await runApproachDirectly(provider, { approach: plan, question })
-    for (const call of provider.calls) expect(serialise(call), `call ${call.index}`).toContain('QTOKEN-ZEBRA')
-    const reasoning = run.result.choices[0]?.reasoning ?? ''
-    const stageAnswer = (stage: number): string => new RegExp(`\\[stage ${stage} answer\\]\\n(.*)\\n`).exec(reasoning)?.[1] ?? ''
-    const second = stageAnswer(2)
-    expect(second).toMatch(/ANSWER-\d+/)
-    // the third stage sees the second stage's answer as its draft, and the first stage's answer is no longer shown
-    const third = provider.calls.filter((call) => serialise(call).includes(`${draftMarker}\\n${second}`))
-    expect(third.length).toBeGreaterThan(0)
-    const firstAnswer = stageAnswer(1)
-    expect(third.every((call) => !serialise(call).includes(firstAnswer))).toBe(true)
-  })
+  it.each(['none&moa&bon', 're2&plansearch&mars', 'self_consistency&rstar&pvg', 'cot_reflection&cepo&mcts', 'leap&decompose&majority_voting'])(
+    '%s',
+    async (plan) => {
+      const provider = createScriptedProvider(reply)
+      const run = await runApproachDirectly(provider, { approach: plan, question })
+      for (const call of provider.calls) expect(serialise(call), `call ${call.index}`).toContain('QTOKEN-ZEBRA')
+      const reasoning = run.result.choices[0]?.reasoning ?? ''
+      const stageAnswer = (stage: number): string => new RegExp(`\\[stage ${stage} answer\\]\\n(.*)\\n`).exec(reasoning)?.[1] ?? ''
+      const second = stageAnswer(2)
+      expect(second).toMatch(/ANSWER-\d+/)
+      // the third stage sees the second stage's answer as its draft, and the first stage's answer is no longer shown
+      const third = provider.calls.filter((call) => serialise(call).includes(`${draftMarker}\\n${second}`))
+      expect(third.length).toBeGreaterThan(0)
+      const firstAnswer = stageAnswer(1)
+      expect(third.every((call) => !serialise(call).includes(firstAnswer))).toBe(true)
+    },
+  )
 })
 
 describe('every upstream call of every approach names its step', () => {
@@ -74,7 +82,10 @@ describe('every upstream call of every approach names its step', () => {
     let index = 0
     const answer = (call: ModelRequest): string => {
       const last = call.messages.at(-1)
-      const lastText = last === undefined || typeof last.content === 'string' ? String(last?.content ?? '') : last.content.map((part) => ('text' in part ? part.text : '')).join('')
+      const lastText =
+        last === undefined || typeof last.content === 'string'
+          ? String(last?.content ?? '')
+          : last.content.map((part) => ('text' in part ? part.text : '')).join('')
       return reply({ index: index++, kind: 'generate', request: call, lastText, inFlightAtStart: 1, aborted: false })
     }
     const context: ApproachContext<unknown> = {
@@ -85,7 +96,10 @@ describe('every upstream call of every approach names its step', () => {
       streaming: true,
       async generate(call, step) {
         steps.push(step)
-        return { metadata: {}, choices: [{ index: 0, text: answer(call), reasoning: '', refusal: null, toolCalls: [], finishReason: 'stop', logprobs: null, refusalLogprobs: null }] }
+        return {
+          metadata: {},
+          choices: [{ index: 0, text: answer(call), reasoning: '', refusal: null, toolCalls: [], finishReason: 'stop', logprobs: null, refusalLogprobs: null }],
+        }
       },
       async *stream(call, step) {
         steps.push(step)

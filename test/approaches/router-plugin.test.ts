@@ -10,14 +10,18 @@ describe('router', () => {
   it('the classifier call names the category; the mapped approach answers; the choice is traced and counted', async () => {
     const registry = new Registry()
     const { services } = createApproachServices(registry)
-    const provider = createScriptedProvider((call) => (call.index === 0 ? 'reasoning' : '<thinking>t</thinking><reflection>r</reflection><output>Because.</output>'))
+    const provider = createScriptedProvider((call) =>
+      call.index === 0 ? 'reasoning' : '<thinking>t</thinking><reflection>r</reflection><output>Because.</output>',
+    )
     const run = await runApproachDirectly(provider, { approach: 'router', question: 'Why is the sky blue?', services: { metrics: services.metrics } })
     expect(provider.calls).toHaveLength(2)
     expect(provider.calls[0]?.request).toMatchObject({ temperature: 0, maxOutputTokens: 10 })
     expect(provider.calls[0]?.lastText).toContain('Why is the sky blue?')
     expect(run.result.choices[0]?.text).toBe('Because.')
     expect(run.result.choices[0]?.reasoning).toContain('[router] category reasoning (classifier) -> cot_reflection')
-    expect(await registry.getSingleMetricAsString('optiproxy_router_choices_total')).toContain('optiproxy_router_choices_total{category="reasoning",approach="cot_reflection",method="classifier"} 1')
+    expect(await registry.getSingleMetricAsString('optiproxy_router_choices_total')).toContain(
+      'optiproxy_router_choices_total{category="reasoning",approach="cot_reflection",method="classifier"} 1',
+    )
   })
 
   it('a configured classifier model and mapping; approach options reach the chosen approach', async () => {

@@ -37,7 +37,13 @@ describe('genselect', () => {
 
 describe('deepthink', () => {
   const structureSteps = (call: ScriptedCall): string | undefined =>
-    call.lastText.includes('Reasoning modules:') ? 'modules 2 and 9' : call.lastText.includes('Rephrase each selected') ? 'adapted' : call.lastText.includes('Turn them into') ? '1. add 2. check' : undefined
+    call.lastText.includes('Reasoning modules:')
+      ? 'modules 2 and 9'
+      : call.lastText.includes('Rephrase each selected')
+        ? 'adapted'
+        : call.lastText.includes('Turn them into')
+          ? '1. add 2. check'
+          : undefined
 
   it('select, adapt, structure, then samples that agree: 3 + k calls, the agreeing sample returned', async () => {
     const replies = ['so Answer: 42', 'Answer: 42', 'Answer: 41']

@@ -27,7 +27,8 @@ function replyLikeAModel(request: RecordedRequest) {
   const last = JSON.stringify(body.messages.at(-1)?.content ?? '')
   const content = /Rating: N|Score: N/.test(last) ? 'The reasoning holds. Rating: 8' : '17 * 23 = 391. The answer is 391.'
   const usage = { promptTokens: 24, completionTokens: 12 }
-  if (body.stream === true) return { kind: 'sse' as const, events: buildChatCompletionChunks({ text: content.split(/(?<= )/), includeUsage: true, usage }), delayMs: 15 }
+  if (body.stream === true)
+    return { kind: 'sse' as const, events: buildChatCompletionChunks({ text: content.split(/(?<= )/), includeUsage: true, usage }), delayMs: 15 }
   return { kind: 'json' as const, body: buildChatCompletion({ content, usage }) }
 }
 
@@ -70,7 +71,10 @@ describe('the console in headless Chromium', () => {
     await page.locator('.badge.live').waitFor()
     t.upstream.reset()
     t.upstream.setHandler(replyLikeAModel)
-    await t.client.chat.completions.create({ model: 'bon-gpt-4o-mini', messages: [{ role: 'user', content: 'What is 17 * 23?' }] }, { headers: { 'x-request-id': 'req_console_1' } })
+    await t.client.chat.completions.create(
+      { model: 'bon-gpt-4o-mini', messages: [{ role: 'user', content: 'What is 17 * 23?' }] },
+      { headers: { 'x-request-id': 'req_console_1' } },
+    )
     const calls = t.upstream.requests.length
     await waitForTrace(t.proxy.url, 'req_console_1')
     // the live feed added the row without a reload
@@ -122,7 +126,10 @@ describe('the console with an admin key', () => {
     const t = await startProxyUnderTest({ adminKey: 'admin-secret-456' })
     const page = await browser.newPage()
     try {
-      await t.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-request-id': 'req_private_1' } })
+      await t.client.chat.completions.create(
+        { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] },
+        { headers: { 'x-request-id': 'req_private_1' } },
+      )
       await page.goto(`${t.proxy.url}/ui/`)
       await page.locator('form.login').waitFor()
       expect(await page.locator('tr[data-trace-id]').count()).toBe(0)
@@ -146,9 +153,17 @@ describe('the candidates of a request', () => {
     const config = configSchema.parse({ host: '127.0.0.1', port: 0, logLevel: 'silent', logPrompts: true })
     const operations = createAppOperations(config)
     // a run of a test approach that labels its steps and records facts, traced by the app's own tracing
-    const provider = createScriptedProvider((call) => (call.index === 0 ? 'Candidate A says 4' : call.index === 1 ? 'Candidate B says 4, shown step by step' : 'Rating: 7'))
+    const provider = createScriptedProvider((call) =>
+      call.index === 0 ? 'Candidate A says 4' : call.index === 1 ? 'Candidate B says 4, shown step by step' : 'Rating: 7',
+    )
     const started = startApproach(
-      { provider, registry: new Map([...approachRegistry, ['judged', judgedApproach as Approach<unknown>]]), defaultApproach: 'none', approachDefaults: builtInApproachDefaults, ...(operations.tracing === undefined ? {} : { tracing: operations.tracing }) },
+      {
+        provider,
+        registry: new Map([...approachRegistry, ['judged', judgedApproach as Approach<unknown>]]),
+        defaultApproach: 'none',
+        approachDefaults: builtInApproachDefaults,
+        ...(operations.tracing === undefined ? {} : { tracing: operations.tracing }),
+      },
       { request: { model: 'judged-test-model', messages: [{ role: 'user', content: [{ type: 'text', text: 'What is 2+2?' }] }], extra: {} }, streaming: false },
       { signal: new AbortController().signal, trace: { id: 'req_judged_1' } },
     )

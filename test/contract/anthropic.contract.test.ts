@@ -772,8 +772,16 @@ describe('provider contract: anthropic', () => {
 
   it('an error event mid-stream ends the stream with that error', async () => {
     const frames = formatAnthropicEvents(buildAnthropicTextEvents(['Hello']).slice(0, 4))
-    t.upstream.setHandler(() => ({ kind: 'sse', done: false, events: [...frames, `event: error\ndata: ${JSON.stringify(buildAnthropicError('overloaded_error', 'Overloaded'))}\n\n`] }))
-    const response = await fetch(`${t.baseURL}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: t.model, stream: true, messages: [{ role: 'user', content: 'hi' }] }) })
+    t.upstream.setHandler(() => ({
+      kind: 'sse',
+      done: false,
+      events: [...frames, `event: error\ndata: ${JSON.stringify(buildAnthropicError('overloaded_error', 'Overloaded'))}\n\n`],
+    }))
+    const response = await fetch(`${t.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: t.model, stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+    })
     const text = await response.text()
     expect(text).toContain('"content":"Hello"')
     expect(text).toContain('data: {"error":{"message":"Overloaded","type":"upstream_error","param":null,"code":"overloaded_error"}}')

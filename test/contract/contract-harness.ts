@@ -28,7 +28,8 @@ export interface VendorUnderTest {
  * @example const t = await startVendorUnderTest('anthropic')
  */
 export async function startVendorUnderTest(vendor: VendorName): Promise<VendorUnderTest> {
-  const upstream = vendor === 'anthropic' ? await startMockAnthropicUpstream() : vendor === 'gemini' ? await startMockGeminiUpstream() : await startMockOpenAIUpstream()
+  const upstream =
+    vendor === 'anthropic' ? await startMockAnthropicUpstream() : vendor === 'gemini' ? await startMockGeminiUpstream() : await startMockOpenAIUpstream()
   const nowhere = 'http://127.0.0.1:9'
   const config = configSchema.parse({
     host: '127.0.0.1',
@@ -60,7 +61,12 @@ export async function startVendorUnderTest(vendor: VendorName): Promise<VendorUn
 
 /** A streamed answer reduced to what a client reassembles, per choice. */
 export interface StreamSummary {
-  choices: Array<{ content: string; reasoning_content: string; tool_calls: Array<{ index: number; id: string; name: string; arguments: string }>; finish_reason: string | null }>
+  choices: Array<{
+    content: string
+    reasoning_content: string
+    tool_calls: Array<{ index: number; id: string; name: string; arguments: string }>
+    finish_reason: string | null
+  }>
   usage: OpenAI.CompletionUsage | null
   /** Every tool-call delta carried its index (the thing gateways most often lose). */
   toolCallDeltasHaveIndex: boolean
@@ -114,8 +120,15 @@ export function lastRequest(upstream: MockUpstream): { path: string; body: unkno
 }
 
 /** An error answer as the client's raw HTTP response shows it. */
-export async function readErrorResponse(t: VendorUnderTest, body: Record<string, unknown>): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
-  const response = await fetch(`${t.baseURL}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-client-key' }, body: JSON.stringify(body) })
+export async function readErrorResponse(
+  t: VendorUnderTest,
+  body: Record<string, unknown>,
+): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
+  const response = await fetch(`${t.baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-client-key' },
+    body: JSON.stringify(body),
+  })
   const json = (await response.json()) as unknown
   expectSchemaValidWhenAvailable('ErrorResponse', json)
   return { status: response.status, retryAfter: response.headers.get('retry-after'), body: json }

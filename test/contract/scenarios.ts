@@ -35,20 +35,41 @@ export const scenarioRequests = {
   toolResultRoundTrip: {
     messages: [
       { role: 'user', content: 'Weather in Paris?' },
-      { role: 'assistant', content: null, tool_calls: [{ id: 'call_paris_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_paris_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+      },
       { role: 'tool', tool_call_id: 'call_paris_1', content: '18 degrees and sunny' },
     ],
     tools: [weatherTool],
     tool_choice: { type: 'function', function: { name: 'get_weather' } },
   },
   imageInput: {
-    messages: [{ role: 'user', content: [{ type: 'text', text: 'What is in this image?' }, { type: 'image_url', image_url: { url: tinyPng } }] }],
+    messages: [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'What is in this image?' },
+          { type: 'image_url', image_url: { url: tinyPng } },
+        ],
+      },
+    ],
   },
   jsonSchema: {
     messages: [{ role: 'user', content: 'Give me a city and its country.' }],
     response_format: {
       type: 'json_schema',
-      json_schema: { name: 'place', strict: true, schema: { type: 'object', properties: { city: { type: 'string' }, country: { type: 'string' } }, required: ['city', 'country'], additionalProperties: false } },
+      json_schema: {
+        name: 'place',
+        strict: true,
+        schema: {
+          type: 'object',
+          properties: { city: { type: 'string' }, country: { type: 'string' } },
+          required: ['city', 'country'],
+          additionalProperties: false,
+        },
+      },
     },
   },
   thinking: { messages: [{ role: 'user', content: 'What is 17 * 23?' }], reasoning_effort: 'low', stream: true, stream_options: { include_usage: true } },
@@ -67,7 +88,11 @@ export type VendorFixtures = Record<ScenarioName | ErrorScenario | 'abort', Mock
  * Runs one scenario: the mock answers with the vendor's fixture, the official openai SDK asks the proxy.
  * Returns what the client reassembled and what the vendor received.
  */
-export async function runScenario(t: VendorUnderTest, fixtures: VendorFixtures, name: ScenarioName): Promise<{ output: unknown; vendorRequest: { path: string; body: unknown } }> {
+export async function runScenario(
+  t: VendorUnderTest,
+  fixtures: VendorFixtures,
+  name: ScenarioName,
+): Promise<{ output: unknown; vendorRequest: { path: string; body: unknown } }> {
   t.upstream.setHandler(() => fixtures[name])
   const request = { ...scenarioRequests[name], model: t.model } as OpenAI.ChatCompletionCreateParams
   let output: unknown

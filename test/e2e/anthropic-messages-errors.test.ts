@@ -15,7 +15,11 @@ describe('/v1/messages errors, limits, cancellation and count_tokens', () => {
   let t: MessagesProxyUnderTest
   let narrow: Anthropic
   const post = (body: unknown, headers: Record<string, string> = {}, path = '/v1/messages') =>
-    fetch(`${t.proxy.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': keys.full, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) })
+    fetch(`${t.proxy.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': keys.full, ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    })
 
   beforeAll(async () => {
     t = await startMessagesProxy(
@@ -44,8 +48,16 @@ describe('/v1/messages errors, limits, cancellation and count_tokens', () => {
       { model: 'gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_nowhere', content: 'x' }] }] },
       /toolu_nowhere/,
     ],
-    ['an unknown block type', { model: 'gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'hologram', data: 'x' }] }] }, /messages\[0\]\.content\[0\]/],
-    ['a tool_use block from the user', { model: 'gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'tool_use', id: 't', name: 'n', input: {} }] }] }, /tool_use/],
+    [
+      'an unknown block type',
+      { model: 'gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'hologram', data: 'x' }] }] },
+      /messages\[0\]\.content\[0\]/,
+    ],
+    [
+      'a tool_use block from the user',
+      { model: 'gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'tool_use', id: 't', name: 'n', input: {} }] }] },
+      /tool_use/,
+    ],
     ['a wrong role', { model: 'gpt-4o-mini', max_tokens: 10, messages: [{ role: 'tool', content: 'x' }] }, /role/],
     ['an unknown approach prefix', { model: 'nosuch&moa-gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] }, /nosuch/],
     ['a body that is not JSON', '{"model":', /JSON/],
@@ -63,7 +75,9 @@ describe('/v1/messages errors, limits, cancellation and count_tokens', () => {
   }
 
   it('the SDK raises its own error classes for each status, with Anthropic error types', async () => {
-    await expect(t.client.messages.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] } as unknown as Anthropic.MessageCreateParamsNonStreaming)).rejects.toBeInstanceOf(Anthropic.BadRequestError)
+    await expect(
+      t.client.messages.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] } as unknown as Anthropic.MessageCreateParamsNonStreaming),
+    ).rejects.toBeInstanceOf(Anthropic.BadRequestError)
 
     const wrongKey = new Anthropic({ baseURL: t.proxy.url, apiKey: 'sk-proxy-wrong-0123456789', maxRetries: 0 })
     await expect(wrongKey.messages.create(hello('gpt-4o-mini'))).rejects.toMatchObject({ status: 401, type: 'authentication_error' })
@@ -77,11 +91,52 @@ describe('/v1/messages errors, limits, cancellation and count_tokens', () => {
   })
 
   const upstreamFailures: Array<{ status: number; expected: number; type: string; model: string; setup: (t: MessagesProxyUnderTest) => void }> = [
-    { status: 404, expected: 404, type: 'not_found_error', model: 'gpt-4o-nope', setup: (t) => t.openai.setHandler(() => ({ kind: 'json', status: 404, body: buildErrorBody({ message: 'The model does not exist', type: 'invalid_request_error', code: 'model_not_found' }) })) },
-    { status: 429, expected: 429, type: 'rate_limit_error', model: 'gpt-4o-mini', setup: (t) => t.openai.setHandler(() => ({ kind: 'json', status: 429, headers: { 'retry-after': '7' }, body: buildErrorBody({ message: 'Slow down', type: 'rate_limit_error' }) })) },
-    { status: 500, expected: 502, type: 'api_error', model: 'gemini-2.5-flash', setup: (t) => t.gemini.setHandler(() => ({ kind: 'json', status: 500, body: buildGeminiError(500, 'INTERNAL', 'Internal error') })) },
-    { status: 529, expected: 529, type: 'overloaded_error', model: 'moa-claude-sonnet-4-5', setup: (t) => t.anthropic.setHandler(() => ({ kind: 'json', status: 529, body: buildAnthropicError('overloaded_error', 'Overloaded') })) },
-    { status: 529, expected: 529, type: 'overloaded_error', model: 'claude-sonnet-4-5', setup: (t) => t.anthropic.setHandler(() => ({ kind: 'json', status: 529, body: buildAnthropicError('overloaded_error', 'Overloaded') })) },
+    {
+      status: 404,
+      expected: 404,
+      type: 'not_found_error',
+      model: 'gpt-4o-nope',
+      setup: (t) =>
+        t.openai.setHandler(() => ({
+          kind: 'json',
+          status: 404,
+          body: buildErrorBody({ message: 'The model does not exist', type: 'invalid_request_error', code: 'model_not_found' }),
+        })),
+    },
+    {
+      status: 429,
+      expected: 429,
+      type: 'rate_limit_error',
+      model: 'gpt-4o-mini',
+      setup: (t) =>
+        t.openai.setHandler(() => ({
+          kind: 'json',
+          status: 429,
+          headers: { 'retry-after': '7' },
+          body: buildErrorBody({ message: 'Slow down', type: 'rate_limit_error' }),
+        })),
+    },
+    {
+      status: 500,
+      expected: 502,
+      type: 'api_error',
+      model: 'gemini-2.5-flash',
+      setup: (t) => t.gemini.setHandler(() => ({ kind: 'json', status: 500, body: buildGeminiError(500, 'INTERNAL', 'Internal error') })),
+    },
+    {
+      status: 529,
+      expected: 529,
+      type: 'overloaded_error',
+      model: 'moa-claude-sonnet-4-5',
+      setup: (t) => t.anthropic.setHandler(() => ({ kind: 'json', status: 529, body: buildAnthropicError('overloaded_error', 'Overloaded') })),
+    },
+    {
+      status: 529,
+      expected: 529,
+      type: 'overloaded_error',
+      model: 'claude-sonnet-4-5',
+      setup: (t) => t.anthropic.setHandler(() => ({ kind: 'json', status: 529, body: buildAnthropicError('overloaded_error', 'Overloaded') })),
+    },
   ]
   for (const failure of upstreamFailures) {
     it(`an upstream ${failure.status} on ${failure.model} is a ${failure.expected} ${failure.type}, streamed or not`, async () => {
@@ -128,7 +183,11 @@ describe('/v1/messages errors, limits, cancellation and count_tokens', () => {
   })
 
   it("accepts Claude Code's ?beta=true, anthropic-version and anthropic-beta", async () => {
-    const response = await post(hello('gpt-4o-mini'), { 'anthropic-version': '2023-06-01', 'anthropic-beta': 'claude-code-20250219,interleaved-thinking-2025-05-14' }, '/v1/messages?beta=true')
+    const response = await post(
+      hello('gpt-4o-mini'),
+      { 'anthropic-version': '2023-06-01', 'anthropic-beta': 'claude-code-20250219,interleaved-thinking-2025-05-14' },
+      '/v1/messages?beta=true',
+    )
     expect(response.status).toBe(200)
     expect(((await response.json()) as { type: string }).type).toBe('message')
   })
@@ -151,17 +210,33 @@ describe('/v1/messages errors, limits, cancellation and count_tokens', () => {
   ] as const) {
     it(`aborting mid-stream on ${model} closes the upstream call`, async () => {
       const upstream = t[mock]
-      if (mock === 'openai') upstream.setHandler(() => ({ kind: 'sse', events: buildChatCompletionChunks({ text: Array.from({ length: 50 }, () => 'tick ') }), delayMs: 100 }))
-      else if (mock === 'gemini') upstream.setHandler(() => ({ ...replyWithGeminiEvents(buildGeminiTextChunks(Array.from({ length: 50 }, () => 'tick '))), delayMs: 100 }))
+      if (mock === 'openai')
+        upstream.setHandler(() => ({ kind: 'sse', events: buildChatCompletionChunks({ text: Array.from({ length: 50 }, () => 'tick ') }), delayMs: 100 }))
+      else if (mock === 'gemini')
+        upstream.setHandler(() => ({ ...replyWithGeminiEvents(buildGeminiTextChunks(Array.from({ length: 50 }, () => 'tick '))), delayMs: 100 }))
       else {
         const events = Array.from({ length: 50 }, () => ({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'tick ' } }))
         upstream.setHandler(() => ({
           kind: 'sse',
           done: false,
           delayMs: 100,
-          events: [{ type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } } }, { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, ...events].map(
-            (event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`,
-          ),
+          events: [
+            {
+              type: 'message_start',
+              message: {
+                id: 'msg_1',
+                type: 'message',
+                role: 'assistant',
+                model: 'claude-sonnet-4-5',
+                content: [],
+                stop_reason: null,
+                stop_sequence: null,
+                usage: { input_tokens: 1, output_tokens: 1 },
+              },
+            },
+            { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+            ...events,
+          ].map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`),
         }))
       }
       const stream = t.client.messages.stream(hello(model))
@@ -192,12 +267,17 @@ describe('/v1/messages errors, limits, cancellation and count_tokens', () => {
     expect(t.openai.closedEarly).toBe(t.openai.requests.length)
   })
 
-  it("count_tokens asks Anthropic for an Anthropic model, and estimates for others (marked as an estimate)", async () => {
+  it('count_tokens asks Anthropic for an Anthropic model, and estimates for others (marked as an estimate)', async () => {
     t.anthropic.setHandler((request) => {
       if (request.path.startsWith('/v1/messages/count_tokens')) return { kind: 'json', body: { input_tokens: 1234 } }
       return replyAsCurrentAnthropic(request)
     })
-    const body = { model: 'claude-sonnet-4-5', system: 'Be brief.', messages: [{ role: 'user' as const, content: 'Hello there, how are you?' }], tools: [{ name: 'get_weather', input_schema: { type: 'object' as const, properties: {} } }] }
+    const body = {
+      model: 'claude-sonnet-4-5',
+      system: 'Be brief.',
+      messages: [{ role: 'user' as const, content: 'Hello there, how are you?' }],
+      tools: [{ name: 'get_weather', input_schema: { type: 'object' as const, properties: {} } }],
+    }
     const counted = await t.client.messages.countTokens(body)
     expect(tokenCountSchema.parse(counted)).toEqual({ input_tokens: 1234 })
     const sent = t.anthropic.requests[0]
@@ -209,7 +289,11 @@ describe('/v1/messages errors, limits, cancellation and count_tokens', () => {
     tokenCountSchema.parse(estimated.data)
     expect(estimated.data.input_tokens).toBeGreaterThan(10)
     expect(estimated.data.input_tokens).toBeLessThan(100)
-    const longer = await t.client.messages.countTokens({ ...body, model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'Hello there, how are you? '.repeat(100) }] })
+    const longer = await t.client.messages.countTokens({
+      ...body,
+      model: 'gemini-2.5-flash',
+      messages: [{ role: 'user', content: 'Hello there, how are you? '.repeat(100) }],
+    })
     expect(longer.input_tokens).toBeGreaterThan(estimated.data.input_tokens + 500)
     // an approach's calls cannot be foreseen: an estimate, never a generation
     const approach = await t.client.messages.countTokens({ ...body, model: 'moa-claude-sonnet-4-5' }).withResponse()

@@ -85,7 +85,13 @@ describe("an approach's intermediate work as a thinking block, and the block sen
       max_tokens: 256,
       messages: [
         { role: 'user', content: 'Hi' },
-        { role: 'assistant', content: [{ type: 'thinking', thinking: 'old work', signature: 'optiproxy.v1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }, { type: 'text', text: 'Hello' }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'thinking', thinking: 'old work', signature: 'optiproxy.v1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+            { type: 'text', text: 'Hello' },
+          ],
+        },
         { role: 'user', content: 'Again' },
       ],
     })
@@ -108,10 +114,26 @@ describe("an approach's intermediate work as a thinking block, and the block sen
         stop_details: null,
         container: null,
         diagnostics: null,
-        usage: { input_tokens: 10, output_tokens: 30, cache_creation_input_tokens: null, cache_read_input_tokens: null, cache_creation: null, inference_geo: null, output_tokens_details: null, server_tool_use: null, service_tier: null, speed: null },
+        usage: {
+          input_tokens: 10,
+          output_tokens: 30,
+          cache_creation_input_tokens: null,
+          cache_read_input_tokens: null,
+          cache_creation: null,
+          inference_geo: null,
+          output_tokens_details: null,
+          server_tool_use: null,
+          service_tier: null,
+          speed: null,
+        },
       },
     }))
-    const first = await t.client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 2048, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: [{ role: 'user', content: '2+2?' }] })
+    const first = await t.client.messages.create({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 2048,
+      thinking: { type: 'enabled', budget_tokens: 1024 },
+      messages: [{ role: 'user', content: '2+2?' }],
+    })
     expect(first.content[0]).toEqual(realThinking)
     await t.client.messages.create({
       model: 'claude-sonnet-4-5',

@@ -31,7 +31,14 @@ function withoutClientFields(message: Anthropic.Message): unknown {
 function replyWithToolCall(kind: 'openai' | 'gemini' | 'anthropic', request: RecordedRequest): MockReply {
   const stream = (request.body as { stream?: boolean }).stream === true || request.path.includes('streamGenerateContent')
   if (kind === 'openai') {
-    if (stream) return { kind: 'sse', events: buildChatCompletionChunks({ toolCalls: [{ id: 'call_weather_1', name: 'get_weather', argumentsChunks: ['{"city":', '"Paris"}'] }], includeUsage: true }) }
+    if (stream)
+      return {
+        kind: 'sse',
+        events: buildChatCompletionChunks({
+          toolCalls: [{ id: 'call_weather_1', name: 'get_weather', argumentsChunks: ['{"city":', '"Paris"}'] }],
+          includeUsage: true,
+        }),
+      }
     return { kind: 'json', body: buildChatCompletion({ toolCalls: [{ id: 'call_weather_1', name: 'get_weather', arguments: '{"city":"Paris"}' }] }) }
   }
   if (kind === 'gemini') {
@@ -41,7 +48,18 @@ function replyWithToolCall(kind: 'openai' | 'gemini' | 'anthropic', request: Rec
   const toolUse = { type: 'tool_use', id: 'toolu_weather_1', name: 'get_weather', input: { city: 'Paris' }, caller: { type: 'direct' } }
   if (!stream) return { kind: 'json', body: buildFullMessage([toolUse], 'tool_use') }
   return replyWithAnthropicEvents(
-    buildFullStream([{ start: { ...toolUse, input: {} }, deltas: [{ type: 'input_json_delta', partial_json: '{"city":' }, { type: 'input_json_delta', partial_json: '"Paris"}' }] }], 'tool_use'),
+    buildFullStream(
+      [
+        {
+          start: { ...toolUse, input: {} },
+          deltas: [
+            { type: 'input_json_delta', partial_json: '{"city":' },
+            { type: 'input_json_delta', partial_json: '"Paris"}' },
+          ],
+        },
+      ],
+      'tool_use',
+    ),
   )
 }
 
@@ -62,7 +80,12 @@ describe('POST /v1/messages with the official Anthropic SDK, in front of every p
 
   for (const upstream of upstreams) {
     it(`answers a non-streamed request on ${upstream.name} with a valid Message`, async () => {
-      const message = await t.client.messages.create({ model: upstream.model, max_tokens: 256, system: 'Be brief.', messages: [{ role: 'user', content: 'Say hello.' }] })
+      const message = await t.client.messages.create({
+        model: upstream.model,
+        max_tokens: 256,
+        system: 'Be brief.',
+        messages: [{ role: 'user', content: 'Say hello.' }],
+      })
       messageSchema.parse(message)
       expect(message.content[0]).toMatchObject({ type: 'text' })
       expect((message.content[0] as Anthropic.TextBlock).text).toMatch(/^Hello/)
@@ -102,19 +125,27 @@ describe('POST /v1/messages with the official Anthropic SDK, in front of every p
       const kind = upstream.model.startsWith('gpt') ? 'openai' : upstream.model.startsWith('gemini') ? 'gemini' : 'anthropic'
       const mock = kind === 'openai' ? t.openai : kind === 'gemini' ? t.gemini : t.anthropic
       mock.setHandler((request) => replyWithToolCall(kind, request))
-      const first = await t.client.messages.create({ model: upstream.model, max_tokens: 256, tools: [weatherTool], messages: [{ role: 'user', content: 'Weather in Paris?' }] })
+      const first = await t.client.messages.create({
+        model: upstream.model,
+        max_tokens: 256,
+        tools: [weatherTool],
+        messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      })
       messageSchema.parse(first)
       expect(first.stop_reason).toBe('tool_use')
       const toolUse = first.content.find((block): block is Anthropic.ToolUseBlock => block.type === 'tool_use')
       expect(toolUse).toMatchObject({ name: 'get_weather', input: { city: 'Paris' } })
 
-      const streamed = await t.client.messages.stream({ model: upstream.model, max_tokens: 256, tools: [weatherTool], messages: [{ role: 'user', content: 'Weather in Paris?' }] }).finalMessage()
+      const streamed = await t.client.messages
+        .stream({ model: upstream.model, max_tokens: 256, tools: [weatherTool], messages: [{ role: 'user', content: 'Weather in Paris?' }] })
+        .finalMessage()
       messageSchema.parse(withoutClientFields(streamed))
       expect(streamed.stop_reason).toBe('tool_use')
       expect(streamed.content.find((block) => block.type === 'tool_use')).toMatchObject({ name: 'get_weather', input: { city: 'Paris' } })
 
       mock.reset()
-      if (kind === 'anthropic') t.anthropic.setHandler(() => ({ kind: 'json', body: buildFullMessage([{ type: 'text', text: 'Sunny, 21 °C.', citations: null }], 'end_turn') }))
+      if (kind === 'anthropic')
+        t.anthropic.setHandler(() => ({ kind: 'json', body: buildFullMessage([{ type: 'text', text: 'Sunny, 21 °C.', citations: null }], 'end_turn') }))
       const second = await t.client.messages.create({
         model: upstream.model,
         max_tokens: 256,
@@ -140,8 +171,20 @@ describe('POST /v1/messages with the official Anthropic SDK, in front of every p
       max_tokens: 300,
       system: [{ type: 'text', text: 'You are terse.', cache_control: { type: 'ephemeral' } }],
       messages: [
-        { role: 'user', content: [{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'The sky is blue.' }, citations: { enabled: true } }, { type: 'text', text: 'What colour?' }] },
-        { role: 'assistant', content: [{ type: 'thinking', thinking: 'The document says blue.', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds' }, { type: 'text', text: 'Blue.' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'The sky is blue.' }, citations: { enabled: true } },
+            { type: 'text', text: 'What colour?' },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'thinking', thinking: 'The document says blue.', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds' },
+            { type: 'text', text: 'Blue.' },
+          ],
+        },
         { role: 'user', content: 'Sure?' },
       ],
       thinking: { type: 'enabled', budget_tokens: 1024, display: 'omitted' },
@@ -152,14 +195,33 @@ describe('POST /v1/messages with the official Anthropic SDK, in front of every p
     const upstreamAnswer = buildFullMessage(
       [
         { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: { query: 'sky colour' }, caller: { type: 'direct' } },
-        { type: 'text', text: 'Blue', citations: [{ type: 'char_location', cited_text: 'The sky is blue.', document_index: 0, document_title: null, start_char_index: 0, end_char_index: 16, file_id: null }] },
+        {
+          type: 'text',
+          text: 'Blue',
+          citations: [
+            {
+              type: 'char_location',
+              cited_text: 'The sky is blue.',
+              document_index: 0,
+              document_title: null,
+              start_char_index: 0,
+              end_char_index: 16,
+              file_id: null,
+            },
+          ],
+        },
       ],
       'end_turn',
     )
     t.anthropic.setHandler(() => ({ kind: 'json', body: upstreamAnswer }))
     const response = await fetch(`${t.proxy.url}/v1/messages`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': 'sk-client-key', 'anthropic-version': '2023-06-01', 'anthropic-beta': 'context-management-2025-06-27' },
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': 'sk-client-key',
+        'anthropic-version': '2023-06-01',
+        'anthropic-beta': 'context-management-2025-06-27',
+      },
       body: JSON.stringify(body),
     })
     expect(response.status).toBe(200)
@@ -171,7 +233,29 @@ describe('POST /v1/messages with the official Anthropic SDK, in front of every p
     expect(sent?.headers['x-api-key']).toBe('sk-ant-file-key-0001')
 
     // streamed: every upstream event comes back as it came, in order
-    const events = buildFullStream([{ start: { type: 'text', text: '', citations: null }, deltas: [{ type: 'text_delta', text: 'Blue' }, { type: 'citations_delta', citation: { type: 'char_location', cited_text: 'The sky is blue.', document_index: 0, document_title: null, start_char_index: 0, end_char_index: 16, file_id: null } }] }], 'end_turn')
+    const events = buildFullStream(
+      [
+        {
+          start: { type: 'text', text: '', citations: null },
+          deltas: [
+            { type: 'text_delta', text: 'Blue' },
+            {
+              type: 'citations_delta',
+              citation: {
+                type: 'char_location',
+                cited_text: 'The sky is blue.',
+                document_index: 0,
+                document_title: null,
+                start_char_index: 0,
+                end_char_index: 16,
+                file_id: null,
+              },
+            },
+          ],
+        },
+      ],
+      'end_turn',
+    )
     t.anthropic.setHandler(() => replyWithAnthropicEvents(events))
     const streamed = await fetch(`${t.proxy.url}/v1/messages`, {
       method: 'POST',
@@ -180,8 +264,12 @@ describe('POST /v1/messages with the official Anthropic SDK, in front of every p
     })
     const raw = await readRawSse(streamed)
     // the SDK the proxy reads Anthropic with skips pings; everything else arrives verbatim
-    expect(raw.events.filter((event) => event.event !== 'ping').map((event) => JSON.parse(event.data) as unknown)).toEqual(events.filter((event) => event.type !== 'ping'))
-    expect(raw.events.filter((event) => event.event !== 'ping').map((event) => event.event)).toEqual(events.filter((event) => event.type !== 'ping').map((event) => event.type))
+    expect(raw.events.filter((event) => event.event !== 'ping').map((event) => JSON.parse(event.data) as unknown)).toEqual(
+      events.filter((event) => event.type !== 'ping'),
+    )
+    expect(raw.events.filter((event) => event.event !== 'ping').map((event) => event.event)).toEqual(
+      events.filter((event) => event.type !== 'ping').map((event) => event.type),
+    )
     expect((t.anthropic.requests[1]?.body as { stream?: boolean }).stream).toBe(true)
   })
 
@@ -243,7 +331,15 @@ describe('POST /v1/messages with the official Anthropic SDK, in front of every p
       ],
     })
     const sent = t.openai.requests[0]?.body as Record<string, unknown>
-    expect(sent).toMatchObject({ max_tokens: 5000, temperature: 0.3, top_p: 0.9, stop: ['END'], user: 'user-7', reasoning_effort: 'medium', parallel_tool_calls: false })
+    expect(sent).toMatchObject({
+      max_tokens: 5000,
+      temperature: 0.3,
+      top_p: 0.9,
+      stop: ['END'],
+      user: 'user-7',
+      reasoning_effort: 'medium',
+      parallel_tool_calls: false,
+    })
     expect(sent.tool_choice).toEqual({ type: 'function', function: { name: 'get_weather' } })
     const content = (sent.messages as Array<{ content: Array<Record<string, unknown>> }>)[0]?.content
     expect(content?.map((part) => part.type)).toEqual(['image_url', 'image_url', 'file', 'text'])
@@ -258,7 +354,13 @@ describe('POST /v1/messages with the official Anthropic SDK, in front of every p
       messages: [
         { role: 'user', content: 'Weather?' },
         { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_9', name: 'get_weather', input: { city: 'Oslo' } }] },
-        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_9', content: [{ type: 'text', text: 'service down' }], is_error: true }, { type: 'text', text: 'Try again?' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 'toolu_9', content: [{ type: 'text', text: 'service down' }], is_error: true },
+            { type: 'text', text: 'Try again?' },
+          ],
+        },
       ],
     })
     // moa runs: every call it makes is the proxy's own translation of the conversation

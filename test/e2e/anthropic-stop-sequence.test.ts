@@ -21,7 +21,8 @@ describe('stop_sequence in translated answers on /v1/messages (official Anthropi
     // an Anthropic upstream that stopped on the client's `###`, streamed or whole
     t.anthropic.setHandler((request) => {
       const text = '1, 2, 3, 4, 5'
-      if ((request.body as { stream?: boolean }).stream !== true) return { kind: 'json', body: { ...buildFullMessage([{ type: 'text', text, citations: null }], 'stop_sequence'), stop_sequence: '###' } }
+      if ((request.body as { stream?: boolean }).stream !== true)
+        return { kind: 'json', body: { ...buildFullMessage([{ type: 'text', text, citations: null }], 'stop_sequence'), stop_sequence: '###' } }
       const events = buildFullStream([{ start: { type: 'text', text: '', citations: null }, deltas: [{ type: 'text_delta', text }] }], 'stop_sequence')
       const delta = events.find((event) => event.type === 'message_delta') as unknown as { delta: Record<string, unknown> }
       delta.delta.stop_sequence = '###'
@@ -51,9 +52,17 @@ describe('stop_sequence in translated answers on /v1/messages (official Anthropi
   it('privacy: a stop sequence masked on the way up comes back as the client sent it', async () => {
     t.anthropic.setHandler((request) => {
       const sent = (request.body as { stop_sequences?: string[] }).stop_sequences ?? []
-      return { kind: 'json', body: { ...buildFullMessage([{ type: 'text', text: 'Done.', citations: null }], 'stop_sequence'), stop_sequence: sent[0] ?? null } }
+      return {
+        kind: 'json',
+        body: { ...buildFullMessage([{ type: 'text', text: 'Done.', citations: null }], 'stop_sequence'), stop_sequence: sent[0] ?? null },
+      }
     })
-    const message = await t.client.messages.create({ model: 'privacy-claude-sonnet-4-5', max_tokens: 64, stop_sequences: ['alice@example.com'], messages: question })
+    const message = await t.client.messages.create({
+      model: 'privacy-claude-sonnet-4-5',
+      max_tokens: 64,
+      stop_sequences: ['alice@example.com'],
+      messages: question,
+    })
     expect((t.anthropic.requests[0]?.body as { stop_sequences?: string[] }).stop_sequences).not.toEqual(['alice@example.com'])
     expect(message.stop_reason).toBe('stop_sequence')
     expect(message.stop_sequence).toBe('alice@example.com')

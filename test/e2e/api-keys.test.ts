@@ -30,7 +30,10 @@ beforeAll(async () => {
   upstream.setHandler(() => ({ kind: 'json', body: buildChatCompletion({ content: 'ok', usage: { promptTokens: 11, completionTokens: 7 } }) }))
   const destination = new PassThrough()
   destination.on('data', (chunk: Buffer) => (logText += chunk.toString()))
-  proxy = await startServer(configSchema.parse({ host: '127.0.0.1', port: 0, openaiBaseUrl: upstream.url, openaiApiKey: 'sk-upstream', logLevel: 'info', apiKeys }), { logDestination: destination })
+  proxy = await startServer(
+    configSchema.parse({ host: '127.0.0.1', port: 0, openaiBaseUrl: upstream.url, openaiApiKey: 'sk-upstream', logLevel: 'info', apiKeys }),
+    { logDestination: destination },
+  )
 })
 afterAll(async () => {
   await proxy.close()
@@ -49,7 +52,11 @@ describe('several proxy keys', () => {
     // gpt-4o-mini is allowed, but the default approach (none) is not among this key's approaches
     await expect(clientWith(keys.narrow).chat.completions.create(hello('gpt-4o-mini'))).rejects.toMatchObject({ status: 403, code: 'approach_not_allowed' })
     // a combination is allowed only when every approach in it is
-    await expect(clientWith(keys.narrow).chat.completions.create(hello('moa&bon-gpt-4o-mini'))).rejects.toMatchObject({ status: 403, code: 'approach_not_allowed', message: expect.stringContaining("'bon'") })
+    await expect(clientWith(keys.narrow).chat.completions.create(hello('moa&bon-gpt-4o-mini'))).rejects.toMatchObject({
+      status: 403,
+      code: 'approach_not_allowed',
+      message: expect.stringContaining("'bon'"),
+    })
     await expect(clientWith(keys.narrow).chat.completions.create(hello('moa|moa-gpt-4o-mini'))).resolves.toMatchObject({ object: 'chat.completion' })
   })
 
@@ -57,7 +64,11 @@ describe('several proxy keys', () => {
     const client = clientWith(keys.fewRequests)
     await client.chat.completions.create(hello())
     await client.chat.completions.create(hello())
-    const response = await fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(hello()), headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.fewRequests}` } })
+    const response = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify(hello()),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.fewRequests}` },
+    })
     expect(response.status).toBe(429)
     expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0)
     expect(await response.json()).toMatchObject({ error: { type: 'rate_limit_error', code: 'rate_limit_requests' } })
@@ -86,13 +97,25 @@ describe('several proxy keys', () => {
 
 describeWithRedis(await isRedisReachable(), 'rate limits shared through Redis', () => {
   it('two instances count one key together', async () => {
-    const settings = { host: '127.0.0.1', port: 0, openaiBaseUrl: upstream.url, openaiApiKey: 'sk-upstream', logLevel: 'silent', redisUrl: redisUrl, apiKeys: [{ name: `shared-${Date.now()}`, key: keys.open, requests_per_minute: 3 }] }
+    const settings = {
+      host: '127.0.0.1',
+      port: 0,
+      openaiBaseUrl: upstream.url,
+      openaiApiKey: 'sk-upstream',
+      logLevel: 'silent',
+      redisUrl: redisUrl,
+      apiKeys: [{ name: `shared-${Date.now()}`, key: keys.open, requests_per_minute: 3 }],
+    }
     const prefix = createTestKeyPrefix()
     const a = await startServer(configSchema.parse({ ...settings, redisKeyPrefix: prefix }))
     const b = await startServer(configSchema.parse({ ...settings, redisKeyPrefix: prefix }))
     try {
       const post = (server: RunningServer) =>
-        fetch(`${server.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(hello()), headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.open}` } }).then(async (response) => {
+        fetch(`${server.url}/v1/chat/completions`, {
+          method: 'POST',
+          body: JSON.stringify(hello()),
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.open}` },
+        }).then(async (response) => {
           await response.arrayBuffer()
           return response.status
         })

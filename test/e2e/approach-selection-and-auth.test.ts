@@ -26,16 +26,28 @@ describe('approach selection', () => {
 
   it('optillm_approach and approach select the approach and are not forwarded', async () => {
     for (const field of ['optillm_approach', 'approach']) {
-      await t.client.chat.completions.create({ model: 'none-gpt-4o', messages: [{ role: 'user', content: 'hi' }], [field]: 'none' } as OpenAI.ChatCompletionCreateParamsNonStreaming)
+      await t.client.chat.completions.create({
+        model: 'none-gpt-4o',
+        messages: [{ role: 'user', content: 'hi' }],
+        [field]: 'none',
+      } as OpenAI.ChatCompletionCreateParamsNonStreaming)
       expect(upstreamBody()).toEqual({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
     }
   })
 
   it('per-request approach options in `optiproxy` are validated by the approach and never forwarded', async () => {
-    await t.client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], optiproxy: { none: {} } } as OpenAI.ChatCompletionCreateParamsNonStreaming)
+    await t.client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'hi' }],
+      optiproxy: { none: {} },
+    } as OpenAI.ChatCompletionCreateParamsNonStreaming)
     expect(upstreamBody()).toEqual({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
     await expect(
-      t.client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], optiproxy: { none: { depth: 3 } } } as OpenAI.ChatCompletionCreateParamsNonStreaming),
+      t.client.chat.completions.create({
+        model: 'gpt-4o',
+        messages: [{ role: 'user', content: 'hi' }],
+        optiproxy: { none: { depth: 3 } },
+      } as OpenAI.ChatCompletionCreateParamsNonStreaming),
     ).rejects.toMatchObject({ status: 400, error: { param: 'optiproxy.none', code: 'invalid_value' } })
     await expect(
       t.client.completions.create({ model: 'gpt-4o', prompt: 'hi', optiproxy: { none: { depth: 3 } } } as OpenAI.CompletionCreateParamsNonStreaming),
@@ -61,10 +73,23 @@ describe('approach selection', () => {
 
   it('an unknown slug in the field or the tag is a 400 listing the known slugs', async () => {
     await expect(
-      t.client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], optillm_approach: 'magic' } as OpenAI.ChatCompletionCreateParamsNonStreaming),
-    ).rejects.toMatchObject({ status: 400, error: { param: 'optillm_approach', code: 'unknown_approach', message: expect.stringContaining('Known approaches: none') } })
+      t.client.chat.completions.create({
+        model: 'gpt-4o',
+        messages: [{ role: 'user', content: 'hi' }],
+        optillm_approach: 'magic',
+      } as OpenAI.ChatCompletionCreateParamsNonStreaming),
+    ).rejects.toMatchObject({
+      status: 400,
+      error: { param: 'optillm_approach', code: 'unknown_approach', message: expect.stringContaining('Known approaches: none') },
+    })
     await expect(
-      t.client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'system', content: '<optillm_approach>magic</optillm_approach>' }, { role: 'user', content: 'hi' }] }),
+      t.client.chat.completions.create({
+        model: 'gpt-4o',
+        messages: [
+          { role: 'system', content: '<optillm_approach>magic</optillm_approach>' },
+          { role: 'user', content: 'hi' },
+        ],
+      }),
     ).rejects.toMatchObject({ status: 400, error: { param: 'messages', code: 'unknown_approach' } })
     expect(t.upstream.requests).toHaveLength(0)
   })
@@ -97,7 +122,10 @@ describe('credentials', () => {
       await t.client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
       expect(t.upstream.requests[0]?.headers.authorization).toBeUndefined()
       const wrong = new OpenAI({ baseURL: t.baseURL, apiKey: 'wrong', maxRetries: 0 })
-      await expect(wrong.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 401, error: { code: 'invalid_api_key' } })
+      await expect(wrong.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({
+        status: 401,
+        error: { code: 'invalid_api_key' },
+      })
       const missing = await fetch(`${t.baseURL}/models`)
       expect(missing.status).toBe(401)
       expect(await missing.json()).toMatchObject({ error: { code: 'missing_api_key' } })

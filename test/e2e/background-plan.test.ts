@@ -16,7 +16,9 @@ beforeAll(async () => {
   upstream = await startMockOpenAIUpstream()
   const destination = new PassThrough()
   destination.on('data', (chunk: Buffer) => (logText += chunk.toString()))
-  proxy = await startServer(configSchema.parse({ host: '127.0.0.1', port: 0, openaiBaseUrl: upstream.url, openaiApiKey: 'sk-upstream', logLevel: 'info' }), { logDestination: destination })
+  proxy = await startServer(configSchema.parse({ host: '127.0.0.1', port: 0, openaiBaseUrl: upstream.url, openaiApiKey: 'sk-upstream', logLevel: 'info' }), {
+    logDestination: destination,
+  })
   client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'sk-client', maxRetries: 0 })
 })
 afterAll(async () => {
@@ -43,7 +45,13 @@ describe('background runs read the request plan', () => {
     const logged = await waitForRunLog(created.id)
     // the proxy's own total deadline is 10 minutes: only the request's 300 ms can have ended it
     expect(Date.now() - startedAt).toBeLessThan(5000)
-    expect(logged).toMatchObject({ response_id: created.id, approach: 'none', upstream_calls: 1, status: 504, error: { type: 'timeout_error', code: expect.stringMatching(/^upstream_(total_)?timeout$/) } })
+    expect(logged).toMatchObject({
+      response_id: created.id,
+      approach: 'none',
+      upstream_calls: 1,
+      status: 504,
+      error: { type: 'timeout_error', code: expect.stringMatching(/^upstream_(total_)?timeout$/) },
+    })
     const done = await client.responses.retrieve(created.id)
     expect(done.status).toBe('failed')
     expect(done.error).toMatchObject({ message: expect.stringContaining('300 ms') })

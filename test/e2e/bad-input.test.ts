@@ -27,10 +27,25 @@ async function expectRefused(body: string | Uint8Array, expectedStatus?: number)
   return { status: response.status, error: json.error }
 }
 
-const notString = fc.oneof(fc.integer(), fc.boolean(), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }))
-const notNumber = fc.oneof(fc.string({ maxLength: 10 }), fc.boolean(), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }))
+const notString = fc.oneof(
+  fc.integer(),
+  fc.boolean(),
+  fc.array(fc.integer(), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }),
+)
+const notNumber = fc.oneof(
+  fc.string({ maxLength: 10 }),
+  fc.boolean(),
+  fc.array(fc.integer(), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }),
+)
 const notInteger = fc.oneof(notNumber, fc.double({ noInteger: true, noDefaultInfinity: true, noNaN: true }))
-const notBoolean = fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }))
+const notBoolean = fc.oneof(
+  fc.string({ maxLength: 10 }),
+  fc.integer(),
+  fc.array(fc.integer(), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }),
+)
 const notArray = fc.oneof(fc.integer(), fc.boolean(), fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }))
 const notObject = fc.oneof(fc.integer(), fc.boolean(), fc.string({ maxLength: 10 }), fc.array(fc.integer(), { maxLength: 3 }))
 
@@ -41,7 +56,12 @@ const wrongTypes: Record<string, fc.Arbitrary<unknown>> = {
   stream: notBoolean,
   stream_options: notObject,
   n: notInteger,
-  stop: fc.oneof(fc.integer(), fc.boolean(), fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }), fc.array(fc.integer(), { minLength: 1, maxLength: 3 })),
+  stop: fc.oneof(
+    fc.integer(),
+    fc.boolean(),
+    fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }),
+    fc.array(fc.integer(), { minLength: 1, maxLength: 3 }),
+  ),
   temperature: notNumber,
   top_p: notNumber,
   seed: notInteger,
@@ -53,7 +73,11 @@ const wrongTypes: Record<string, fc.Arbitrary<unknown>> = {
   logprobs: notBoolean,
   top_logprobs: notInteger,
   tools: notArray,
-  tool_choice: fc.oneof(fc.integer(), fc.boolean(), fc.string({ minLength: 1, maxLength: 10 }).filter((value) => !['none', 'auto', 'required'].includes(value))),
+  tool_choice: fc.oneof(
+    fc.integer(),
+    fc.boolean(),
+    fc.string({ minLength: 1, maxLength: 10 }).filter((value) => !['none', 'auto', 'required'].includes(value)),
+  ),
   parallel_tool_calls: notBoolean,
   response_format: notObject,
   reasoning_effort: notString,
@@ -73,11 +97,20 @@ describe('bad input: every case is a 4xx OpenAI error and the server stays healt
         return true
       }
     })
-    await fc.assert(fc.asyncProperty(notJson, async (text) => void (await expectRefused(text))), { numRuns: 60 })
+    await fc.assert(
+      fc.asyncProperty(notJson, async (text) => void (await expectRefused(text))),
+      { numRuns: 60 },
+    )
   })
 
   it('JSON that is not an object', async () => {
-    await fc.assert(fc.asyncProperty(fc.oneof(fc.integer(), fc.string(), fc.array(fc.integer()), fc.constant(null), fc.boolean()), async (value) => void (await expectRefused(JSON.stringify(value), 400))), { numRuns: 30 })
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.integer(), fc.string(), fc.array(fc.integer()), fc.constant(null), fc.boolean()),
+        async (value) => void (await expectRefused(JSON.stringify(value), 400)),
+      ),
+      { numRuns: 30 },
+    )
   })
 
   it('wrong types in every top-level field', async () => {
@@ -132,7 +165,11 @@ describe('bad input: every case is a 4xx OpenAI error and the server stays healt
   it('valid UTF-8 passes untouched (multi-byte text, a leading byte-order mark dropped)', async () => {
     const text = 'Grüße, 世界 🌍'
     const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: text }] }))])
-    const response = await fetch(`${t.baseURL}/chat/completions`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'application/json' } })
+    const response = await fetch(`${t.baseURL}/chat/completions`, {
+      method: 'POST',
+      body: new Uint8Array(body),
+      headers: { 'content-type': 'application/json' },
+    })
     expect(response.status).toBe(200)
     await response.arrayBuffer()
     expect((t.upstream.requests.at(-1)?.body as { messages: Array<{ content: string }> }).messages[0]?.content).toBe(text)
@@ -140,7 +177,10 @@ describe('bad input: every case is a 4xx OpenAI error and the server stays healt
 
   it('unknown roles', async () => {
     const role = fc.string({ maxLength: 20 }).filter((value) => !['system', 'developer', 'user', 'assistant', 'tool', 'function'].includes(value))
-    await fc.assert(fc.asyncProperty(role, async (value) => void (await expectRefused(JSON.stringify({ ...valid, messages: [{ role: value, content: 'hi' }] }), 400))), { numRuns: 30 })
+    await fc.assert(
+      fc.asyncProperty(role, async (value) => void (await expectRefused(JSON.stringify({ ...valid, messages: [{ role: value, content: 'hi' }] }), 400))),
+      { numRuns: 30 },
+    )
   })
 
   it('tool messages without a matching call', async () => {
@@ -148,7 +188,9 @@ describe('bad input: every case is a 4xx OpenAI error and the server stays healt
       fc.asyncProperty(fc.string({ minLength: 1, maxLength: 20 }), fc.boolean(), async (id, withOtherCall) => {
         const messages = [
           { role: 'user', content: 'hi' },
-          ...(withOtherCall ? [{ role: 'assistant', content: null, tool_calls: [{ id: `other-${id}`, type: 'function', function: { name: 'f', arguments: '{}' } }] }] : []),
+          ...(withOtherCall
+            ? [{ role: 'assistant', content: null, tool_calls: [{ id: `other-${id}`, type: 'function', function: { name: 'f', arguments: '{}' } }] }]
+            : []),
           { role: 'tool', tool_call_id: id, content: 'result' },
         ]
         const { error } = await expectRefused(JSON.stringify({ ...valid, messages }), 400)
@@ -159,7 +201,13 @@ describe('bad input: every case is a 4xx OpenAI error and the server stays healt
   })
 
   it('huge n', async () => {
-    await fc.assert(fc.asyncProperty(fc.oneof(fc.integer({ min: 129 }), fc.constant(Number.MAX_SAFE_INTEGER), fc.constant(1e300)), async (n) => void (await expectRefused(JSON.stringify({ ...valid, n }), 400))), { numRuns: 20 })
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.integer({ min: 129 }), fc.constant(Number.MAX_SAFE_INTEGER), fc.constant(1e300)),
+        async (n) => void (await expectRefused(JSON.stringify({ ...valid, n }), 400)),
+      ),
+      { numRuns: 20 },
+    )
   })
 
   it('negative or zero max_tokens', async () => {

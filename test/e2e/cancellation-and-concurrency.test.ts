@@ -40,7 +40,12 @@ describe('a client that leaves cancels the upstream call', () => {
   it('streaming: aborting before the upstream sent anything closes the upstream connection', async () => {
     t.upstream.setHandler(() => ({ kind: 'hang' }))
     const controller = new AbortController()
-    const pending = fetch(`${t.baseURL}/chat/completions`, { method: 'POST', body: JSON.stringify({ ...hello, stream: true }), headers: { 'content-type': 'application/json' }, signal: controller.signal })
+    const pending = fetch(`${t.baseURL}/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ ...hello, stream: true }),
+      headers: { 'content-type': 'application/json' },
+      signal: controller.signal,
+    })
     await waitFor(() => t.upstream.inFlight === 1)
     controller.abort()
     await expect(pending.then((response) => response.text())).rejects.toThrow()
@@ -51,7 +56,11 @@ describe('a client that leaves cancels the upstream call', () => {
 describe('keep-alive', () => {
   it('sends SSE comments while the upstream is silent, then the answer', async () => {
     t.upstream.setHandler(() => ({ kind: 'sse', events: buildChatCompletionChunks({ text: ['late'] }), firstByteDelayMs: 800 }))
-    const response = await fetch(`${t.baseURL}/chat/completions`, { method: 'POST', body: JSON.stringify({ ...hello, stream: true }), headers: { 'content-type': 'application/json' } })
+    const response = await fetch(`${t.baseURL}/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ ...hello, stream: true }),
+      headers: { 'content-type': 'application/json' },
+    })
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/)
     const { comments, events, text } = await readRawSse(response)
@@ -66,7 +75,11 @@ describe('keep-alive', () => {
       await new Promise((resolve) => setTimeout(resolve, 500))
       return { kind: 'json', status: 500, body: { error: { message: 'boom', type: 'server_error', param: null, code: null } } }
     })
-    const response = await fetch(`${t.baseURL}/chat/completions`, { method: 'POST', body: JSON.stringify({ ...hello, stream: true }), headers: { 'content-type': 'application/json' } })
+    const response = await fetch(`${t.baseURL}/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ ...hello, stream: true }),
+      headers: { 'content-type': 'application/json' },
+    })
     expect(response.status).toBe(200)
     const { events } = await readRawSse(response)
     expect(JSON.parse(events.at(-1)?.data ?? '{}')).toMatchObject({ error: { message: 'boom' } })
@@ -99,7 +112,11 @@ describe('concurrency', () => {
           return completion.choices[0]?.message.content
         }
         let text = ''
-        for await (const chunk of await t.client.chat.completions.create({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: String(index) }] })) {
+        for await (const chunk of await t.client.chat.completions.create({
+          model: 'gpt-4o',
+          stream: true,
+          messages: [{ role: 'user', content: String(index) }],
+        })) {
           text += chunk.choices[0]?.delta.content ?? ''
         }
         return text

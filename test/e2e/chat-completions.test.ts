@@ -27,16 +27,18 @@ describe('POST /v1/chat/completions (non-streaming)', () => {
   it('returns the upstream answer in the exact OpenAI shape, with usage details', async () => {
     t.upstream.setHandler(() => ({
       kind: 'json',
-      body: buildChatCompletion({ model: 'gpt-4o-mini-2024-07-18', content: 'Paris.', usage: { promptTokens: 12, completionTokens: 3, cachedTokens: 4, reasoningTokens: 0 } }),
+      body: buildChatCompletion({
+        model: 'gpt-4o-mini-2024-07-18',
+        content: 'Paris.',
+        usage: { promptTokens: 12, completionTokens: 3, cachedTokens: 4, reasoningTokens: 0 },
+      }),
     }))
     const completion = await t.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Capital of France?' }] })
     expectSchemaValidWhenAvailable('CreateChatCompletionResponse', completion)
     expect(completion.object).toBe('chat.completion')
     expect(completion.id).toMatch(/^chatcmpl-[A-Za-z0-9]{29}$/)
     expect(completion.model).toBe('gpt-4o-mini-2024-07-18')
-    expect(completion.choices).toEqual([
-      { index: 0, message: { role: 'assistant', content: 'Paris.', refusal: null }, logprobs: null, finish_reason: 'stop' },
-    ])
+    expect(completion.choices).toEqual([{ index: 0, message: { role: 'assistant', content: 'Paris.', refusal: null }, logprobs: null, finish_reason: 'stop' }])
     expect(completion.usage).toEqual({
       prompt_tokens: 12,
       completion_tokens: 3,
@@ -99,7 +101,9 @@ describe('POST /v1/chat/completions (non-streaming)', () => {
     expectSchemaValidWhenAvailable('CreateChatCompletionResponse', completion)
     expect(completion.choices[0]?.finish_reason).toBe('tool_calls')
     expect(completion.choices[0]?.message.content).toBeNull()
-    expect(completion.choices[0]?.message.tool_calls).toEqual([{ id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }])
+    expect(completion.choices[0]?.message.tool_calls).toEqual([
+      { id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+    ])
     expect(lastUpstreamBody()).toMatchObject({
       tools: [{ type: 'function', function: { name: 'get_weather' } }],
       tool_choice: 'auto',
@@ -127,7 +131,14 @@ describe('POST /v1/chat/completions (non-streaming)', () => {
         ],
       },
       { role: 'tool', tool_call_id: 'call_1', content: '18°C, cloudy' },
-      { role: 'tool', tool_call_id: 'call_2', content: [{ type: 'text', text: '14:00' }, { type: 'text', text: ' CET' }] },
+      {
+        role: 'tool',
+        tool_call_id: 'call_2',
+        content: [
+          { type: 'text', text: '14:00' },
+          { type: 'text', text: ' CET' },
+        ],
+      },
       { role: 'assistant', content: 'The Eiffel Tower; 18°C at 14:00.' },
       { role: 'user', content: 'Thanks!', name: 'ada' },
     ]
@@ -148,7 +159,11 @@ describe('POST /v1/chat/completions (non-streaming)', () => {
     t.upstream.setHandler(() => ({ kind: 'json', body: buildChatCompletion({ choices: [{ content: 'A' }, { content: 'B' }, { content: 'C' }] }) }))
     const completion = await t.client.chat.completions.create({ model: 'gpt-4o', n: 3, messages: [{ role: 'user', content: 'hi' }] })
     expectSchemaValidWhenAvailable('CreateChatCompletionResponse', completion)
-    expect(completion.choices.map((choice) => [choice.index, choice.message.content])).toEqual([[0, 'A'], [1, 'B'], [2, 'C']])
+    expect(completion.choices.map((choice) => [choice.index, choice.message.content])).toEqual([
+      [0, 'A'],
+      [1, 'B'],
+      [2, 'C'],
+    ])
     expect(lastUpstreamBody().n).toBe(3)
   })
 
@@ -163,9 +178,17 @@ describe('POST /v1/chat/completions (non-streaming)', () => {
 
 describe('POST /v1/chat/completions (streaming)', () => {
   it('streams role first, content deltas, the finish chunk, then usage with choices [] and [DONE]', async () => {
-    t.upstream.setHandler(() => ({ kind: 'sse', events: buildChatCompletionChunks({ text: ['Hel', 'lo', '!'], includeUsage: true, usage: { promptTokens: 5, completionTokens: 3 } }) }))
+    t.upstream.setHandler(() => ({
+      kind: 'sse',
+      events: buildChatCompletionChunks({ text: ['Hel', 'lo', '!'], includeUsage: true, usage: { promptTokens: 5, completionTokens: 3 } }),
+    }))
     const chunks = await collect(
-      await t.client.chat.completions.create({ model: 'gpt-4o', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] }),
+      await t.client.chat.completions.create({
+        model: 'gpt-4o',
+        stream: true,
+        stream_options: { include_usage: true },
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
     )
     expect(chunks[0]?.choices[0]?.delta.role).toBe('assistant')
     expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe('Hello!')
@@ -213,15 +236,26 @@ describe('POST /v1/chat/completions (streaming)', () => {
       { index: 0, id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '' } },
       { index: 1, id: 'call_b', type: 'function', function: { name: 'get_time', arguments: '' } },
     ])
-    const argumentsOf = (index: number) => fragments.filter((fragment) => fragment.index === index).map((fragment) => fragment.function?.arguments ?? '').join('')
+    const argumentsOf = (index: number) =>
+      fragments
+        .filter((fragment) => fragment.index === index)
+        .map((fragment) => fragment.function?.arguments ?? '')
+        .join('')
     expect(JSON.parse(argumentsOf(0))).toEqual({ city: 'Paris' })
     expect(JSON.parse(argumentsOf(1))).toEqual({ tz: 'CET' })
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe('tool_calls')
   })
 
   it('reassembles a tool call with the SDK stream helper exactly as against OpenAI', async () => {
-    t.upstream.setHandler(() => ({ kind: 'sse', events: buildChatCompletionChunks({ toolCalls: [{ id: 'call_x', name: 'lookup', argumentsChunks: ['{"q":', '"optiproxy"}'] }] }) }))
-    const runner = t.client.chat.completions.stream({ model: 'gpt-4o', messages: [{ role: 'user', content: 'look it up' }], tools: [{ type: 'function', function: { name: 'lookup' } }] })
+    t.upstream.setHandler(() => ({
+      kind: 'sse',
+      events: buildChatCompletionChunks({ toolCalls: [{ id: 'call_x', name: 'lookup', argumentsChunks: ['{"q":', '"optiproxy"}'] }] }),
+    }))
+    const runner = t.client.chat.completions.stream({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'look it up' }],
+      tools: [{ type: 'function', function: { name: 'lookup' } }],
+    })
     const final = await runner.finalChatCompletion()
     expect(final.choices[0]?.message.tool_calls).toEqual([{ id: 'call_x', type: 'function', function: { name: 'lookup', arguments: '{"q":"optiproxy"}' } }])
   })
@@ -242,7 +276,9 @@ describe('POST /v1/chat/completions (streaming)', () => {
     const first = events[1] as unknown as { choices: Array<{ delta: Record<string, unknown> }> }
     events.splice(1, 0, { ...events[1], choices: [{ ...first.choices[0], delta: { reasoning_content: 'thinking…' } }] } as never)
     t.upstream.setHandler(() => ({ kind: 'sse', events }))
-    const chunks = await collect(await t.client.chat.completions.create({ model: 'deepseek-reasoner', stream: true, messages: [{ role: 'user', content: '6*7' }] }))
+    const chunks = await collect(
+      await t.client.chat.completions.create({ model: 'deepseek-reasoner', stream: true, messages: [{ role: 'user', content: '6*7' }] }),
+    )
     const reasoning = chunks.map((chunk) => (chunk.choices[0]?.delta as Record<string, unknown> | undefined)?.reasoning_content ?? '').join('')
     expect(reasoning).toBe('thinking…')
   })

@@ -102,10 +102,29 @@ describe.skipIf(!installed)('Claude Code (headless) through the proxy', { timeou
   })
 
   it('shows the approach work as a thinking block (tools off), and a continued session sends none of it upstream', async () => {
-    const output = await runClaude(['-p', 'What is 2+2?', '--model', 'moa-claude-sonnet-4-5', '--tools', '', '--output-format', 'stream-json', '--verbose', '--max-turns', '5'])
-    const lines = output.trim().split('\n').map((line) => JSON.parse(line) as { type: string; message?: { content: Array<{ type: string; thinking?: string; signature?: string; text?: string }> } })
+    const output = await runClaude([
+      '-p',
+      'What is 2+2?',
+      '--model',
+      'moa-claude-sonnet-4-5',
+      '--tools',
+      '',
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--max-turns',
+      '5',
+    ])
+    const lines = output
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; message?: { content: Array<{ type: string; thinking?: string; signature?: string; text?: string }> } })
     const blocks = lines.filter((line) => line.type === 'assistant').flatMap((line) => line.message?.content ?? [])
-    expect(blocks[0]).toMatchObject({ type: 'thinking', thinking: expect.stringContaining('[proposal 1]'), signature: expect.stringMatching(/^optiproxy\.v1\./) })
+    expect(blocks[0]).toMatchObject({
+      type: 'thinking',
+      thinking: expect.stringContaining('[proposal 1]'),
+      signature: expect.stringMatching(/^optiproxy\.v1\./),
+    })
     expect(blocks.at(-1)).toMatchObject({ type: 'text', text: 'Hello from the Anthropic mock.' })
     expect(lines.at(-1)).toMatchObject({ type: 'result', subtype: 'success' })
     // moa: several proposals and an aggregation
@@ -113,7 +132,9 @@ describe.skipIf(!installed)('Claude Code (headless) through the proxy', { timeou
 
     t.anthropic.reset()
     t.anthropic.setHandler(replyAsCurrentAnthropic)
-    const second = JSON.parse(await runClaude(['-p', 'And 3+3?', '--continue', '--model', 'claude-sonnet-4-5', '--tools', '', '--output-format', 'json', '--max-turns', '5'])) as ClaudeResult
+    const second = JSON.parse(
+      await runClaude(['-p', 'And 3+3?', '--continue', '--model', 'claude-sonnet-4-5', '--tools', '', '--output-format', 'json', '--max-turns', '5']),
+    ) as ClaudeResult
     expect(second).toMatchObject({ subtype: 'success', is_error: false })
     const sent = JSON.stringify(t.anthropic.requests.map((request) => request.body))
     expect(sent).toContain('And 3+3?')

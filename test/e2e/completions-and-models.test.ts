@@ -62,7 +62,15 @@ describe('POST /v1/completions (legacy)', () => {
   it('converts logprobs to the legacy shape', async () => {
     const logprobs = {
       content: [
-        { token: 'Hi', logprob: -0.1, bytes: [72, 105], top_logprobs: [{ token: 'Hi', logprob: -0.1, bytes: [72, 105] }, { token: 'Yo', logprob: -2.5, bytes: [89, 111] }] },
+        {
+          token: 'Hi',
+          logprob: -0.1,
+          bytes: [72, 105],
+          top_logprobs: [
+            { token: 'Hi', logprob: -0.1, bytes: [72, 105] },
+            { token: 'Yo', logprob: -2.5, bytes: [89, 111] },
+          ],
+        },
         { token: '!', logprob: -0.3, bytes: [33], top_logprobs: [{ token: '!', logprob: -0.3, bytes: [33] }] },
       ],
       refusal: null,
@@ -70,7 +78,12 @@ describe('POST /v1/completions (legacy)', () => {
     t.upstream.setHandler(() => ({ kind: 'json', body: buildChatCompletion({ content: 'Hi!', logprobs }) }))
     const completion = await t.client.completions.create({ model: 'gpt-4o-mini', prompt: 'Say hi', logprobs: 2 })
     expectSchemaValidWhenAvailable('CreateCompletionResponse', completion)
-    expect(completion.choices[0]?.logprobs).toEqual({ tokens: ['Hi', '!'], token_logprobs: [-0.1, -0.3], top_logprobs: [{ Hi: -0.1, Yo: -2.5 }, { '!': -0.3 }], text_offset: [0, 2] })
+    expect(completion.choices[0]?.logprobs).toEqual({
+      tokens: ['Hi', '!'],
+      token_logprobs: [-0.1, -0.3],
+      top_logprobs: [{ Hi: -0.1, Yo: -2.5 }, { '!': -0.3 }],
+      text_offset: [0, 2],
+    })
     expect(upstreamBodies()[0]).toMatchObject({ logprobs: true, top_logprobs: 2 })
   })
 
@@ -80,7 +93,11 @@ describe('POST /v1/completions (legacy)', () => {
     [{ prompt: 'x', best_of: 3 }, 'best_of'],
     [{}, 'prompt'],
   ])('refuses what chat models cannot do: %j → 400 param %s', async (body, param) => {
-    const response = await fetch(`${t.baseURL}/completions`, { method: 'POST', body: JSON.stringify({ model: 'gpt-4o-mini', ...body }), headers: { 'content-type': 'application/json' } })
+    const response = await fetch(`${t.baseURL}/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'gpt-4o-mini', ...body }),
+      headers: { 'content-type': 'application/json' },
+    })
     expect(response.status).toBe(400)
     const json = await response.json()
     expectSchemaValidWhenAvailable('ErrorResponse', json)

@@ -15,7 +15,11 @@ beforeEach(() => t.upstream.reset())
 const hello = { model: 'gpt-4o', messages: [{ role: 'user' as const, content: 'hi' }] }
 
 /** Posts a raw body and returns the status, headers and parsed JSON, validating it as an OpenAI error. */
-async function post(path: string, body: string, init: RequestInit = {}): Promise<{ status: number; headers: Headers; json: { error: Record<string, unknown> } }> {
+async function post(
+  path: string,
+  body: string,
+  init: RequestInit = {},
+): Promise<{ status: number; headers: Headers; json: { error: Record<string, unknown> } }> {
   const response = await fetch(`${t.baseURL}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, ...init })
   expect(response.headers.get('content-type')).toMatch(/^application\/json/)
   const json = (await response.json()) as { error: Record<string, unknown> }
@@ -51,7 +55,12 @@ describe('upstream errors keep their status and arrive as the OpenAI error objec
   })
 
   it('429 passes Retry-After on', async () => {
-    t.upstream.setHandler(() => ({ kind: 'json', status: 429, headers: { 'retry-after': '7' }, body: buildErrorBody({ message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' }) }))
+    t.upstream.setHandler(() => ({
+      kind: 'json',
+      status: 429,
+      headers: { 'retry-after': '7' },
+      body: buildErrorBody({ message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' }),
+    }))
     const error = await expectApiError(t.client.chat.completions.create(hello))
     expect(error).toBeInstanceOf(OpenAI.RateLimitError)
     expect(error.headers?.get('retry-after')).toBe('7')
@@ -71,14 +80,27 @@ describe('upstream errors keep their status and arrive as the OpenAI error objec
   })
 
   it('an HTML error page from the upstream becomes a JSON 502, never HTML', async () => {
-    t.upstream.setHandler(() => ({ kind: 'raw', status: 502, headers: { 'content-type': 'text/html' }, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' }))
+    t.upstream.setHandler(() => ({
+      kind: 'raw',
+      status: 502,
+      headers: { 'content-type': 'text/html' },
+      body: '<html><body><h1>502 Bad Gateway</h1></body></html>',
+    }))
     const { status, json } = await post('/chat/completions', JSON.stringify(hello))
     expect(status).toBe(502)
     expect(String(json.error.message)).not.toMatch(/<html|<h1/i)
   })
 
   it('never echoes the upstream key, even when the upstream does', async () => {
-    t.upstream.setHandler(() => ({ kind: 'json', status: 401, body: buildErrorBody({ message: `Incorrect API key provided: ${upstreamKey}. Bearer ${upstreamKey}`, type: 'invalid_request_error', code: 'invalid_api_key' }) }))
+    t.upstream.setHandler(() => ({
+      kind: 'json',
+      status: 401,
+      body: buildErrorBody({
+        message: `Incorrect API key provided: ${upstreamKey}. Bearer ${upstreamKey}`,
+        type: 'invalid_request_error',
+        code: 'invalid_api_key',
+      }),
+    }))
     const { status, json } = await post('/chat/completions', JSON.stringify(hello))
     expect(status).toBe(401)
     expect(JSON.stringify(json)).not.toContain('SECRET')
@@ -97,7 +119,12 @@ describe('upstream errors keep their status and arrive as the OpenAI error objec
   })
 
   it('a streamed request whose upstream fails before the first byte gets the error status, not a 200 stream', async () => {
-    t.upstream.setHandler(() => ({ kind: 'json', status: 429, headers: { 'retry-after': '3' }, body: buildErrorBody({ message: 'slow down', type: 'requests', code: 'rate_limit_exceeded' }) }))
+    t.upstream.setHandler(() => ({
+      kind: 'json',
+      status: 429,
+      headers: { 'retry-after': '3' },
+      body: buildErrorBody({ message: 'slow down', type: 'requests', code: 'rate_limit_exceeded' }),
+    }))
     const { status, headers, json } = await post('/chat/completions', JSON.stringify({ ...hello, stream: true }))
     expect(status).toBe(429)
     expect(headers.get('retry-after')).toBe('3')
@@ -120,7 +147,11 @@ describe('errors in the middle of a stream', () => {
     })()
     expect(error).toBeInstanceOf(OpenAI.APIError)
     expect(text).toBe('one ')
-    const raw = await fetch(`${t.baseURL}/chat/completions`, { method: 'POST', body: JSON.stringify({ ...hello, stream: true }), headers: { 'content-type': 'application/json' } })
+    const raw = await fetch(`${t.baseURL}/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ ...hello, stream: true }),
+      headers: { 'content-type': 'application/json' },
+    })
     const { events } = await readRawSse(raw)
     const last = JSON.parse(events.at(-1)?.data ?? '{}') as { error?: unknown }
     expectSchemaValidWhenAvailable('ErrorResponse', last)
@@ -131,7 +162,11 @@ describe('errors in the middle of a stream', () => {
     const events: unknown[] = buildChatCompletionChunks({ text: ['partial'] }).slice(0, 2)
     events.push({ error: { message: 'The model crashed', type: 'server_error', param: null, code: null } })
     t.upstream.setHandler(() => ({ kind: 'sse', events }))
-    const raw = await fetch(`${t.baseURL}/chat/completions`, { method: 'POST', body: JSON.stringify({ ...hello, stream: true }), headers: { 'content-type': 'application/json' } })
+    const raw = await fetch(`${t.baseURL}/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ ...hello, stream: true }),
+      headers: { 'content-type': 'application/json' },
+    })
     expect(raw.status).toBe(200)
     const { events: frames } = await readRawSse(raw)
     expect(JSON.parse(frames.at(-1)?.data ?? '{}')).toMatchObject({ error: { message: 'The model crashed', type: 'server_error' } })
@@ -140,7 +175,11 @@ describe('errors in the middle of a stream', () => {
   it('an upstream stream that ends without finish_reason is reported, not passed off as complete', async () => {
     const events = buildChatCompletionChunks({ text: ['trunc', 'ated'] }).slice(0, 3)
     t.upstream.setHandler(() => ({ kind: 'sse', events, done: false }))
-    const raw = await fetch(`${t.baseURL}/chat/completions`, { method: 'POST', body: JSON.stringify({ ...hello, stream: true }), headers: { 'content-type': 'application/json' } })
+    const raw = await fetch(`${t.baseURL}/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ ...hello, stream: true }),
+      headers: { 'content-type': 'application/json' },
+    })
     const { events: frames } = await readRawSse(raw)
     expect(JSON.parse(frames.at(-1)?.data ?? '{}')).toMatchObject({ error: { code: 'upstream_incomplete_stream' } })
   })
@@ -149,7 +188,11 @@ describe('errors in the middle of a stream', () => {
     const events: unknown[] = buildChatCompletionChunks({ text: ['ok'] }).slice(0, 2)
     events.push('data: {"id": not json}\n\n')
     t.upstream.setHandler(() => ({ kind: 'sse', events }))
-    const raw = await fetch(`${t.baseURL}/chat/completions`, { method: 'POST', body: JSON.stringify({ ...hello, stream: true }), headers: { 'content-type': 'application/json' } })
+    const raw = await fetch(`${t.baseURL}/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ ...hello, stream: true }),
+      headers: { 'content-type': 'application/json' },
+    })
     const { events: frames } = await readRawSse(raw)
     expect(JSON.parse(frames.at(-1)?.data ?? '{}')).toMatchObject({ error: { type: 'upstream_error' } })
     // and the proxy still serves
@@ -171,7 +214,11 @@ describe('bad requests are 4xx OpenAI errors that name the parameter', () => {
     [{ model: 'gpt-4o', messages: [] }, 'messages', 'invalid_value'],
     [{ model: 'gpt-4o', messages: [{ role: 'wizard', content: 'hi' }] }, 'messages[0].role', 'invalid_value'],
     [{ model: 'gpt-4o', messages: [{ role: 'user', content: 42 }] }, 'messages[0].content', 'invalid_value'],
-    [{ model: 'gpt-4o', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: {} }] }] }, 'messages[0].content[0].image_url.url', 'missing_required_parameter'],
+    [
+      { model: 'gpt-4o', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: {} }] }] },
+      'messages[0].content[0].image_url.url',
+      'missing_required_parameter',
+    ],
     [{ model: 'gpt-4o', messages: [{ role: 'tool', content: 'x' }] }, 'messages[0].tool_call_id', 'missing_required_parameter'],
     [{ ...hello, temperature: 'hot' }, 'temperature', 'invalid_value'],
     [{ ...hello, temperature: 3 }, 'temperature', 'invalid_value'],

@@ -32,7 +32,12 @@ describe('an upstream that rate-limits', () => {
     let calls = 0
     t.upstream.setHandler(() =>
       ++calls === 1
-        ? { kind: 'json', status: 429, headers: { 'retry-after': '0' }, body: buildErrorBody({ message: 'slow down', type: 'requests', code: 'rate_limit_exceeded' }) }
+        ? {
+            kind: 'json',
+            status: 429,
+            headers: { 'retry-after': '0' },
+            body: buildErrorBody({ message: 'slow down', type: 'requests', code: 'rate_limit_exceeded' }),
+          }
         : { kind: 'json', body: buildChatCompletion({ content: 'second time lucky' }) },
     )
     const completion = await t.client.chat.completions.create(hello)
@@ -41,7 +46,12 @@ describe('an upstream that rate-limits', () => {
   })
 
   it('passes the 429 and its Retry-After on when the retries are used up', async () => {
-    t.upstream.setHandler(() => ({ kind: 'json', status: 429, headers: { 'retry-after': '0' }, body: buildErrorBody({ message: 'slow down', type: 'requests', code: 'rate_limit_exceeded' }) }))
+    t.upstream.setHandler(() => ({
+      kind: 'json',
+      status: 429,
+      headers: { 'retry-after': '0' },
+      body: buildErrorBody({ message: 'slow down', type: 'requests', code: 'rate_limit_exceeded' }),
+    }))
     const response = await post(t, hello)
     expect(response.status).toBe(429)
     expect(response.headers.get('retry-after')).toBe('0')
@@ -59,7 +69,11 @@ describe('an upstream that cannot be reached', () => {
     const proxy = await startServer(config)
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
-        const response = await fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(hello), headers: { 'content-type': 'application/json' } })
+        const response = await fetch(`${proxy.url}/v1/chat/completions`, {
+          method: 'POST',
+          body: JSON.stringify(hello),
+          headers: { 'content-type': 'application/json' },
+        })
         expect(response.status).toBe(502)
         expect((await readError(response)).code).toBe('upstream_unreachable')
       }
@@ -135,7 +149,11 @@ describe('an upstream that never completes the connection', () => {
   let port: number
   const fillers: Socket[] = []
   beforeAll(async () => {
-    listener = spawn(process.execPath, ['-e', "const s = require('net').createServer(); s.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => console.log(s.address().port))"], { stdio: ['ignore', 'pipe', 'inherit'] })
+    listener = spawn(
+      process.execPath,
+      ['-e', "const s = require('net').createServer(); s.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => console.log(s.address().port))"],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
     port = await new Promise<number>((resolve, reject) => {
       listener.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())))
       listener.once('error', reject)
@@ -151,10 +169,16 @@ describe('an upstream that never completes the connection', () => {
   })
 
   it('the connect timeout fires: a 504 timeout_error, long before the first-byte deadline', async () => {
-    const proxy = await startServer(configSchema.parse({ host: '127.0.0.1', port: 0, openaiBaseUrl: `http://127.0.0.1:${port}/v1`, connectTimeoutMs: 300, logLevel: 'silent' }))
+    const proxy = await startServer(
+      configSchema.parse({ host: '127.0.0.1', port: 0, openaiBaseUrl: `http://127.0.0.1:${port}/v1`, connectTimeoutMs: 300, logLevel: 'silent' }),
+    )
     try {
       const startedAt = Date.now()
-      const response = await fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(hello), headers: { 'content-type': 'application/json' } })
+      const response = await fetch(`${proxy.url}/v1/chat/completions`, {
+        method: 'POST',
+        body: JSON.stringify(hello),
+        headers: { 'content-type': 'application/json' },
+      })
       const elapsedMs = Date.now() - startedAt
       expect(response.status).toBe(504)
       const error = await readError(response)

@@ -28,21 +28,32 @@ describe('draining', () => {
     expect((await app.request('/health')).status).toBe(200)
   })
 
-  it('on /v1/messages the drain refusal is in Anthropic\'s error shape (overloaded_error), as the Anthropic SDK reads it', async () => {
+  it("on /v1/messages the drain refusal is in Anthropic's error shape (overloaded_error), as the Anthropic SDK reads it", async () => {
     const config = configSchema.parse({ logLevel: 'silent', openaiBaseUrl: 'http://127.0.0.1:9/v1' })
     const operations = createAppOperations(config)
     const app = createApp(config, { operations })
     operations.lifecycle.beginDrain()
     for (const path of ['/v1/messages', '/v1/messages/count_tokens']) {
-      const refused = await app.request(path, { method: 'POST', body: JSON.stringify({ model: 'gpt-4o', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }), headers: { 'content-type': 'application/json', 'x-request-id': 'req_drain' } })
+      const refused = await app.request(path, {
+        method: 'POST',
+        body: JSON.stringify({ model: 'gpt-4o', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }),
+        headers: { 'content-type': 'application/json', 'x-request-id': 'req_drain' },
+      })
       expect(refused.status).toBe(529)
       expect(refused.headers.get('connection')).toBe('close')
       expect(refused.headers.get('request-id')).toBe('req_drain')
       const body = (await refused.json()) as { type: string; error: { type: string; message: string } }
       expect(body).toEqual({ type: 'error', error: { type: 'overloaded_error', message: expect.stringMatching(/shutting down/i) }, request_id: 'req_drain' })
     }
-    const client = new Anthropic({ apiKey: 'unused', baseURL: 'http://proxy.test', maxRetries: 0, fetch: async (url: string | URL | Request, init?: RequestInit) => await app.request(String(url), init) })
-    const error = await client.messages.create({ model: 'gpt-4o', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }).catch((caught: unknown) => caught)
+    const client = new Anthropic({
+      apiKey: 'unused',
+      baseURL: 'http://proxy.test',
+      maxRetries: 0,
+      fetch: async (url: string | URL | Request, init?: RequestInit) => await app.request(String(url), init),
+    })
+    const error = await client.messages
+      .create({ model: 'gpt-4o', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] })
+      .catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(Anthropic.APIError)
     expect((error as InstanceType<typeof Anthropic.APIError>).status).toBe(529)
     expect((error as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({ type: 'error', error: { type: 'overloaded_error' } })
@@ -83,7 +94,9 @@ describe('SIGTERM during 20 open streams (a real child process)', () => {
 
   async function openStreams(url: string, count: number): Promise<Response[]> {
     const responses = await Promise.all(
-      Array.from({ length: count }, () => fetch(`${url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(hello), headers: { 'content-type': 'application/json' } })),
+      Array.from({ length: count }, () =>
+        fetch(`${url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(hello), headers: { 'content-type': 'application/json' } }),
+      ),
     )
     for (const response of responses) expect(response.status).toBe(200)
     return responses

@@ -28,7 +28,10 @@ interface ChatBody {
   messages: Array<{ role: string; content: unknown; tool_call_id?: string }>
 }
 const readBody = (request: RecordedRequest): ChatBody => request.body as ChatBody
-const toolCall = (id: string, name: string, args: object) => ({ kind: 'json' as const, body: buildChatCompletion({ toolCalls: [{ id, name, arguments: JSON.stringify(args) }] }) })
+const toolCall = (id: string, name: string, args: object) => ({
+  kind: 'json' as const,
+  body: buildChatCompletion({ toolCalls: [{ id, name, arguments: JSON.stringify(args) }] }),
+})
 const answer = (content: string) => ({ kind: 'json' as const, body: buildChatCompletion({ content }) })
 
 describe('the mcp plugin', () => {
@@ -59,7 +62,11 @@ describe('the mcp plugin', () => {
 
   it('bounds the loop: after max_rounds the model answers without tools; a failing tool is an error result, not a 500', async () => {
     t.upstream.setHandler((request) => (readBody(request).tools === undefined ? answer('Gave up on the tool.') : toolCall('call_x', 'local__always_fails', {})))
-    const data = await t.client.chat.completions.create({ model: 'mcp-gpt-4o-mini', messages: [{ role: 'user', content: 'Try the tool.' }], optiproxy: { mcp: { max_rounds: 2 } } } as never)
+    const data = await t.client.chat.completions.create({
+      model: 'mcp-gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Try the tool.' }],
+      optiproxy: { mcp: { max_rounds: 2 } },
+    } as never)
     expect(t.upstream.requests).toHaveLength(3)
     expect(readBody(t.upstream.requests[2] as RecordedRequest).tools).toBeUndefined()
     expect(readBody(t.upstream.requests[1] as RecordedRequest).messages.at(-1)).toMatchObject({ role: 'tool', content: 'disk on fire' })

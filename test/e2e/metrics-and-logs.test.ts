@@ -59,7 +59,10 @@ describe('logs and metrics', () => {
   beforeEach(() => s.upstream.reset())
 
   it('one JSON log line per request with its id, approach, provider, upstream calls, tokens and latency, and no prompt or key', async () => {
-    s.upstream.setHandler(() => ({ kind: 'sse', events: buildChatCompletionChunks({ text: ['Hel', 'lo'], includeUsage: true, usage: { promptTokens: 11, completionTokens: 7 } }) }))
+    s.upstream.setHandler(() => ({
+      kind: 'sse',
+      events: buildChatCompletionChunks({ text: ['Hel', 'lo'], includeUsage: true, usage: { promptTokens: 11, completionTokens: 7 } }),
+    }))
     const stream = await s.client.chat.completions.create(
       { model: 'gpt-4o', messages: [{ role: 'user', content: secretPrompt }], stream: true, stream_options: { include_usage: true } },
       { headers: { 'x-request-id': 'log-1' } },
@@ -86,7 +89,11 @@ describe('logs and metrics', () => {
   })
 
   it('an error is in the log line with its type and code', async () => {
-    const response = await fetch(`${s.proxy.url}/v1/chat/completions`, { method: 'POST', body: '{"model":"gpt-4o"}', headers: { 'content-type': 'application/json', 'x-request-id': 'log-2' } })
+    const response = await fetch(`${s.proxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: '{"model":"gpt-4o"}',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'log-2' },
+    })
     expect(response.status).toBe(400)
     expect(await waitForLog(s, 'log-2')).toMatchObject({ status: 400, error: { type: 'invalid_request_error' } })
   })
@@ -99,8 +106,16 @@ describe('logs and metrics', () => {
   })
 
   it('/metrics exposes requests, latency, time to first token, upstream calls by approach, tokens by provider and model, errors and open streams', async () => {
-    s.upstream.setHandler(() => ({ kind: 'sse', events: buildChatCompletionChunks({ text: ['ok'], includeUsage: true, usage: { promptTokens: 5, completionTokens: 3 } }) }))
-    const stream = await s.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } })
+    s.upstream.setHandler(() => ({
+      kind: 'sse',
+      events: buildChatCompletionChunks({ text: ['ok'], includeUsage: true, usage: { promptTokens: 5, completionTokens: 3 } }),
+    }))
+    const stream = await s.client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    })
     for await (const chunk of stream) void chunk
     await new Promise((resolve) => setTimeout(resolve, 50))
     const response = await fetch(`${s.proxy.url}/metrics`)

@@ -31,7 +31,12 @@ describe('one proxy, several providers (config file, routing, model list)', () =
   const directory = mkdtempSync(join(tmpdir(), 'optiproxy-routing-'))
 
   beforeAll(async () => {
-    ;[openai, groq, anthropic, gemini] = await Promise.all([startMockOpenAIUpstream(), startMockOpenAIUpstream(), startMockAnthropicUpstream(), startMockGeminiUpstream()])
+    ;[openai, groq, anthropic, gemini] = await Promise.all([
+      startMockOpenAIUpstream(),
+      startMockOpenAIUpstream(),
+      startMockAnthropicUpstream(),
+      startMockGeminiUpstream(),
+    ])
     const configPath = join(directory, 'optiproxy.yaml')
     writeFileSync(
       configPath,
@@ -71,16 +76,29 @@ describe('one proxy, several providers (config file, routing, model list)', () =
     gemini.setHandler(() => geminiFixtures.oneToolCall)
     const calls = []
     for (const model of ['gpt-4o-mini', 'gemini-2.0-flash', 'claude-sonnet-4-5']) {
-      const runner = client.chat.completions.stream({ model, messages: [{ role: 'user', content: 'Weather in Paris?' }], tools: [weatherTool], stream_options: { include_usage: true } })
+      const runner = client.chat.completions.stream({
+        model,
+        messages: [{ role: 'user', content: 'Weather in Paris?' }],
+        tools: [weatherTool],
+        stream_options: { include_usage: true },
+      })
       const completion = await runner.finalChatCompletion()
       const choice = completion.choices[0]
       const call = choice?.message.tool_calls?.[0]
       expect(call?.type).toBe('function')
       if (call?.type !== 'function') throw new Error('no function call')
       expect(call.id).not.toBe('')
-      calls.push({ model, finish: choice?.finish_reason, name: call.function.name, arguments: JSON.parse(call.function.arguments) as unknown, content: choice?.message.content })
+      calls.push({
+        model,
+        finish: choice?.finish_reason,
+        name: call.function.name,
+        arguments: JSON.parse(call.function.arguments) as unknown,
+        content: choice?.message.content,
+      })
     }
-    expect(calls.map(({ model: _model, ...call }) => call)).toEqual(Array(3).fill({ finish: 'tool_calls', name: 'get_weather', arguments: { city: 'Paris' }, content: 'Let me check.' }))
+    expect(calls.map(({ model: _model, ...call }) => call)).toEqual(
+      Array(3).fill({ finish: 'tool_calls', name: 'get_weather', arguments: { city: 'Paris' }, content: 'Let me check.' }),
+    )
     expect([openai.requests.length, gemini.requests.length, anthropic.requests.length]).toEqual([1, 1, 1])
   })
 
@@ -125,7 +143,14 @@ describe('one proxy, several providers (config file, routing, model list)', () =
     const ids = async () => (await client.models.list()).data.map((model) => `${model.owned_by}:${model.id}`)
     const all = await ids()
     expect(all).toEqual(
-      expect.arrayContaining(['anthropic:claude-sonnet-4-5-20250929', 'gemini:gemini-2.0-flash', 'gemini:gemini-2.5-flash', 'groq:groq/llama-3.3-70b-versatile', 'groq:fast', 'anthropic:thinker']),
+      expect.arrayContaining([
+        'anthropic:claude-sonnet-4-5-20250929',
+        'gemini:gemini-2.0-flash',
+        'gemini:gemini-2.5-flash',
+        'groq:groq/llama-3.3-70b-versatile',
+        'groq:fast',
+        'anthropic:thinker',
+      ]),
     )
     expect(all.filter((id) => id.startsWith('openai:') || id.startsWith('system:')).length).toBeGreaterThan(0)
     // groq's list comes from the file, not from its list endpoint
@@ -165,7 +190,9 @@ describe('one proxy, several providers (config file, routing, model list)', () =
       calls += 1
       return calls === 1 ? { kind: 'hang' } : { kind: 'json', status: 400, body: buildAnthropicError('invalid_request_error', 'bad request') }
     })
-    await expect(client.chat.completions.create({ model: 'claude-sonnet-4-5', n: 2, messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 400 })
+    await expect(client.chat.completions.create({ model: 'claude-sonnet-4-5', n: 2, messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({
+      status: 400,
+    })
     await anthropic.waitForClosed(1)
   })
 
@@ -185,14 +212,19 @@ describe('one proxy, several providers (config file, routing, model list)', () =
 
   it("Gemini: the answer's Retry-After header is passed on (else the body's retryDelay), and a retry waits for it", async () => {
     gemini.setHandler(() => ({ kind: 'json', status: 429, headers: { 'retry-after': '23' }, body: buildGeminiError(429, 'RESOURCE_EXHAUSTED', 'quota') }))
-    const failure = await client.chat.completions.create({ model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'hi' }] }).catch((error: unknown) => error)
+    const failure = await client.chat.completions
+      .create({ model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((error: unknown) => error)
     expect(failure).toMatchObject({ status: 429 })
     expect((failure as InstanceType<typeof OpenAI.APIError>).headers?.get('retry-after')).toBe('23')
   })
 
   it('rejects an http image URL for Gemini with a 400 and never fetches it', async () => {
     await expect(
-      client.chat.completions.create({ model: 'gemini-2.0-flash', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'http://127.0.0.1:9/cat.png' } }] }] }),
+      client.chat.completions.create({
+        model: 'gemini-2.0-flash',
+        messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'http://127.0.0.1:9/cat.png' } }] }],
+      }),
     ).rejects.toMatchObject({ status: 400, code: 'unsupported_image_url' })
     expect(gemini.requests).toHaveLength(0)
   })
@@ -209,7 +241,9 @@ describe('bring-your-own-key for Anthropic and Gemini', () => {
       expect(anthropic.requests[0]?.headers['x-api-key']).toBe('sk-ant-user-own-0001')
       expect(gemini.requests[0]?.headers['x-goog-api-key']).toBe('sk-ant-user-own-0001')
       anthropic.setHandler(() => ({ kind: 'json', status: 401, body: buildAnthropicError('authentication_error', 'invalid x-api-key sk-ant-user-own-0001') }))
-      const failure = await byok.chat.completions.create({ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'hi' }] }).catch((error: unknown) => error)
+      const failure = await byok.chat.completions
+        .create({ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'hi' }] })
+        .catch((error: unknown) => error)
       expect(failure).toMatchObject({ status: 401 })
       expect(JSON.stringify((failure as InstanceType<typeof OpenAI.APIError>).error)).not.toContain('sk-ant-user-own-0001')
     } finally {

@@ -36,7 +36,11 @@ describe('talking to an OpenAI-compatible upstream', () => {
     ['a bare message', 422, { message: 'bad input' }, 'bad input'],
   ])('maps %s error bodies to the OpenAI error object', async (_name, status, body, message) => {
     t.upstream.setHandler(() => ({ kind: 'json', status, body }))
-    const response = await fetch(`${t.baseURL}/chat/completions`, { method: 'POST', body: JSON.stringify(hello), headers: { 'content-type': 'application/json' } })
+    const response = await fetch(`${t.baseURL}/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify(hello),
+      headers: { 'content-type': 'application/json' },
+    })
     expect(response.status).toBe(status)
     const json = await response.json()
     expectSchemaValidWhenAvailable('ErrorResponse', json)
@@ -95,9 +99,20 @@ describe('retries (OPTIPROXY_UPSTREAM_MAX_RETRIES)', () => {
 
   /** Answers the given replies in order, then a normal completion. */
   function script(...replies: MockReply[]): void {
-    t.upstream.setHandler((request) => replies.shift() ?? ((request.body as { stream?: boolean }).stream ? { kind: 'sse', events: buildChatCompletionChunks({ text: ['ok'] }) } : { kind: 'json', body: buildChatCompletion({ content: 'ok' }) }))
+    t.upstream.setHandler(
+      (request) =>
+        replies.shift() ??
+        ((request.body as { stream?: boolean }).stream
+          ? { kind: 'sse', events: buildChatCompletionChunks({ text: ['ok'] }) }
+          : { kind: 'json', body: buildChatCompletion({ content: 'ok' }) }),
+    )
   }
-  const rateLimited = (retryAfter: string): MockReply => ({ kind: 'json', status: 429, headers: { 'retry-after': retryAfter }, body: buildErrorBody({ message: 'slow down', type: 'requests' }) })
+  const rateLimited = (retryAfter: string): MockReply => ({
+    kind: 'json',
+    status: 429,
+    headers: { 'retry-after': retryAfter },
+    body: buildErrorBody({ message: 'slow down', type: 'requests' }),
+  })
   const serverError: MockReply = { kind: 'json', status: 500, body: buildErrorBody({ message: 'oops', type: 'server_error' }) }
 
   it('retries 429 (honouring Retry-After) and 5xx before answering', async () => {
@@ -133,7 +148,11 @@ describe('retries (OPTIPROXY_UPSTREAM_MAX_RETRIES)', () => {
 
   it('never retries once the stream has started', async () => {
     script({ kind: 'sse', events: buildChatCompletionChunks({ text: ['one ', 'two'] }), destroyAfter: 2 })
-    const response = await fetch(`${t.baseURL}/chat/completions`, { method: 'POST', body: JSON.stringify({ ...hello, stream: true }), headers: { 'content-type': 'application/json' } })
+    const response = await fetch(`${t.baseURL}/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ ...hello, stream: true }),
+      headers: { 'content-type': 'application/json' },
+    })
     const text = await response.text()
     expect(text).toContain('"error"')
     expect(t.upstream.requests).toHaveLength(1)

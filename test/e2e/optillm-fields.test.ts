@@ -29,7 +29,16 @@ async function expectBadRequest(body: Record<string, unknown>): Promise<{ status
 
 describe("OptiLLM's request fields", () => {
   it('are never forwarded upstream, whatever the approach (none included)', async () => {
-    const fields = { mcts_simulations: 1, mcts_exploration: 0.5, mcts_depth: 1, mars_config: { num_agents: 1 }, k: 2, max_iterations: 1, max_sources: 2, num_results: 3 }
+    const fields = {
+      mcts_simulations: 1,
+      mcts_exploration: 0.5,
+      mcts_depth: 1,
+      mars_config: { num_agents: 1 },
+      k: 2,
+      max_iterations: 1,
+      max_sources: 2,
+      num_results: 3,
+    }
     await t.client.chat.completions.create({ model: 'gpt-4o-mini', messages: question, ...fields } as never)
     await t.client.chat.completions.create({ model: 'mcts-gpt-4o-mini', messages: question, ...fields } as never)
     expect(t.upstream.requests.length).toBeGreaterThan(1)
@@ -73,12 +82,17 @@ describe("OptiLLM's request fields", () => {
     expect((await expectBadRequest({ mcts_simulations: 0 })).param).toBe('mcts_simulations')
     expect((await expectBadRequest({ k: 1000 })).param).toBe('k')
     expect((await expectBadRequest({ model: 'readurls-gpt-4o-mini', optiproxy: { readurls: { max_urls: 0 } } })).param).toBe('optiproxy.readurls.max_urls')
-    expect((await expectBadRequest({ model: 'memory-gpt-4o-mini', optiproxy: { memory: { chunk_chars: 1000, overlap_chars: 900 } } })).param).toBe('optiproxy.memory.overlap_chars')
+    expect((await expectBadRequest({ model: 'memory-gpt-4o-mini', optiproxy: { memory: { chunk_chars: 1000, overlap_chars: 900 } } })).param).toBe(
+      'optiproxy.memory.overlap_chars',
+    )
     expect(t.upstream.requests).toHaveLength(0)
   })
 
   it('plugin slugs work wherever a slug does: the tag, the optillm_approach field, and combined with | and &', async () => {
-    await t.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: '<optillm_approach>readurls</optillm_approach>' }, ...question] })
+    await t.client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'system', content: '<optillm_approach>readurls</optillm_approach>' }, ...question],
+    })
     expect(t.upstream.requests).toHaveLength(1)
     expect((t.upstream.requests[0]?.body as { messages: unknown[] }).messages).toEqual([{ role: 'user', content: 'What is 2+2?' }])
     t.upstream.reset()

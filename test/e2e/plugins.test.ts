@@ -32,18 +32,21 @@ const allText = (request: RecordedRequest): string => JSON.stringify(readBody(re
 /** Answers each plugin step the way a model would, so the runs go the whole way. */
 function answerStep(request: RecordedRequest): string {
   const last = lastText(request)
-  if (last.includes('web search queries')) return last.includes('What is known so far') ? 'Eiffel Tower designer' : 'Eiffel Tower height\nEiffel Tower completion date'
+  if (last.includes('web search queries'))
+    return last.includes('What is known so far') ? 'Eiffel Tower designer' : 'Eiffel Tower height\nEiffel Tower completion date'
   if (last.includes('What does the draft still miss')) return 'Who designed and built the tower is missing.'
   if (last.includes('every fact in these excerpts')) return last.includes('Ingrid Halvorsen') ? buriedFact : 'NONE'
   if (last.includes('write a thorough draft answer')) return 'Draft: 330 metres [1]; completed 1889 [2].'
-  if (last.includes('Write the final answer to')) return 'The Eiffel Tower is 330 metres tall [1], was completed in 1889 [2] and was built by Eiffel\'s company [3].'
+  if (last.includes('Write the final answer to'))
+    return "The Eiffel Tower is 330 metres tall [1], was completed in 1889 [2] and was built by Eiffel's company [3]."
   return 'The answer is 4'
 }
 
 function replyByStep(request: RecordedRequest) {
   const content = answerStep(request)
   const usage = { promptTokens: 12, completionTokens: 8 }
-  if (readBody(request).stream === true) return { kind: 'sse' as const, events: buildChatCompletionChunks({ text: content.split(/(?<= )/), includeUsage: true, usage }) }
+  if (readBody(request).stream === true)
+    return { kind: 'sse' as const, events: buildChatCompletionChunks({ text: content.split(/(?<= )/), includeUsage: true, usage }) }
   return { kind: 'json' as const, body: buildChatCompletion({ content, usage }) }
 }
 
@@ -52,7 +55,9 @@ const readReasoning = (message: unknown): string => (message as { reasoning_cont
 describe('readurls and memory', () => {
   it('readurls&memory-gpt-4o-mini: pages read, the fact buried mid-document reaches the final call, the work is traced and counted', async () => {
     const question = `Read ${pages.url}/long and ${pages.url}/article. Who was the lighthouse keeper of Skarvik in 1887?`
-    const { data, response } = await t.client.chat.completions.create({ model: 'readurls&memory-gpt-4o-mini', messages: [{ role: 'user', content: question }] }).withResponse()
+    const { data, response } = await t.client.chat.completions
+      .create({ model: 'readurls&memory-gpt-4o-mini', messages: [{ role: 'user', content: question }] })
+      .withResponse()
     const calls = t.upstream.requests
     // memory's fact extraction, then the answer
     expect(calls).toHaveLength(2)
@@ -71,7 +76,11 @@ describe('readurls and memory', () => {
 
   it("streamed, the pipeline sends each stage's notes as reasoning before the answer", async () => {
     const question = `Read ${pages.url}/long. Who was the lighthouse keeper of Skarvik in 1887?`
-    const stream = await t.client.chat.completions.create({ model: 'readurls&memory-gpt-4o-mini', stream: true, messages: [{ role: 'user', content: question }] })
+    const stream = await t.client.chat.completions.create({
+      model: 'readurls&memory-gpt-4o-mini',
+      stream: true,
+      messages: [{ role: 'user', content: question }],
+    })
     let reasoning = ''
     let content = ''
     for await (const chunk of stream) {
@@ -88,7 +97,11 @@ describe('readurls and memory', () => {
 
   it('readurls alone: the article (without boilerplate) and its URL are in front of the question; a refused URL is a trace note, not an error', async () => {
     const question = `Summarise ${pages.url}/article and http://169.254.169.254/latest/meta-data/ please.`
-    const data = await t.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }], optillm_approach: 'readurls' } as never)
+    const data = await t.client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: question }],
+      optillm_approach: 'readurls',
+    } as never)
     expect(t.upstream.requests).toHaveLength(1)
     const sent = allText(t.upstream.requests[0] as RecordedRequest)
     expect(sent).toContain(articleText)
@@ -121,7 +134,11 @@ describe('readurls and memory', () => {
 
 describe('web_search', () => {
   it('queries the SearXNG JSON API and adds numbered, cited results; streams its work as reasoning', async () => {
-    const stream = await t.client.chat.completions.create({ model: 'web_search-gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'How tall is the Eiffel Tower?' }] })
+    const stream = await t.client.chat.completions.create({
+      model: 'web_search-gpt-4o-mini',
+      stream: true,
+      messages: [{ role: 'user', content: 'How tall is the Eiffel Tower?' }],
+    })
     let reasoning = ''
     let content = ''
     for await (const chunk of stream) {
@@ -140,18 +157,28 @@ describe('web_search', () => {
 
   it('a failing or empty search degrades to an answer without web context, with a trace note', async () => {
     pages.searchStatus = 500
-    const failed = await t.client.chat.completions.create({ model: 'web_search-gpt-4o-mini', messages: [{ role: 'user', content: 'How tall is the Eiffel Tower?' }] })
+    const failed = await t.client.chat.completions.create({
+      model: 'web_search-gpt-4o-mini',
+      messages: [{ role: 'user', content: 'How tall is the Eiffel Tower?' }],
+    })
     expect(readReasoning(failed.choices[0]?.message)).toMatch(/failed \(http-status\): SearXNG answered HTTP 500/)
     expect(allText(t.upstream.requests.at(-1) as RecordedRequest)).not.toContain('Sources (numbered')
     pages.searchStatus = undefined
     pages.searchEmpty = true
-    const empty = await t.client.chat.completions.create({ model: 'web_search-gpt-4o-mini', messages: [{ role: 'user', content: 'How tall is the Eiffel Tower?' }] })
+    const empty = await t.client.chat.completions.create({
+      model: 'web_search-gpt-4o-mini',
+      messages: [{ role: 'user', content: 'How tall is the Eiffel Tower?' }],
+    })
     expect(readReasoning(empty.choices[0]?.message)).toContain('[web_search] no results')
     expect(empty.choices[0]?.message.content).toBe('The answer is 4')
   })
 
   it('composes before another approach: web_search&re2 gives re2 the sources', async () => {
-    await t.client.chat.completions.create({ model: 'web_search&re2-gpt-4o-mini', messages: [{ role: 'user', content: 'How tall is the Eiffel Tower?' }], optiproxy: { web_search: { queries: 0 } } } as never)
+    await t.client.chat.completions.create({
+      model: 'web_search&re2-gpt-4o-mini',
+      messages: [{ role: 'user', content: 'How tall is the Eiffel Tower?' }],
+      optiproxy: { web_search: { queries: 0 } },
+    } as never)
     // queries: 0 searches for the question itself, with no call of its own; re2 makes one
     expect(t.upstream.requests).toHaveLength(1)
     expect(allText(t.upstream.requests[0] as RecordedRequest)).toContain('Snippet 1 for How tall is the Eiffel Tower?')
@@ -160,10 +187,20 @@ describe('web_search', () => {
 
 describe('deep_research', () => {
   it('plans, searches, reads, drafts, finds the gaps, searches again, and answers citing only the sources it read', async () => {
-    const { data, response } = await t.client.chat.completions.create({ model: 'deep_research-gpt-4o-mini', messages: [{ role: 'user', content: 'Tell me about the Eiffel Tower.' }] }).withResponse()
+    const { data, response } = await t.client.chat.completions
+      .create({ model: 'deep_research-gpt-4o-mini', messages: [{ role: 'user', content: 'Tell me about the Eiffel Tower.' }] })
+      .withResponse()
     const steps = t.upstream.requests.map((request) => {
       const last = lastText(request)
-      return last.includes('web search queries') ? 'plan' : last.includes('thorough draft') ? 'draft' : last.includes('still miss') ? 'gaps' : last.includes('final answer') ? 'final' : 'other'
+      return last.includes('web search queries')
+        ? 'plan'
+        : last.includes('thorough draft')
+          ? 'draft'
+          : last.includes('still miss')
+            ? 'gaps'
+            : last.includes('final answer')
+              ? 'final'
+              : 'other'
     })
     expect(steps).toEqual(['plan', 'draft', 'gaps', 'plan', 'draft', 'final'])
     expect(response.headers.get('x-optiproxy-upstream-calls')).toBe('6')
@@ -179,7 +216,11 @@ describe('deep_research', () => {
 
   it('streams its progress as reasoning before the answer; with nothing to read it answers from the model alone', async () => {
     pages.searchEmpty = true
-    const stream = await t.client.chat.completions.create({ model: 'deep_research-gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Tell me about the Eiffel Tower.' }] })
+    const stream = await t.client.chat.completions.create({
+      model: 'deep_research-gpt-4o-mini',
+      stream: true,
+      messages: [{ role: 'user', content: 'Tell me about the Eiffel Tower.' }],
+    })
     const order: string[] = []
     for await (const chunk of stream) {
       if (readReasoning(chunk.choices[0]?.delta) !== '') order.push('reasoning')
@@ -191,12 +232,19 @@ describe('deep_research', () => {
   })
 
   it('max_iterations bounds the rounds (also as the OptiLLM field), and a bad value is a 400 naming the field', async () => {
-    await t.client.chat.completions.create({ model: 'deep_research-gpt-4o-mini', messages: [{ role: 'user', content: 'Tell me about the Eiffel Tower.' }], max_iterations: 1 } as never)
+    await t.client.chat.completions.create({
+      model: 'deep_research-gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Tell me about the Eiffel Tower.' }],
+      max_iterations: 1,
+    } as never)
     expect(t.upstream.requests).toHaveLength(3)
     for (const request of t.upstream.requests) expect(request.body).not.toHaveProperty('max_iterations')
     const error = await t.client.chat.completions
       .create({ model: 'deep_research-gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], max_iterations: 99 } as never)
-      .then(() => undefined, (failure: unknown) => failure as { status: number; param: string })
+      .then(
+        () => undefined,
+        (failure: unknown) => failure as { status: number; param: string },
+      )
     expect(error?.status).toBe(400)
     expect(error?.param).toBe('max_iterations')
   })

@@ -18,18 +18,48 @@ const cases: Array<{ name: string; body: Record<string, unknown>; label: string;
   { name: 'the default', body: { model: 'gpt-4o-mini', messages: [user('hi')] }, label: 'none', model: 'gpt-4o-mini' },
   { name: 'the model prefix', body: { model: 'bon-gpt-4o-mini', messages: [user('hi')] }, label: 'bon', model: 'gpt-4o-mini' },
   { name: 'the request field', body: { model: 'gpt-4o-mini', optillm_approach: 'bon', messages: [user('hi')] }, label: 'bon', model: 'gpt-4o-mini' },
-  { name: 'the field over the prefix', body: { model: 'moa-gpt-4o-mini', optillm_approach: 'bon', messages: [user('hi')] }, label: 'bon', model: 'gpt-4o-mini' },
   {
-    name: 'the tag over the field and the prefix',
-    body: { model: 'moa-gpt-4o-mini', optillm_approach: 'moa', messages: [{ role: 'system', content: 'Be brief. <optillm_approach>bon</optillm_approach>' }, user('hi')] },
+    name: 'the field over the prefix',
+    body: { model: 'moa-gpt-4o-mini', optillm_approach: 'bon', messages: [user('hi')] },
     label: 'bon',
     model: 'gpt-4o-mini',
   },
-  { name: "'auto' in the field leaves the prefix", body: { model: 'bon-gpt-4o-mini', optillm_approach: 'auto', messages: [user('hi')] }, label: 'bon', model: 'gpt-4o-mini' },
-  { name: 'tools over the prefix (bon with tools runs none)', body: { model: 'bon-gpt-4o-mini', tools, messages: [user('hi')] }, label: 'none', model: 'gpt-4o-mini' },
+  {
+    name: 'the tag over the field and the prefix',
+    body: {
+      model: 'moa-gpt-4o-mini',
+      optillm_approach: 'moa',
+      messages: [{ role: 'system', content: 'Be brief. <optillm_approach>bon</optillm_approach>' }, user('hi')],
+    },
+    label: 'bon',
+    model: 'gpt-4o-mini',
+  },
+  {
+    name: "'auto' in the field leaves the prefix",
+    body: { model: 'bon-gpt-4o-mini', optillm_approach: 'auto', messages: [user('hi')] },
+    label: 'bon',
+    model: 'gpt-4o-mini',
+  },
+  {
+    name: 'tools over the prefix (bon with tools runs none)',
+    body: { model: 'bon-gpt-4o-mini', tools, messages: [user('hi')] },
+    label: 'none',
+    model: 'gpt-4o-mini',
+  },
   { name: 'tools over the field', body: { model: 'gpt-4o-mini', optillm_approach: 'bon', tools, messages: [user('hi')] }, label: 'none', model: 'gpt-4o-mini' },
-  { name: "tool_choice 'none' lets the approach run", body: { model: 'bon-gpt-4o-mini', tools, tool_choice: 'none', messages: [user('hi')] }, label: 'bon', model: 'gpt-4o-mini' },
-  { name: 'a parallel combination', body: { model: 'gpt-4o-mini', optillm_approach: 'bon|none', messages: [user('hi')] }, label: 'bon|none', model: 'gpt-4o-mini', metricLabel: 'other' },
+  {
+    name: "tool_choice 'none' lets the approach run",
+    body: { model: 'bon-gpt-4o-mini', tools, tool_choice: 'none', messages: [user('hi')] },
+    label: 'bon',
+    model: 'gpt-4o-mini',
+  },
+  {
+    name: 'a parallel combination',
+    body: { model: 'gpt-4o-mini', optillm_approach: 'bon|none', messages: [user('hi')] },
+    label: 'bon|none',
+    model: 'gpt-4o-mini',
+    metricLabel: 'other',
+  },
 ]
 
 let upstream: MockUpstream
@@ -63,14 +93,21 @@ async function readUpstreamCallsMetric(approach: string): Promise<number> {
 }
 
 function post(body: Record<string, unknown>, key: string): Promise<Response> {
-  return fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` } })
+  return fetch(`${proxy.url}/v1/chat/completions`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+  })
 }
 
 beforeAll(async () => {
   upstream = await startMockOpenAIUpstream()
   const destination = new PassThrough()
   destination.on('data', (chunk: Buffer) => (logText += chunk.toString()))
-  proxy = await startServer(configSchema.parse({ host: '127.0.0.1', port: 0, openaiBaseUrl: upstream.url, openaiApiKey: 'sk-upstream', logLevel: 'info', apiKeys }), { logDestination: destination })
+  proxy = await startServer(
+    configSchema.parse({ host: '127.0.0.1', port: 0, openaiBaseUrl: upstream.url, openaiApiKey: 'sk-upstream', logLevel: 'info', apiKeys }),
+    { logDestination: destination },
+  )
 })
 afterAll(async () => {
   await proxy.close()

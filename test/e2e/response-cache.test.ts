@@ -11,7 +11,9 @@ let counter = 0
 
 beforeAll(async () => {
   upstream = await startMockOpenAIUpstream()
-  proxy = await startServer(configSchema.parse({ host: '127.0.0.1', port: 0, openaiBaseUrl: upstream.url, logLevel: 'silent', cache: { aliases: ['cached-model'] } }))
+  proxy = await startServer(
+    configSchema.parse({ host: '127.0.0.1', port: 0, openaiBaseUrl: upstream.url, logLevel: 'silent', cache: { aliases: ['cached-model'] } }),
+  )
 })
 afterAll(async () => {
   await proxy.close()
@@ -23,7 +25,12 @@ beforeEach(() => {
 })
 
 /** A request no earlier test sent, so each test starts with an empty cache for it. */
-const fresh = (extra: Record<string, unknown> = {}) => ({ model: 'gpt-4o', messages: [{ role: 'user', content: `question ${Math.random()}` }], temperature: 0, ...extra })
+const fresh = (extra: Record<string, unknown> = {}) => ({
+  model: 'gpt-4o',
+  messages: [{ role: 'user', content: `question ${Math.random()}` }],
+  temperature: 0,
+  ...extra,
+})
 
 async function post(body: unknown, cacheHeader?: string): Promise<{ status: number; cache: string | null; content: string }> {
   const response = await fetch(`${proxy.url}/v1/chat/completions`, {
@@ -56,7 +63,11 @@ describe('the response cache', () => {
   it('replays a cached answer as a stream', async () => {
     const body = fresh()
     const whole = await post(body, 'use')
-    const response = await fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ ...body, stream: true }), headers: { 'content-type': 'application/json', 'x-optiproxy-cache': 'use' } })
+    const response = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ ...body, stream: true }),
+      headers: { 'content-type': 'application/json', 'x-optiproxy-cache': 'use' },
+    })
     expect(response.headers.get('x-optiproxy-cache')).toBe('hit')
     const { events } = await readRawSse(response)
     expect(events.at(-1)?.data).toBe('[DONE]')
@@ -112,7 +123,11 @@ describeWithRedis(await isRedisReachable(), 'the response cache in Redis', () =>
     try {
       const body = JSON.stringify(fresh())
       const ask = async (server: RunningServer) => {
-        const response = await fetch(`${server.url}/v1/chat/completions`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-optiproxy-cache': 'use' } })
+        const response = await fetch(`${server.url}/v1/chat/completions`, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json', 'x-optiproxy-cache': 'use' },
+        })
         await response.arrayBuffer()
         return response.headers.get('x-optiproxy-cache')
       }

@@ -4,7 +4,13 @@ import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { buildChatCompletion, buildChatCompletionChunks, type RecordedRequest } from '../helpers/mock-openai-upstream.js'
-import { buildAnthropicMessage, buildAnthropicMessageStart, replyWithAnthropicEvents, startMockAnthropicUpstream, type AnthropicWireEvent } from '../helpers/mock-anthropic-upstream.js'
+import {
+  buildAnthropicMessage,
+  buildAnthropicMessageStart,
+  replyWithAnthropicEvents,
+  startMockAnthropicUpstream,
+  type AnthropicWireEvent,
+} from '../helpers/mock-anthropic-upstream.js'
 import { buildGeminiResponse, replyWithGeminiEvents, startMockGeminiUpstream } from '../helpers/mock-gemini-upstream.js'
 import type { MockVendorUpstream } from '../helpers/mock-vendor-upstream.js'
 import { startProxyUnderTest, type ProxyUnderTest } from '../helpers/start-proxy.js'
@@ -37,7 +43,13 @@ const chatCompletionsUpstream: AgentUpstreamVariant = {
       if (toolResult === undefined) {
         const call = { id: 'call_weather_1', name: 'get_weather', arguments: '{"city":"Paris"}' }
         return body.stream === true
-          ? { kind: 'sse', events: buildChatCompletionChunks({ toolCalls: [{ id: call.id, name: call.name, argumentsChunks: ['{"city":', '"Paris"}'] }], includeUsage: true }) }
+          ? {
+              kind: 'sse',
+              events: buildChatCompletionChunks({
+                toolCalls: [{ id: call.id, name: call.name, argumentsChunks: ['{"city":', '"Paris"}'] }],
+                includeUsage: true,
+              }),
+            }
           : { kind: 'json', body: buildChatCompletion({ toolCalls: [call] }) }
       }
       const answer = weatherAnswer(String(toolResult.content))
@@ -58,7 +70,10 @@ const chatCompletionsUpstream: AgentUpstreamVariant = {
 const weatherAnswer = (toolOutput: string): string => `The weather in Paris: ${toolOutput}`
 
 /** Starts a proxy whose Anthropic or Gemini provider points at the given mock (the OpenAI-compatible mock stays unused). */
-async function startProxyInFrontOf(vendor: MockVendorUpstream, settings: Partial<Config>): Promise<{ baseURL: string; upstreamRequests: () => RecordedRequest[]; close(): Promise<void> }> {
+async function startProxyInFrontOf(
+  vendor: MockVendorUpstream,
+  settings: Partial<Config>,
+): Promise<{ baseURL: string; upstreamRequests: () => RecordedRequest[]; close(): Promise<void> }> {
   const proxy = await startProxyUnderTest(settings)
   return {
     baseURL: proxy.baseURL,
@@ -135,16 +150,24 @@ const geminiUpstream: AgentUpstreamVariant = {
       }
       const answer = weatherAnswer(toolResult.functionResponse?.response.result ?? '')
       if (!streaming) return { kind: 'json', body: buildGeminiResponse([{ text: answer }], { finishReason: 'STOP' }) }
-      return replyWithGeminiEvents([buildGeminiResponse([{ text: answer.slice(0, 10) }]), buildGeminiResponse([{ text: answer.slice(10) }], { finishReason: 'STOP' })])
+      return replyWithGeminiEvents([
+        buildGeminiResponse([{ text: answer.slice(0, 10) }]),
+        buildGeminiResponse([{ text: answer.slice(10) }], { finishReason: 'STOP' }),
+      ])
     })
     return startProxyInFrontOf(gemini, { geminiBaseUrl: gemini.baseURL, geminiApiKey: 'AIzaTestKey0001' })
   },
   expectToolTurn(requests) {
-    expect(requests.map((request) => new URL(request.path, 'http://mock').pathname.split(':')[0])).toEqual(['/v1beta/models/gemini-2.0-flash', '/v1beta/models/gemini-2.0-flash'])
+    expect(requests.map((request) => new URL(request.path, 'http://mock').pathname.split(':')[0])).toEqual([
+      '/v1beta/models/gemini-2.0-flash',
+      '/v1beta/models/gemini-2.0-flash',
+    ])
     const second = requests[1]?.body as { systemInstruction?: unknown; contents: Array<{ role: string; parts: Array<Record<string, unknown>> }> }
     expect(second.systemInstruction).toBeDefined()
     expect(second.contents.map((content) => content.role)).toEqual(['user', 'model', 'user'])
-    expect(second.contents[1]?.parts).toContainEqual(expect.objectContaining({ functionCall: expect.objectContaining({ name: 'get_weather', args: { city: 'Paris' } }) }))
+    expect(second.contents[1]?.parts).toContainEqual(
+      expect.objectContaining({ functionCall: expect.objectContaining({ name: 'get_weather', args: { city: 'Paris' } }) }),
+    )
     expect(second.contents[2]?.parts).toEqual([{ functionResponse: expect.objectContaining({ name: 'get_weather' }) }])
   },
 }
@@ -169,7 +192,12 @@ describe.each(variants)('@openai/agents through /v1/responses, against $name', (
         return `sunny, 21 C in ${city}`
       },
     })
-    return new Agent({ name: 'Weather agent', instructions: 'Answer with the weather tool.', model: new OpenAIResponsesModel(client, variant.model), tools: [getWeather] })
+    return new Agent({
+      name: 'Weather agent',
+      instructions: 'Answer with the weather tool.',
+      model: new OpenAIResponsesModel(client, variant.model),
+      tools: [getWeather],
+    })
   }
 
   it.each([false, true])('runs an agent with a function tool to its final answer (stream: %s)', async (stream) => {

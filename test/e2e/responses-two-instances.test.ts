@@ -101,7 +101,8 @@ const createBackground = async (instance: Instance, body: Record<string, unknown
  * keep-alive timeout (while the other instance starts under load) can be closed by the server just as fetch reuses it.
  */
 const retrieve = async (instance: Instance, id: string): Promise<{ status: string; output_text?: string; error: { code: string; message: string } | null }> => {
-  const read = async () => (await (await fetch(`${instance.url}/responses/${id}`)).json()) as { status: string; error: { code: string; message: string } | null }
+  const read = async () =>
+    (await (await fetch(`${instance.url}/responses/${id}`)).json()) as { status: string; error: { code: string; message: string } | null }
   try {
     return await read()
   } catch (error) {
@@ -115,7 +116,12 @@ async function waitUntil(condition: () => boolean): Promise<void> {
   expect(condition()).toBe(true)
 }
 
-async function waitForStatus(instance: Instance, id: string, statuses: string[], timeoutMs = 10_000): Promise<{ status: string; error: { code: string; message: string } | null }> {
+async function waitForStatus(
+  instance: Instance,
+  id: string,
+  statuses: string[],
+  timeoutMs = 10_000,
+): Promise<{ status: string; error: { code: string; message: string } | null }> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const response = await retrieve(instance, id)
@@ -172,7 +178,10 @@ describeWithRedis(await isRedisReachable(), 'Responses API across two instances 
     const all = [...first, ...rest]
     expect(all.map((event) => event.sequence_number)).toEqual(all.map((_, index) => index))
     expect(all.at(-1)?.type).toBe('response.completed')
-    const text = all.filter((event) => event.type === 'response.output_text.delta').map((event) => event.delta).join('')
+    const text = all
+      .filter((event) => event.type === 'response.output_text.delta')
+      .map((event) => event.delta)
+      .join('')
     expect(text).toBe(pieces.join(''))
     const stored = (await retrieve(b as Instance, id)) as unknown as { output: Array<{ content: Array<{ text: string }> }> }
     expect(stored.output[0]?.content[0]?.text).toBe(pieces.join(''))

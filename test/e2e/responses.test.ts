@@ -11,7 +11,11 @@ let t: ProxyUnderTest
 const upstreamBody = (index = -1): Record<string, unknown> => (t.upstream.requests.at(index) as RecordedRequest).body as Record<string, unknown>
 
 const post = (path: string, body: unknown): Promise<Response> =>
-  fetch(`${t.baseURL}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-client-key' }, body: JSON.stringify(body) })
+  fetch(`${t.baseURL}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-client-key' },
+    body: JSON.stringify(body),
+  })
 const get = (path: string): Promise<Response> => fetch(`${t.baseURL}${path}`, { headers: { authorization: 'Bearer sk-client-key' } })
 
 /** Each event type's own schema, for readable failures (the union's errors list every alternative). */
@@ -77,7 +81,10 @@ function defineResponsesSuite(settings: Partial<Config>): void {
 
   describe('POST /v1/responses (non-streaming)', () => {
     it('answers with a spec-valid response object, usage in the Responses shape, and the upstream got a Chat request', async () => {
-      t.upstream.setHandler(() => ({ kind: 'json', body: buildChatCompletion({ model: 'gpt-4o-mini-2024-07-18', content: 'Paris.', usage: { promptTokens: 12, completionTokens: 3, cachedTokens: 4 } }) }))
+      t.upstream.setHandler(() => ({
+        kind: 'json',
+        body: buildChatCompletion({ model: 'gpt-4o-mini-2024-07-18', content: 'Paris.', usage: { promptTokens: 12, completionTokens: 3, cachedTokens: 4 } }),
+      }))
       const response = await t.client.responses.create({
         model: 'gpt-4o-mini',
         instructions: 'Be brief.',
@@ -92,23 +99,55 @@ function defineResponsesSuite(settings: Partial<Config>): void {
       expect(response.model).toBe('gpt-4o-mini-2024-07-18')
       expect(response.output_text).toBe('Paris.')
       expect(response.output).toHaveLength(1)
-      expect(response.output[0]).toMatchObject({ type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'Paris.', annotations: [] }] })
-      expect(response.usage).toEqual({ input_tokens: 12, input_tokens_details: { cached_tokens: 4, cache_write_tokens: 0 }, output_tokens: 3, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 15 })
+      expect(response.output[0]).toMatchObject({
+        type: 'message',
+        role: 'assistant',
+        status: 'completed',
+        content: [{ type: 'output_text', text: 'Paris.', annotations: [] }],
+      })
+      expect(response.usage).toEqual({
+        input_tokens: 12,
+        input_tokens_details: { cached_tokens: 4, cache_write_tokens: 0 },
+        output_tokens: 3,
+        output_tokens_details: { reasoning_tokens: 0 },
+        total_tokens: 15,
+      })
       expect(response.metadata).toEqual({ team: 'a' })
       expect(upstreamBody()).toMatchObject({
         model: 'gpt-4o-mini',
-        messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Capital of France?' }],
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Capital of France?' },
+        ],
         max_completion_tokens: 64,
         temperature: 0.3,
       })
     })
 
     it('returns function calls as function_call items and continues with previous_response_id and function_call_output', async () => {
-      t.upstream.setHandler(() => ({ kind: 'json', body: buildChatCompletion({ toolCalls: [{ id: 'call_abc', name: 'get_weather', arguments: '{"city":"Paris"}' }] }) }))
-      const tools = [{ type: 'function' as const, name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: false }]
-      const first = await t.client.responses.create({ model: 'gpt-4o-mini', input: [{ role: 'user', content: 'Weather in Paris?' }], tools, tool_choice: 'auto' })
+      t.upstream.setHandler(() => ({
+        kind: 'json',
+        body: buildChatCompletion({ toolCalls: [{ id: 'call_abc', name: 'get_weather', arguments: '{"city":"Paris"}' }] }),
+      }))
+      const tools = [
+        {
+          type: 'function' as const,
+          name: 'get_weather',
+          description: 'Weather',
+          parameters: { type: 'object', properties: { city: { type: 'string' } } },
+          strict: false,
+        },
+      ]
+      const first = await t.client.responses.create({
+        model: 'gpt-4o-mini',
+        input: [{ role: 'user', content: 'Weather in Paris?' }],
+        tools,
+        tool_choice: 'auto',
+      })
       expectSchemaValidWhenAvailable('Response', first)
-      expect(first.output).toEqual([expect.objectContaining({ type: 'function_call', call_id: 'call_abc', name: 'get_weather', arguments: '{"city":"Paris"}', status: 'completed' })])
+      expect(first.output).toEqual([
+        expect.objectContaining({ type: 'function_call', call_id: 'call_abc', name: 'get_weather', arguments: '{"city":"Paris"}', status: 'completed' }),
+      ])
       expect(upstreamBody()).toMatchObject({ tools: [{ type: 'function', function: { name: 'get_weather' } }], tool_choice: 'auto' })
 
       t.upstream.setHandler(() => ({ kind: 'json', body: buildChatCompletion({ content: 'Sunny, 21 C.' }) }))
@@ -123,13 +162,28 @@ function defineResponsesSuite(settings: Partial<Config>): void {
       expect(second.output_text).toBe('Sunny, 21 C.')
       expect(upstreamBody().messages).toEqual([
         { role: 'user', content: 'Weather in Paris?' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+        },
         { role: 'tool', tool_call_id: 'call_abc', content: '{"temp":21}' },
       ])
     })
 
     it('retrieves, lists input items and deletes a stored response; store:false keeps nothing', async () => {
-      const created = await t.client.responses.create({ model: 'gpt-4o-mini', input: [{ role: 'user', content: [{ type: 'input_text', text: 'one' }, { type: 'input_image', image_url: 'https://example.com/a.png', detail: 'low' }] }] })
+      const created = await t.client.responses.create({
+        model: 'gpt-4o-mini',
+        input: [
+          {
+            role: 'user',
+            content: [
+              { type: 'input_text', text: 'one' },
+              { type: 'input_image', image_url: 'https://example.com/a.png', detail: 'low' },
+            ],
+          },
+        ],
+      })
       const retrieved = await t.client.responses.retrieve(created.id)
       expectSchemaValidWhenAvailable('Response', retrieved)
       expect(retrieved.id).toBe(created.id)
@@ -137,7 +191,20 @@ function defineResponsesSuite(settings: Partial<Config>): void {
 
       const items = await (await get(`/responses/${created.id}/input_items`)).json()
       expectSchemaValidWhenAvailable('ResponseItemList', items)
-      expect(items).toMatchObject({ object: 'list', has_more: false, data: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'one' }, { type: 'input_image', image_url: 'https://example.com/a.png', detail: 'low' }] }] })
+      expect(items).toMatchObject({
+        object: 'list',
+        has_more: false,
+        data: [
+          {
+            type: 'message',
+            role: 'user',
+            content: [
+              { type: 'input_text', text: 'one' },
+              { type: 'input_image', image_url: 'https://example.com/a.png', detail: 'low' },
+            ],
+          },
+        ],
+      })
       const sdkItems = await t.client.responses.inputItems.list(created.id)
       expect(sdkItems.data).toHaveLength(1)
 
@@ -167,12 +234,16 @@ function defineResponsesSuite(settings: Partial<Config>): void {
       expect(answered.status).toBe(200)
       expect(answered.headers.get('x-optiproxy-upstream-calls')).toBe('2')
       const streamed = await new Promise<{ trailer: unknown; trailers: Record<string, string | undefined>; text: string }>((resolve, reject) => {
-        const outgoing = httpRequest(new URL(`${t.baseURL}/responses`), { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-client-key' } }, (response) => {
-          let text = ''
-          response.setEncoding('utf8')
-          response.on('data', (chunk: string) => (text += chunk))
-          response.on('end', () => resolve({ trailer: response.headers.trailer, trailers: response.trailers, text }))
-        })
+        const outgoing = httpRequest(
+          new URL(`${t.baseURL}/responses`),
+          { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-client-key' } },
+          (response) => {
+            let text = ''
+            response.setEncoding('utf8')
+            response.on('data', (chunk: string) => (text += chunk))
+            response.on('end', () => resolve({ trailer: response.headers.trailer, trailers: response.trailers, text }))
+          },
+        )
         outgoing.on('error', reject)
         outgoing.end(JSON.stringify({ ...body, stream: true }))
       })
@@ -183,7 +254,11 @@ function defineResponsesSuite(settings: Partial<Config>): void {
 
     it('carries the operations of Chat Completions: x-request-id on every answer, the operator limits as 400s', async () => {
       const traced = (id: string, body: unknown): Promise<Response> =>
-        fetch(`${t.baseURL}/responses`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-client-key', 'x-request-id': id }, body: JSON.stringify(body) })
+        fetch(`${t.baseURL}/responses`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: 'Bearer sk-client-key', 'x-request-id': id },
+          body: JSON.stringify(body),
+        })
       const whole = await traced('resp-trace-1', { model: 'gpt-4o-mini', input: 'x' })
       expect(whole.headers.get('x-request-id')).toBe('resp-trace-1')
       const streamed = await traced('resp-trace-2', { model: 'gpt-4o-mini', input: 'x', stream: true })
@@ -202,7 +277,11 @@ function defineResponsesSuite(settings: Partial<Config>): void {
       const unknown = await post('/responses', { model: 'gpt-4o-mini', input: 'x', previous_response_id: 'resp_nope' })
       expect(unknown.status).toBe(404)
       expect(((await unknown.json()) as { error: { param: string } }).error.param).toBe('previous_response_id')
-      t.upstream.setHandler(() => ({ kind: 'json', status: 401, body: { error: { message: 'bad key', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } } }))
+      t.upstream.setHandler(() => ({
+        kind: 'json',
+        status: 401,
+        body: { error: { message: 'bad key', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } },
+      }))
       const unauthorized = await post('/responses', { model: 'gpt-4o-mini', input: 'x' })
       expect(unauthorized.status).toBe(401)
       const streamed = await post('/responses', { model: 'gpt-4o-mini', input: 'x', stream: true })
@@ -265,11 +344,24 @@ function defineResponsesSuite(settings: Partial<Config>): void {
       t.upstream.setHandler(() => ({
         kind: 'sse',
         events: [
-          { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { role: 'assistant', reasoning_content: 'think' }, finish_reason: null }] },
+          {
+            id: 'c1',
+            object: 'chat.completion.chunk',
+            created: 1,
+            model: 'm',
+            choices: [{ index: 0, delta: { role: 'assistant', reasoning_content: 'think' }, finish_reason: null }],
+          },
           ...buildChatCompletionChunks({ toolCalls: [{ id: 'call_1', name: 'lookup', argumentsChunks: ['{"q":', '"x"}'] }] }),
         ],
       }))
-      const events = await readResponseEvents(await post('/responses', { model: 'gpt-4o-mini', input: 'hi', stream: true, tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object' } }] }))
+      const events = await readResponseEvents(
+        await post('/responses', {
+          model: 'gpt-4o-mini',
+          input: 'hi',
+          stream: true,
+          tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object' } }],
+        }),
+      )
       const types = events.map((event) => event.type)
       expect(types).toContain('response.reasoning_text.delta')
       expect(types.filter((type) => type === 'response.function_call_arguments.delta')).toHaveLength(2)

@@ -67,7 +67,11 @@ describe('a fallback group', () => {
   it('500 before the first byte of a stream: the stream comes from the second target', async () => {
     first.setHandler(serverError)
     second.setHandler(() => ({ kind: 'sse', events: buildChatCompletionChunks({ text: ['from', ' two'] }) }))
-    const response = await fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ ...ask('smart'), stream: true }), headers: { 'content-type': 'application/json' } })
+    const response = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ ...ask('smart'), stream: true }),
+      headers: { 'content-type': 'application/json' },
+    })
     expect(response.headers.get('x-optiproxy-target')).toBe('two/model-b')
     const { events } = await readRawSse(response)
     expect(events.at(-1)?.data).toBe('[DONE]')
@@ -93,7 +97,11 @@ describe('a fallback group', () => {
 
   it('a target that dies mid-stream: error frame, no switch after bytes were sent', async () => {
     first.setHandler(() => ({ kind: 'sse', events: buildChatCompletionChunks({ text: ['a', 'b', 'c'] }), destroyAfter: 2 }))
-    const response = await fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ ...ask('smart'), stream: true }), headers: { 'content-type': 'application/json' } })
+    const response = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ ...ask('smart'), stream: true }),
+      headers: { 'content-type': 'application/json' },
+    })
     const { events } = await readRawSse(response)
     expect(events.at(-1)?.data).toContain('"error"')
     expect(second.requests).toHaveLength(0)

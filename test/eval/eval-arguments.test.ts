@@ -3,8 +3,29 @@ import { EvalUsageError, parseEvalArguments } from '../../src/eval/eval-argument
 
 describe('optiproxy eval arguments', () => {
   it("splits the eval's own flags from the server settings, which go on to the config loader", () => {
-    const { options, serverArgs } = parseEvalArguments(['--data', 'q.jsonl', '--models', 'gpt-4o-mini, claude-haiku-4-5', '--config', 'optiproxy.yaml', '--approaches=none,moa', '--openai-base-url', 'http://127.0.0.1:9/v1', '--dry-run', '--concurrency', '3'])
-    expect(options).toMatchObject({ data: 'q.jsonl', models: ['gpt-4o-mini', 'claude-haiku-4-5'], approaches: ['none', 'moa'], dryRun: true, concurrency: 3, grader: 'auto', out: 'optiproxy-eval' })
+    const { options, serverArgs } = parseEvalArguments([
+      '--data',
+      'q.jsonl',
+      '--models',
+      'gpt-4o-mini, claude-haiku-4-5',
+      '--config',
+      'optiproxy.yaml',
+      '--approaches=none,moa',
+      '--openai-base-url',
+      'http://127.0.0.1:9/v1',
+      '--dry-run',
+      '--concurrency',
+      '3',
+    ])
+    expect(options).toMatchObject({
+      data: 'q.jsonl',
+      models: ['gpt-4o-mini', 'claude-haiku-4-5'],
+      approaches: ['none', 'moa'],
+      dryRun: true,
+      concurrency: 3,
+      grader: 'auto',
+      out: 'optiproxy-eval',
+    })
     expect(serverArgs).toEqual(['--config', 'optiproxy.yaml', '--openai-base-url', 'http://127.0.0.1:9/v1'])
     expect(parseEvalArguments(['--demo']).options).toMatchObject({ demo: true, seed: 1 })
     expect(parseEvalArguments(['-h']).options.help).toBe(true)

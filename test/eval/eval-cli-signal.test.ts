@@ -22,14 +22,37 @@ describe('optiproxy eval as a process', () => {
     // eight answers, then the upstream hangs
     simulation.upstream.setHandler(async (request) => {
       if (++answered > 8) return { kind: 'hang' }
-      const response = await fetch(`${answering.upstream.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: request.rawBody })
+      const response = await fetch(`${answering.upstream.url}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: request.rawBody,
+      })
       return { kind: 'json', body: await response.json() }
     })
     const out = join(folder, 'out')
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'eval', '--data', data, '--models', 'gpt-4o-mini', '--out', out, '--concurrency', '3', '--openai-base-url', simulation.upstream.url], {
-      env: { ...process.env, OPENAI_API_KEY: 'sk-test', OPTIPROXY_CONFIG: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli.ts',
+        'eval',
+        '--data',
+        data,
+        '--models',
+        'gpt-4o-mini',
+        '--out',
+        out,
+        '--concurrency',
+        '3',
+        '--openai-base-url',
+        simulation.upstream.url,
+      ],
+      {
+        env: { ...process.env, OPENAI_API_KEY: 'sk-test', OPTIPROXY_CONFIG: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     let stdout = ''
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))

@@ -43,7 +43,13 @@ function captureOutput(): { stream: Writable; text(): string } {
 
 async function runEval(argv: string[], options: { stop?: AbortSignal; env?: NodeJS.ProcessEnv } = {}) {
   const output = captureOutput()
-  const result = await runEvalCommand(argv, { env: options.env ?? {}, stdout: output.stream, stderr: process.stderr, stop: options.stop ?? new AbortController().signal, progress: false })
+  const result = await runEvalCommand(argv, {
+    env: options.env ?? {},
+    stdout: output.stream,
+    stderr: process.stderr,
+    stop: options.stop ?? new AbortController().signal,
+    progress: false,
+  })
   return { ...result, output: output.text() }
 }
 
@@ -59,7 +65,10 @@ describe('optiproxy eval end to end (mock upstream as a model of known accuracy)
   it('in-process: accuracy is the fraction correct and within its interval; calls and tokens equal what the mock logged', async () => {
     const simulation = await startSimulation(0.7, 11)
     const { file, out } = await writeDataset(buildArithmeticLines(200))
-    const { exitCode, output } = await runEval(['--data', file, '--models', 'gpt-4o-mini', '--approaches', 'none', '--out', out, '--concurrency', '16', '--openai-base-url', simulation.upstream.url], { env: { OPENAI_API_KEY: 'sk-test' } })
+    const { exitCode, output } = await runEval(
+      ['--data', file, '--models', 'gpt-4o-mini', '--approaches', 'none', '--out', out, '--concurrency', '16', '--openai-base-url', simulation.upstream.url],
+      { env: { OPENAI_API_KEY: 'sk-test' } },
+    )
     expect(exitCode).toBe(0)
     const results = await readResults(out)
     const [row] = results.summary
@@ -78,8 +87,26 @@ describe('optiproxy eval end to end (mock upstream as a model of known accuracy)
     expect(row?.tokens_per_item.completion).toBe(6)
     expect(row?.cost_per_item).toBeCloseTo((simulation.log.promptTokens * 0.15 + simulation.log.completionTokens * 0.6) / 1e6 / 200, 12)
     // the exact field lists of the issue
-    expect(Object.keys(row as object).sort()).toEqual(['accuracy', 'approach', 'calls_per_item', 'ci_high', 'ci_low', 'correct', 'cost_per_item', 'errors', 'items', 'latency_ms_p50', 'latency_ms_p95', 'model', 'tokens_per_item'].sort())
-    expect(Object.keys(results.items[0] as object).sort()).toEqual(['answer', 'approach', 'calls', 'correct', 'error', 'expected', 'extracted', 'id', 'latency_ms', 'model', 'tokens'].sort())
+    expect(Object.keys(row as object).sort()).toEqual(
+      [
+        'accuracy',
+        'approach',
+        'calls_per_item',
+        'ci_high',
+        'ci_low',
+        'correct',
+        'cost_per_item',
+        'errors',
+        'items',
+        'latency_ms_p50',
+        'latency_ms_p95',
+        'model',
+        'tokens_per_item',
+      ].sort(),
+    )
+    expect(Object.keys(results.items[0] as object).sort()).toEqual(
+      ['answer', 'approach', 'calls', 'correct', 'error', 'expected', 'extracted', 'id', 'latency_ms', 'model', 'tokens'].sort(),
+    )
     expect(results.items[0]).toMatchObject({ id: 'q0', expected: '0', answer: expect.stringMatching(/^Let me compute\. The answer is \d+\.$/) })
     expect(output).toContain('| none | gpt-4o-mini |')
   })
@@ -87,7 +114,21 @@ describe('optiproxy eval end to end (mock upstream as a model of known accuracy)
   it('several approaches and models: per-approach calls, the paired comparison with none, unknown prices report tokens only', async () => {
     const simulation = await startSimulation(0.6, 5)
     const { file, out } = await writeDataset(buildArithmeticLines(40))
-    const { exitCode } = await runEval(['--data', file, '--models', 'gpt-4o-mini,my-local-model', '--approaches', 'none,self_consistency', '--out', out, '--openai-base-url', simulation.upstream.url], { env: { OPENAI_API_KEY: 'sk-test' } })
+    const { exitCode } = await runEval(
+      [
+        '--data',
+        file,
+        '--models',
+        'gpt-4o-mini,my-local-model',
+        '--approaches',
+        'none,self_consistency',
+        '--out',
+        out,
+        '--openai-base-url',
+        simulation.upstream.url,
+      ],
+      { env: { OPENAI_API_KEY: 'sk-test' } },
+    )
     expect(exitCode).toBe(0)
     const results = await readResults(out)
     expect(results.summary.map((row) => [row.approach, row.model, row.items, row.calls_per_item])).toEqual([
@@ -113,19 +154,31 @@ describe('optiproxy eval end to end (mock upstream as a model of known accuracy)
 
   it('--base-url drives a running proxy over HTTP with the same figures', async () => {
     const simulation = await startSimulation(0.65, 3)
-    const proxy: ProxyUnderTest = await startProxyUnderTest({ openaiBaseUrl: simulation.upstream.url, openaiApiKey: 'sk-upstream', proxyApiKey: 'sk-proxy-key' })
+    const proxy: ProxyUnderTest = await startProxyUnderTest({
+      openaiBaseUrl: simulation.upstream.url,
+      openaiApiKey: 'sk-upstream',
+      proxyApiKey: 'sk-proxy-key',
+    })
     open.push(proxy)
     const { file, out } = await writeDataset(buildArithmeticLines(30))
-    const { exitCode } = await runEval(['--data', file, '--models', 'gpt-4o-mini', '--approaches', 'none,majority_voting', '--out', out, '--base-url', proxy.baseURL], { env: { OPTIPROXY_API_KEY: 'sk-proxy-key' } })
+    const { exitCode } = await runEval(
+      ['--data', file, '--models', 'gpt-4o-mini', '--approaches', 'none,majority_voting', '--out', out, '--base-url', proxy.baseURL],
+      { env: { OPTIPROXY_API_KEY: 'sk-proxy-key' } },
+    )
     expect(exitCode).toBe(0)
     const results = await readResults(out)
     expect(results.summary.map((row) => row.errors)).toEqual([0, 0])
-    expect(results.items.filter((item) => item.approach === 'none' && item.correct).length + results.items.filter((item) => item.approach === 'majority_voting').length).toBeGreaterThan(0)
+    expect(
+      results.items.filter((item) => item.approach === 'none' && item.correct).length +
+        results.items.filter((item) => item.approach === 'majority_voting').length,
+    ).toBeGreaterThan(0)
     expect(results.items.reduce((sum, item) => sum + item.calls, 0)).toBe(simulation.upstream.requests.length)
     expect(results.items.reduce((sum, item) => sum + item.tokens.prompt, 0)).toBe(simulation.log.promptTokens)
     expect(results.items.reduce((sum, item) => sum + item.tokens.completion, 0)).toBe(simulation.log.completionTokens)
     // a wrong key: every row is an error with the proxy's message, none correct
-    const denied = await runEval(['--data', file, '--models', 'gpt-4o-mini', '--out', `${out}-denied`, '--base-url', proxy.baseURL], { env: { OPTIPROXY_API_KEY: 'sk-wrong-key' } })
+    const denied = await runEval(['--data', file, '--models', 'gpt-4o-mini', '--out', `${out}-denied`, '--base-url', proxy.baseURL], {
+      env: { OPTIPROXY_API_KEY: 'sk-wrong-key' },
+    })
     const deniedResults = await readResults(`${out}-denied`)
     expect(denied.exitCode).toBe(0)
     expect(deniedResults.summary[0]).toMatchObject({ errors: 30, correct: 0, accuracy: 0 })
@@ -147,10 +200,17 @@ describe('optiproxy eval end to end (mock upstream as a model of known accuracy)
         return { kind: 'hang' }
       }
       // forward to the simulated model's own handler through a second mock
-      const response = await fetch(`${answering.upstream.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: request.rawBody })
+      const response = await fetch(`${answering.upstream.url}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: request.rawBody,
+      })
       return { kind: 'json', body: await response.json() }
     })
-    const first = await runEval(['--data', file, '--models', 'gpt-4o-mini', '--out', out, '--concurrency', '4', '--openai-base-url', base.url], { stop: stop.signal, env: { OPENAI_API_KEY: 'sk-test' } })
+    const first = await runEval(['--data', file, '--models', 'gpt-4o-mini', '--out', out, '--concurrency', '4', '--openai-base-url', base.url], {
+      stop: stop.signal,
+      env: { OPENAI_API_KEY: 'sk-test' },
+    })
     expect(first.exitCode).toBe(130)
     // rows whose answer was still on its way back when the stop came are abandoned too: 9 to 12 rows finished
     const partial = await readResults(out)
@@ -164,7 +224,9 @@ describe('optiproxy eval end to end (mock upstream as a model of known accuracy)
     expect(log).toHaveLength(finished)
 
     // resume against a healthy upstream: only the missing rows are asked for
-    const resumed = await runEval(['--data', file, '--models', 'gpt-4o-mini', '--out', out, '--openai-base-url', answering.upstream.url], { env: { OPENAI_API_KEY: 'sk-test' } })
+    const resumed = await runEval(['--data', file, '--models', 'gpt-4o-mini', '--out', out, '--openai-base-url', answering.upstream.url], {
+      env: { OPENAI_API_KEY: 'sk-test' },
+    })
     expect(resumed.exitCode).toBe(0)
     expect(resumed.output).toContain(`${finished} rows came from the earlier run`)
     // the 12 answers forwarded during the first run, then the rest
@@ -174,29 +236,55 @@ describe('optiproxy eval end to end (mock upstream as a model of known accuracy)
     expect(complete.items.map((item) => item.id)).toEqual(Array.from({ length: 40 }, (_, index) => `q${index}`))
     for (const row of partial.items) expect(complete.items.find((item) => item.id === row.id)).toEqual(row)
     // a third run has nothing left to do
-    const again = await runEval(['--data', file, '--models', 'gpt-4o-mini', '--out', out, '--openai-base-url', answering.upstream.url], { env: { OPENAI_API_KEY: 'sk-test' } })
+    const again = await runEval(['--data', file, '--models', 'gpt-4o-mini', '--out', out, '--openai-base-url', answering.upstream.url], {
+      env: { OPENAI_API_KEY: 'sk-test' },
+    })
     expect(again.output).toContain('40 rows came from the earlier run')
     expect(answering.upstream.requests).toHaveLength(12 + 40 - finished)
     // another dataset into the same folder is refused
     const other = await writeDataset(buildArithmeticLines(5))
-    await expect(runEval(['--data', other.file, '--models', 'gpt-4o-mini', '--out', out, '--openai-base-url', answering.upstream.url])).rejects.toThrow(/holds a run of another dataset/)
+    await expect(runEval(['--data', other.file, '--models', 'gpt-4o-mini', '--out', out, '--openai-base-url', answering.upstream.url])).rejects.toThrow(
+      /holds a run of another dataset/,
+    )
   })
 
   it('a malformed file or an unknown approach runs nothing', async () => {
     const simulation = await startSimulation(0.7, 1)
-    const { file, out } = await writeDataset([...buildArithmeticLines(5), '{"question": "no answer"}', ...buildArithmeticLines(3).map((line) => line.replace('"q', '"r'))])
+    const { file, out } = await writeDataset([
+      ...buildArithmeticLines(5),
+      '{"question": "no answer"}',
+      ...buildArithmeticLines(3).map((line) => line.replace('"q', '"r')),
+    ])
     await expect(runEval(['--data', file, '--models', 'gpt-4o-mini', '--out', out, '--openai-base-url', simulation.upstream.url])).rejects.toThrow(DatasetError)
-    await expect(runEval(['--data', file, '--models', 'gpt-4o-mini', '--out', out, '--openai-base-url', simulation.upstream.url])).rejects.toThrow(/line 6: answer: is required/)
+    await expect(runEval(['--data', file, '--models', 'gpt-4o-mini', '--out', out, '--openai-base-url', simulation.upstream.url])).rejects.toThrow(
+      /line 6: answer: is required/,
+    )
     // an unknown approach is refused up front too, with the known ones listed
     const valid = await writeDataset(buildArithmeticLines(3))
-    await expect(runEval(['--data', valid.file, '--models', 'gpt-4o-mini', '--approaches', 'none,bogus', '--out', valid.out, '--openai-base-url', simulation.upstream.url])).rejects.toThrow(/--approaches: .*bogus/)
+    await expect(
+      runEval([
+        '--data',
+        valid.file,
+        '--models',
+        'gpt-4o-mini',
+        '--approaches',
+        'none,bogus',
+        '--out',
+        valid.out,
+        '--openai-base-url',
+        simulation.upstream.url,
+      ]),
+    ).rejects.toThrow(/--approaches: .*bogus/)
     expect(simulation.upstream.requests).toHaveLength(0)
   })
 
   it('judge:<model> grades through the same providers and counts its calls and tokens apart', async () => {
     const simulation = await startSimulation(0.5, 21)
     const { file, out } = await writeDataset(buildArithmeticLines(20))
-    const { exitCode } = await runEval(['--data', file, '--models', 'gpt-4o-mini', '--grader', 'judge:judge-model', '--out', out, '--openai-base-url', simulation.upstream.url], { env: { OPENAI_API_KEY: 'sk-test' } })
+    const { exitCode } = await runEval(
+      ['--data', file, '--models', 'gpt-4o-mini', '--grader', 'judge:judge-model', '--out', out, '--openai-base-url', simulation.upstream.url],
+      { env: { OPENAI_API_KEY: 'sk-test' } },
+    )
     expect(exitCode).toBe(0)
     const results = await readResults(out)
     expect(results.summary[0]?.correct).toBe(simulation.log.right)
@@ -211,7 +299,19 @@ describe('optiproxy eval end to end (mock upstream as a model of known accuracy)
   it('--dry-run prints the planned calls and an estimated cost and sends nothing', async () => {
     const simulation = await startSimulation(0.7, 1)
     const { file, out } = await writeDataset(buildArithmeticLines(10))
-    const { exitCode, output } = await runEval(['--data', file, '--models', 'gpt-4o-mini,unpriced-model', '--approaches', 'none,self_consistency,moa', '--dry-run', '--out', out, '--openai-base-url', simulation.upstream.url])
+    const { exitCode, output } = await runEval([
+      '--data',
+      file,
+      '--models',
+      'gpt-4o-mini,unpriced-model',
+      '--approaches',
+      'none,self_consistency,moa',
+      '--dry-run',
+      '--out',
+      out,
+      '--openai-base-url',
+      simulation.upstream.url,
+    ])
     expect(exitCode).toBe(0)
     expect(simulation.upstream.requests).toHaveLength(0)
     expect(output).toMatch(/\| none \| gpt-4o-mini \| 10 \| 10 \| \d+ \| 3000 \| \$0\.00\d+ \|/)
@@ -228,7 +328,14 @@ describe('optiproxy eval end to end (mock upstream as a model of known accuracy)
     expect(exitCode).toBe(0)
     expect(performance.now() - started).toBeLessThan(15_000)
     const results = await readResults(folder)
-    expect(results.summary.map((row) => `${row.approach}/${row.model}`)).toEqual(['none/sim-small', 'self_consistency/sim-small', 'moa/sim-small', 'none/sim-large', 'self_consistency/sim-large', 'moa/sim-large'])
+    expect(results.summary.map((row) => `${row.approach}/${row.model}`)).toEqual([
+      'none/sim-small',
+      'self_consistency/sim-small',
+      'moa/sim-small',
+      'none/sim-large',
+      'self_consistency/sim-large',
+      'moa/sim-large',
+    ])
     for (const row of results.summary) {
       expect(row.errors).toBe(0)
       expect(row.items).toBeGreaterThanOrEqual(50)

@@ -34,7 +34,10 @@ describe('graders', () => {
 
   it('regex: the last match (first group) against the expected answer, ignoring case', async () => {
     const grader = createGrader('regex:FINAL: (\\w+)', noClient)
-    expect(await grader.grade({ ...numeric, expected: 'blue' }, 'FINAL: red\n...on reflection FINAL: Blue', signal)).toEqual({ extracted: 'Blue', correct: true })
+    expect(await grader.grade({ ...numeric, expected: 'blue' }, 'FINAL: red\n...on reflection FINAL: Blue', signal)).toEqual({
+      extracted: 'Blue',
+      correct: true,
+    })
     expect(await grader.grade({ ...numeric, expected: 'blue' }, 'no marker here', signal)).toEqual({ extracted: null, correct: false })
     const whole = createGrader('regex:\\d+', noClient)
     expect(await whole.grade(numeric, 'first 7 then 1200', signal)).toEqual({ extracted: '1200', correct: true })
@@ -54,7 +57,11 @@ describe('graders', () => {
   it('choice: the chosen letter in the usual phrasings, within the choices', async () => {
     const grader = createGrader('choice', noClient)
     const phrasings = ['C', '(C)', 'c.', 'The answer is (C).', 'Answer: C', 'After checking each, \\boxed{C}', 'z', 'I pick **Answer: C**']
-    phrasings.push('Weighing them, the correct option is C, since the other 2 options contradict a premise.', 'Then I combine the parts.\n\n\n**C**', '**Answer:** (C)\n\nHope this helps with your 2 remaining questions!')
+    phrasings.push(
+      'Weighing them, the correct option is C, since the other 2 options contradict a premise.',
+      'Then I combine the parts.\n\n\n**C**',
+      '**Answer:** (C)\n\nHope this helps with your 2 remaining questions!',
+    )
     for (const answer of phrasings) {
       expect(await grader.grade(choice, answer, signal), answer).toEqual({ extracted: 'C', correct: true })
     }
@@ -87,7 +94,11 @@ describe('graders', () => {
       },
     }
     const grader = createGrader('judge:gpt-4o', client)
-    expect(await grader.grade(numeric, 'It comes to twelve hundred.', signal)).toEqual({ extracted: 'correct', correct: true, judge: { calls: 1, tokens: { prompt: 90, completion: 8 } } })
+    expect(await grader.grade(numeric, 'It comes to twelve hundred.', signal)).toEqual({
+      extracted: 'correct',
+      correct: true,
+      judge: { calls: 1, tokens: { prompt: 90, completion: 8 } },
+    })
     expect((await grader.grade(numeric, '1100', signal)).correct).toBe(false)
     expect(await grader.grade(numeric, '???', signal)).toMatchObject({ extracted: null, correct: false })
     expect(await grader.grade(numeric, '???', signal)).toMatchObject({ correct: false, error: 'judge: HTTP 500: boom' })

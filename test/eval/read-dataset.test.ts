@@ -20,7 +20,13 @@ describe('reading datasets', () => {
     const jsonl = [
       JSON.stringify({ id: 'q1', question: 'What is 6 * 7?', answer: '42' }),
       JSON.stringify({ question: 'Natalia sold 48 clips...', answer: 'She sold 48 / 2 = 24 in May.\n#### 1,072' }),
-      JSON.stringify({ messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Capital of France?' }], answer: 'Paris' }),
+      JSON.stringify({
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Capital of France?' },
+        ],
+        answer: 'Paris',
+      }),
       JSON.stringify({ id: 7, question: 'Pick the even one', choices: ['3', '4', '5'], answer: 'b' }),
       JSON.stringify({ question: 'Pick the prime', choices: ['4', '6', '7'], answer: 2 }),
       JSON.stringify({ question: 'Pick four', choices: ['3', '4', '5'], answer: '4' }),
@@ -43,7 +49,11 @@ describe('reading datasets', () => {
   })
 
   it('reads CSV with quoted cells, JSON or pipe-separated choices and line numbers of multi-line records', () => {
-    const csv = 'id,question,answer,choices\n' + 'a,"Add 2, then 3: what is 1 + 2 + 3?",6,\n' + 'b,"A question\nover two lines",B,"[""x"",""y""]"\n' + 'c,Which is largest?,C,1|2|3\n'
+    const csv =
+      'id,question,answer,choices\n' +
+      'a,"Add 2, then 3: what is 1 + 2 + 3?",6,\n' +
+      'b,"A question\nover two lines",B,"[""x"",""y""]"\n' +
+      'c,Which is largest?,C,1|2|3\n'
     const items = parseDataset(csv, 'csv', 'inline.csv')
     expect(items.map((item) => [item.id, item.expected, item.choices])).toEqual([
       ['a', '6', undefined],

@@ -19,7 +19,13 @@ let summary: SummaryRow[]
 beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'optiproxy-report-'))
   const sink = new Writable({ write: (_chunk, _encoding, done) => done() })
-  const { exitCode } = await runEvalCommand(['--demo', '--out', out], { env: {}, stdout: sink, stderr: process.stderr, stop: new AbortController().signal, progress: false })
+  const { exitCode } = await runEvalCommand(['--demo', '--out', out], {
+    env: {},
+    stdout: sink,
+    stderr: process.stderr,
+    stop: new AbortController().signal,
+    progress: false,
+  })
   expect(exitCode).toBe(0)
   summary = (JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as { summary: SummaryRow[] }).summary
   browser = await chromium.launch({ executablePath: chromiumPath, args: browserFlags })
@@ -60,7 +66,7 @@ describe('report.html', () => {
     const charts = [await readChart('chart-accuracy'), await readChart('chart-cost-accuracy'), await readChart('chart-latency')]
     const [accuracy, costAccuracy, latency] = charts
     // accuracy: a point and an interval per approach × model, labelled with the accuracy
-        expect(accuracy!.width).toBeGreaterThan(300)
+    expect(accuracy!.width).toBeGreaterThan(300)
     expect(accuracy!.symbols).toBe(summary.length)
     expect(accuracy!.rules).toBeGreaterThanOrEqual(summary.length)
     for (const row of summary) expect(accuracy!.texts).toContain(`${(row.accuracy * 100).toFixed(1)}%`)

@@ -35,7 +35,10 @@ export function buildFullMessage(content: unknown[], stopReason: string): Record
 }
 
 /** A full streamed Message in the current API's shape: message_start carries a complete Message. */
-export function buildFullStream(blocks: Array<{ start: Record<string, unknown>; deltas: Array<Record<string, unknown>> }>, stopReason: string): AnthropicWireEvent[] {
+export function buildFullStream(
+  blocks: Array<{ start: Record<string, unknown>; deltas: Array<Record<string, unknown>> }>,
+  stopReason: string,
+): AnthropicWireEvent[] {
   const start = buildFullMessage([], stopReason)
   const events: AnthropicWireEvent[] = [{ type: 'message_start', message: { ...start, stop_reason: null } }, { type: 'ping' }]
   blocks.forEach((block, index) => {
@@ -47,18 +50,37 @@ export function buildFullStream(blocks: Array<{ start: Record<string, unknown>; 
     {
       type: 'message_delta',
       delta: { stop_reason: stopReason, stop_sequence: null, stop_details: null, container: null },
-      usage: { input_tokens: 21, output_tokens: 9, cache_creation_input_tokens: 0, cache_read_input_tokens: 4, output_tokens_details: null, server_tool_use: null },
+      usage: {
+        input_tokens: 21,
+        output_tokens: 9,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 4,
+        output_tokens_details: null,
+        server_tool_use: null,
+      },
     },
     { type: 'message_stop' },
   )
   return events
 }
 
-
 /** Text answers, streamed or whole, in the full current shape. */
 export const replyAsCurrentAnthropic: MockHandler = (request) => {
   const stream = (request.body as { stream?: boolean } | undefined)?.stream === true
   const text = { type: 'text', text: 'Hello from the Anthropic mock.', citations: null }
   if (!stream) return { kind: 'json', body: buildFullMessage([text], 'end_turn') }
-  return replyWithAnthropicEvents(buildFullStream([{ start: { ...text, text: '' }, deltas: [{ type: 'text_delta', text: 'Hello from ' }, { type: 'text_delta', text: 'the Anthropic mock.' }] }], 'end_turn'))
+  return replyWithAnthropicEvents(
+    buildFullStream(
+      [
+        {
+          start: { ...text, text: '' },
+          deltas: [
+            { type: 'text_delta', text: 'Hello from ' },
+            { type: 'text_delta', text: 'the Anthropic mock.' },
+          ],
+        },
+      ],
+      'end_turn',
+    ),
+  )
 }

@@ -112,7 +112,11 @@ export const errorBodySchema = z.strictObject({
 })
 
 /** 413: the SDK's ErrorObject union has no member for it, though Anthropic's API answers it (and its docs list it). */
-export const requestTooLargeBodySchema = z.strictObject({ type: z.literal('error'), error: errorObject('request_too_large'), request_id: z.string().nullable() })
+export const requestTooLargeBodySchema = z.strictObject({
+  type: z.literal('error'),
+  error: errorObject('request_too_large'),
+  request_id: z.string().nullable(),
+})
 
 export const tokenCountSchema = z.strictObject({ input_tokens: z.number().int().min(0) })
 

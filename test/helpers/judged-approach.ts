@@ -12,11 +12,17 @@ export const judgedApproach: Approach<Record<string, never>> = {
       await context.generate(context.request, { name: 'rating', index })
       context.record({ kind: 'rating', candidate: index, score: index === 1 ? 9 : 4 })
     }
-    context.record({ kind: 'vote', tally: [['4', 2], ['5', 1]], winner: '4' })
+    context.record({
+      kind: 'vote',
+      tally: [
+        ['4', 2],
+        ['5', 1],
+      ],
+      winner: '4',
+    })
     context.record({ kind: 'winner', candidate: 1, reason: 'highest rating' })
     context.record({ kind: 'note', text: 'two candidates' })
     yield { type: 'text-delta', choice: 0, delta: candidates[1]?.choices[0]?.text ?? '' }
     yield { type: 'finish', choice: 0, finishReason: 'stop' }
   },
 }
-

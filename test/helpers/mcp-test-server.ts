@@ -16,11 +16,9 @@ const capitals: Record<string, string> = { france: 'Paris', norway: 'Oslo', keny
  */
 export function createTestMcpServer(): McpServer {
   const server = new McpServer({ name: 'optiproxy-test', version: '1.0.0' })
-  server.registerTool(
-    'lookup_capital',
-    { description: 'The capital city of a country.', inputSchema: { country: z.string() } },
-    async ({ country }) => ({ content: [{ type: 'text', text: `The capital of ${country} is ${capitals[country.toLowerCase()] ?? 'unknown'}.` }] }),
-  )
+  server.registerTool('lookup_capital', { description: 'The capital city of a country.', inputSchema: { country: z.string() } }, async ({ country }) => ({
+    content: [{ type: 'text', text: `The capital of ${country} is ${capitals[country.toLowerCase()] ?? 'unknown'}.` }],
+  }))
   server.registerTool('always_fails', { description: 'Fails every time.' }, async () => ({ content: [{ type: 'text', text: 'disk on fire' }], isError: true }))
   return server
 }
@@ -54,9 +52,7 @@ export async function startMcpHttpServer(): Promise<McpHttpServer> {
         void transport.close()
         void server.close()
       })
-      void server
-        .connect(transport)
-        .then(() => transport.handleRequest(request, response, JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown))
+      void server.connect(transport).then(() => transport.handleRequest(request, response, JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown))
     })
   })
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))

@@ -51,7 +51,11 @@ export function buildAnthropicTextEvents(pieces: string[], stopReason = 'end_tur
 }
 
 /** A whole non-streamed message. */
-export function buildAnthropicMessage(content: Array<Record<string, unknown>>, stopReason = 'end_turn', usage: AnthropicUsageInput = {}): Record<string, unknown> {
+export function buildAnthropicMessage(
+  content: Array<Record<string, unknown>>,
+  stopReason = 'end_turn',
+  usage: AnthropicUsageInput = {},
+): Record<string, unknown> {
   return {
     id: 'msg_01XFDUDYJgAACzvnptvVoYEL',
     type: 'message',

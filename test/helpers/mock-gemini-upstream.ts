@@ -35,9 +35,14 @@ export function buildGeminiUsage(input: GeminiUsageInput = {}): Record<string, u
 }
 
 /** One GenerateContentResponse (whole, or one chunk of a stream). */
-export function buildGeminiResponse(parts: Array<Record<string, unknown>>, options: { finishReason?: string; usage?: GeminiUsageInput; index?: number } = {}): GeminiWireResponse {
+export function buildGeminiResponse(
+  parts: Array<Record<string, unknown>>,
+  options: { finishReason?: string; usage?: GeminiUsageInput; index?: number } = {},
+): GeminiWireResponse {
   return {
-    candidates: [{ content: { parts, role: 'model' }, ...(options.finishReason === undefined ? {} : { finishReason: options.finishReason }), index: options.index ?? 0 }],
+    candidates: [
+      { content: { parts, role: 'model' }, ...(options.finishReason === undefined ? {} : { finishReason: options.finishReason }), index: options.index ?? 0 },
+    ],
     usageMetadata: buildGeminiUsage(options.usage),
     modelVersion: 'gemini-2.0-flash',
     responseId: 'mcjoaOPUJY6Wz7IP0YWJ4Q4',
@@ -64,8 +69,10 @@ export function replyWithGeminiEvents(chunks: GeminiWireResponse[], extra: Parti
  */
 export const replyAsGemini: MockHandler = (request: RecordedRequest) => {
   const pathname = new URL(request.path, 'http://mock').pathname
-  if (request.method === 'POST' && pathname.endsWith(':streamGenerateContent')) return replyWithGeminiEvents(buildGeminiTextChunks(['Hello from ', 'the Gemini mock.']))
-  if (request.method === 'POST' && pathname.endsWith(':generateContent')) return { kind: 'json', body: buildGeminiResponse([{ text: 'Hello from the Gemini mock.' }], { finishReason: 'STOP' }) }
+  if (request.method === 'POST' && pathname.endsWith(':streamGenerateContent'))
+    return replyWithGeminiEvents(buildGeminiTextChunks(['Hello from ', 'the Gemini mock.']))
+  if (request.method === 'POST' && pathname.endsWith(':generateContent'))
+    return { kind: 'json', body: buildGeminiResponse([{ text: 'Hello from the Gemini mock.' }], { finishReason: 'STOP' }) }
   if (request.method === 'GET' && pathname === '/v1beta/models') {
     return {
       kind: 'json',

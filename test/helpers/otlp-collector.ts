@@ -50,7 +50,10 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
       let body = Buffer.concat(chunks)
       if (request.headers['content-encoding'] === 'gzip') body = gunzipSync(body)
       const json = JSON.parse(body.toString('utf8')) as {
-        resourceSpans: Array<{ resource?: { attributes?: Array<{ key: string; value: OtlpValue }> }; scopeSpans: Array<{ spans: Array<Omit<CollectedSpan, 'attributes' | 'resource'> & { attributes?: Array<{ key: string; value: OtlpValue }> }> }> }>
+        resourceSpans: Array<{
+          resource?: { attributes?: Array<{ key: string; value: OtlpValue }> }
+          scopeSpans: Array<{ spans: Array<Omit<CollectedSpan, 'attributes' | 'resource'> & { attributes?: Array<{ key: string; value: OtlpValue }> }> }>
+        }>
       }
       for (const resourceSpans of json.resourceSpans) {
         const resource = readAttributes(resourceSpans.resource?.attributes)

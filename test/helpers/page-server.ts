@@ -26,7 +26,8 @@ export const buriedFact = 'The lighthouse keeper of Skarvik was named Ingrid Hal
 export const articleText = 'Quokkas live on Rottnest Island and are known for their apparent smiles. They are small marsupials about the size of a cat.'
 
 const boilerplate = (body: string, title = 'Quokka facts - Wildlife Weekly'): string =>
-  `<!doctype html><html><head><title>${title}</title>` + '<style>.x{color:red}</style><script>var tracking = "TRACKING-CODE";</script></head><body>' +
+  `<!doctype html><html><head><title>${title}</title>` +
+  '<style>.x{color:red}</style><script>var tracking = "TRACKING-CODE";</script></head><body>' +
   '<nav><a href="/">Home</a> | <a href="/subscribe">SUBSCRIBE-NAV-LINK</a></nav>' +
   `<main><article><h1>${title.split(' - ')[0]}</h1>${body}</article></main>` +
   '<aside class="sidebar">Advertisement: BUY-NOW-SIDEBAR</aside><footer>Copyright FOOTER-BOILERPLATE 2026</footer></body></html>'
@@ -53,7 +54,11 @@ function handle(server: PageServer, request: IncomingMessage, response: ServerRe
     response.writeHead(status, { 'content-type': type, ...headers })
     response.end(body)
   }
-  const paragraphs = Array.from({ length: 6 }, (_, index) => `<p>${index === 0 ? articleText : `More about quokkas, detail ${index}: they eat leaves, grasses and stems, and can go without water for long periods.`}</p>`).join('')
+  const paragraphs = Array.from(
+    { length: 6 },
+    (_, index) =>
+      `<p>${index === 0 ? articleText : `More about quokkas, detail ${index}: they eat leaves, grasses and stems, and can go without water for long periods.`}</p>`,
+  ).join('')
   switch (url.pathname) {
     case '/article':
       return send(200, 'text/html; charset=utf-8', boilerplate(paragraphs))
@@ -102,11 +107,23 @@ function handle(server: PageServer, request: IncomingMessage, response: ServerRe
     case '/long':
       return send(200, 'text/plain', createLongDocument(250))
     case '/source/1':
-      return send(200, 'text/html', boilerplate('<p>Source one: the Eiffel Tower is 330 metres tall since its 2022 antenna.</p>'.repeat(3), 'Eiffel Tower height - Paris Guide'))
+      return send(
+        200,
+        'text/html',
+        boilerplate('<p>Source one: the Eiffel Tower is 330 metres tall since its 2022 antenna.</p>'.repeat(3), 'Eiffel Tower height - Paris Guide'),
+      )
     case '/source/2':
-      return send(200, 'text/html', boilerplate('<p>Source two: the Eiffel Tower was completed in March 1889 for the World Fair.</p>'.repeat(3), 'Eiffel Tower history - Paris Guide'))
+      return send(
+        200,
+        'text/html',
+        boilerplate('<p>Source two: the Eiffel Tower was completed in March 1889 for the World Fair.</p>'.repeat(3), 'Eiffel Tower history - Paris Guide'),
+      )
     case '/source/3':
-      return send(200, 'text/html', boilerplate('<p>Source three: Gustave Eiffel\'s company designed and built the tower.</p>'.repeat(3), 'Who built the Eiffel Tower - Paris Guide'))
+      return send(
+        200,
+        'text/html',
+        boilerplate("<p>Source three: Gustave Eiffel's company designed and built the tower.</p>".repeat(3), 'Who built the Eiffel Tower - Paris Guide'),
+      )
     case '/search': {
       if (server.searchStatus !== undefined) return send(server.searchStatus, 'text/plain', 'search is down')
       const query = url.searchParams.get('q') ?? ''
@@ -114,7 +131,12 @@ function handle(server: PageServer, request: IncomingMessage, response: ServerRe
       const round = /design|builder/i.test(query) ? [3] : [1, 2]
       const results = server.searchEmpty
         ? []
-        : round.map((number) => ({ url: `${server.url}/source/${number}`, title: `Source ${number}`, content: `Snippet ${number} for ${query}`, engine: 'test' }))
+        : round.map((number) => ({
+            url: `${server.url}/source/${number}`,
+            title: `Source ${number}`,
+            content: `Snippet ${number} for ${query}`,
+            engine: 'test',
+          }))
       return send(200, 'application/json', JSON.stringify({ query, number_of_results: results.length, results, answers: [], suggestions: [] }))
     }
     default:

@@ -18,12 +18,33 @@ export interface DirectRun {
  */
 export async function runApproachDirectly(
   provider: ScriptedProvider,
-  input: { approach: string; question?: string; services?: PipelineDependencies['services']; optiproxy?: Record<string, unknown>; streaming?: boolean; n?: number; signal?: AbortSignal; request?: Partial<ModelRequest> },
+  input: {
+    approach: string
+    question?: string
+    services?: PipelineDependencies['services']
+    optiproxy?: Record<string, unknown>
+    streaming?: boolean
+    n?: number
+    signal?: AbortSignal
+    request?: Partial<ModelRequest>
+  },
 ): Promise<DirectRun> {
   const started = startApproach(
-    { provider, registry: approachRegistry, defaultApproach: 'none', approachDefaults: builtInApproachDefaults, ...(input.services === undefined ? {} : { services: input.services }) },
     {
-      request: { model: 'test-model', messages: [{ role: 'user', content: [{ type: 'text', text: input.question ?? 'What is 2+2?' }] }], extra: {}, ...(input.n === undefined ? {} : { n: input.n }), ...input.request },
+      provider,
+      registry: approachRegistry,
+      defaultApproach: 'none',
+      approachDefaults: builtInApproachDefaults,
+      ...(input.services === undefined ? {} : { services: input.services }),
+    },
+    {
+      request: {
+        model: 'test-model',
+        messages: [{ role: 'user', content: [{ type: 'text', text: input.question ?? 'What is 2+2?' }] }],
+        extra: {},
+        ...(input.n === undefined ? {} : { n: input.n }),
+        ...input.request,
+      },
       approachField: input.approach,
       ...(input.optiproxy === undefined ? {} : { optiproxy: input.optiproxy }),
       streaming: input.streaming ?? false,

@@ -46,7 +46,11 @@ export function createScriptedProvider(script: (call: ScriptedCall) => ScriptedR
   const calls: ScriptedCall[] = []
   let inFlight = 0
   let maxInFlight = 0
-  const answer = async (kind: ScriptedCall['kind'], request: ModelRequest, options: ProviderCallOptions): Promise<{ text: string; usage: Usage; finishReason: FinishReason }> => {
+  const answer = async (
+    kind: ScriptedCall['kind'],
+    request: ModelRequest,
+    options: ProviderCallOptions,
+  ): Promise<{ text: string; usage: Usage; finishReason: FinishReason }> => {
     inFlight++
     maxInFlight = Math.max(maxInFlight, inFlight)
     const call: ScriptedCall = { index: calls.length, kind, request, lastText: readLastText(request), inFlightAtStart: inFlight, aborted: false }
@@ -64,7 +68,9 @@ export function createScriptedProvider(script: (call: ScriptedCall) => ScriptedR
         })
       }
       options.signal.throwIfAborted()
-      return typeof reply === 'string' ? { text: reply, usage: defaultUsage, finishReason: 'stop' } : { text: reply.text, usage: reply.usage ?? defaultUsage, finishReason: reply.finishReason ?? 'stop' }
+      return typeof reply === 'string'
+        ? { text: reply, usage: defaultUsage, finishReason: 'stop' }
+        : { text: reply.text, usage: reply.usage ?? defaultUsage, finishReason: reply.finishReason ?? 'stop' }
     } finally {
       inFlight--
     }

@@ -10,7 +10,9 @@ export interface SimulatedUpstream {
 
 /** Dataset lines for the simulated upstream: question i asks for i * 3. */
 export function buildArithmeticLines(count: number): string[] {
-  return Array.from({ length: count }, (_, index) => JSON.stringify({ id: `q${index}`, question: `Item ${index}: what is ${index} times 3?`, answer: String(index * 3) }))
+  return Array.from({ length: count }, (_, index) =>
+    JSON.stringify({ id: `q${index}`, question: `Item ${index}: what is ${index} times 3?`, answer: String(index * 3) }),
+  )
 }
 
 const messageText = (message: unknown): string => {
@@ -51,7 +53,11 @@ export async function startSimulatedUpstream(accuracy: number, seed: number, jud
     log.completionTokens += completionTokens
     log.byModel.set(body.model, (log.byModel.get(body.model) ?? 0) + 1)
     const usage = { promptTokens, completionTokens }
-    if (body.stream === true) return { kind: 'sse', events: buildChatCompletionChunks({ model: body.model, text: [content.slice(0, 10), content.slice(10)], includeUsage: true, usage }) }
+    if (body.stream === true)
+      return {
+        kind: 'sse',
+        events: buildChatCompletionChunks({ model: body.model, text: [content.slice(0, 10), content.slice(10)], includeUsage: true, usage }),
+      }
     return { kind: 'json', body: buildChatCompletion({ model: body.model, content, usage }) }
   })
   return { upstream, log, close: () => upstream.close() }

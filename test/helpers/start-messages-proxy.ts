@@ -24,7 +24,11 @@ export interface MessagesProxyUnderTest {
  * `claude-*` to Anthropic, `gemini-*` to Gemini), configured by a file; `extraYaml` adds lines to it.
  * @example const t = await startMessagesProxy(); await t.client.messages.create({ model: 'gpt-4o-mini', max_tokens: 64, messages })
  */
-export async function startMessagesProxy(extraYaml: string[] = [], env: Record<string, string> = {}, clientKey = 'sk-client-key'): Promise<MessagesProxyUnderTest> {
+export async function startMessagesProxy(
+  extraYaml: string[] = [],
+  env: Record<string, string> = {},
+  clientKey = 'sk-client-key',
+): Promise<MessagesProxyUnderTest> {
   const [openai, anthropic, gemini] = await Promise.all([startMockOpenAIUpstream(), startMockAnthropicUpstream(), startMockGeminiUpstream()])
   const directory = mkdtempSync(join(tmpdir(), 'optiproxy-messages-'))
   const configPath = join(directory, 'optiproxy.yaml')

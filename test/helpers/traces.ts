@@ -28,7 +28,12 @@ export function expectWellFormedTree(trace: RequestTrace): void {
   const roots = trace.spans.filter((span) => span.parentId === undefined)
   expect(roots).toHaveLength(1)
   expect(roots[0]?.kind).toBe('request')
-  const allowedParents: Record<TraceSpan['kind'], Array<TraceSpan['kind']>> = { request: [], stage: ['request'], step: ['stage'], upstream_call: ['stage', 'step'] }
+  const allowedParents: Record<TraceSpan['kind'], Array<TraceSpan['kind']>> = {
+    request: [],
+    stage: ['request'],
+    step: ['stage'],
+    upstream_call: ['stage', 'step'],
+  }
   for (const span of trace.spans) {
     expect(span.endTime, `${span.kind} ${span.name} ended`).toBeDefined()
     if (span.parentId === undefined) continue

@@ -71,15 +71,28 @@ describe('privacy plugin', () => {
     await expect(runApproachDirectly(provider, { approach: 'privacy', optiproxy: { privacy: { approach: 'privacy' } } })).rejects.toMatchObject({ status: 400 })
   })
 
-  it.each(['privacy&re2', 'none&privacy', 'moa&privacy&bon'])('as a stage of a pipeline (%s) it is refused before any call: earlier stages would send the data, later ones would see it restored', async (plan) => {
-    const provider = createScriptedProvider(() => 'ok')
-    await expect(runApproachDirectly(provider, { approach: plan, question })).rejects.toMatchObject({ status: 400, code: 'invalid_approach' })
-    expect(provider.calls).toHaveLength(0)
-  })
+  it.each(['privacy&re2', 'none&privacy', 'moa&privacy&bon'])(
+    'as a stage of a pipeline (%s) it is refused before any call: earlier stages would send the data, later ones would see it restored',
+    async (plan) => {
+      const provider = createScriptedProvider(() => 'ok')
+      await expect(runApproachDirectly(provider, { approach: plan, question })).rejects.toMatchObject({ status: 400, code: 'invalid_approach' })
+      expect(provider.calls).toHaveLength(0)
+    },
+  )
 
   it('images cannot be scanned: refused unless non_text is pass', async () => {
     const provider = createScriptedProvider(() => 'ok')
-    const request = { messages: [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'What is this?' }, { type: 'image' as const, url: 'https://example.com/a.png' }] }] }
+    const request = {
+      messages: [
+        {
+          role: 'user' as const,
+          content: [
+            { type: 'text' as const, text: 'What is this?' },
+            { type: 'image' as const, url: 'https://example.com/a.png' },
+          ],
+        },
+      ],
+    }
     await expect(runApproachDirectly(provider, { approach: 'privacy', request })).rejects.toMatchObject({ status: 400 })
     expect(provider.calls).toHaveLength(0)
   })
@@ -93,8 +106,18 @@ describe('privacy over HTTP (OpenAI SDK, streaming)', () => {
   afterAll(() => t.close())
 
   it('round trip: the upstream log holds no personal value; the client stream has them restored, placeholders split across chunks', async () => {
-    t.upstream.setHandler(() => ({ kind: 'sse', events: buildChatCompletionChunks({ text: ['Dear [PER', 'SON_1], I will mail [', 'EMAIL_1', '] and visit [PLACE_', '1].'] }) }))
-    const stream = await t.client.chat.completions.create({ model: 'privacy-gpt-4o-mini', messages: [{ role: 'system', content: `You help ${personal.person}.` }, { role: 'user', content: question }], stream: true })
+    t.upstream.setHandler(() => ({
+      kind: 'sse',
+      events: buildChatCompletionChunks({ text: ['Dear [PER', 'SON_1], I will mail [', 'EMAIL_1', '] and visit [PLACE_', '1].'] }),
+    }))
+    const stream = await t.client.chat.completions.create({
+      model: 'privacy-gpt-4o-mini',
+      messages: [
+        { role: 'system', content: `You help ${personal.person}.` },
+        { role: 'user', content: question },
+      ],
+      stream: true,
+    })
     let text = ''
     for await (const chunk of stream as AsyncIterable<OpenAI.ChatCompletionChunk>) text += chunk.choices[0]?.delta?.content ?? ''
     expect(text).toBe(`Dear ${personal.person}, I will mail ${personal.email} and visit ${personal.place}.`)

@@ -6,7 +6,11 @@ import { loadConfig } from '../../src/config.js'
 const signal = new AbortController().signal
 // the ceilings as an operator sets them, read by loadConfig and handed to the services as app.ts does
 const config = loadConfig(['--python-timeout-ms', '600', '--python-memory-mb', '96'], { OPTIPROXY_SOLVER_TIMEOUT_MS: '500' })
-const managed = createApproachServices(new Registry(), undefined, { pythonTimeoutMs: config.pythonTimeoutMs, pythonMemoryMb: config.pythonMemoryMb, solverTimeoutMs: config.solverTimeoutMs })
+const managed = createApproachServices(new Registry(), undefined, {
+  pythonTimeoutMs: config.pythonTimeoutMs,
+  pythonMemoryMb: config.pythonMemoryMb,
+  solverTimeoutMs: config.solverTimeoutMs,
+})
 const { sandbox, solver } = managed.services
 afterAll(() => managed.close())
 
@@ -25,7 +29,8 @@ describe('the sandbox and solver ceilings from the settings reach the workers', 
   }, 60_000)
 
   it('--solver-timeout-ms caps a solve that asks for more', async () => {
-    const hard = '(declare-const x Int)(declare-const y Int)(declare-const z Int)(assert (> x 0))(assert (> y 0))(assert (> z 0))(assert (= (+ (* x x x) (* y y y)) (* z z z)))(check-sat)'
+    const hard =
+      '(declare-const x Int)(declare-const y Int)(declare-const z Int)(assert (> x 0))(assert (> y 0))(assert (> z 0))(assert (= (+ (* x x x) (* y y y)) (* z z z)))(check-sat)'
     const run = await solver?.solveSmtLib(hard, { timeoutMs: 5_000 }, signal)
     expect(run?.status).toBe('timeout')
     expect(run?.error).toMatch(/500 ms/)

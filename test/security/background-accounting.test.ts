@@ -50,7 +50,14 @@ describe('background runs are accounted like foreground requests', () => {
   it("count their tokens against the key's per-minute limit, log a line and label their upstream calls", async () => {
     const limited = clientWith(keys.limited)
     const created = await limited.responses.create({ model: 'gpt-4o-mini', input: 'hi', background: true })
-    const logged = JSON.parse(await waitForRunLog(created.id)) as { api_key_name: string; response_id: string; tokens_in: number; tokens_out: number; upstream_calls: number; approach: string }
+    const logged = JSON.parse(await waitForRunLog(created.id)) as {
+      api_key_name: string
+      response_id: string
+      tokens_in: number
+      tokens_out: number
+      upstream_calls: number
+      approach: string
+    }
     expect(logged).toMatchObject({ api_key_name: 'limited', response_id: created.id, upstream_calls: 1, approach: 'none' })
     expect(logged.tokens_in + logged.tokens_out).toBeGreaterThan(0)
     // the run's tokens used up the key's minute: its next request is refused, another key's is not

@@ -11,7 +11,11 @@ beforeAll(async () => {
 afterAll(() => t.close())
 
 const post = (body: Record<string, unknown>) =>
-  fetch(`${t.baseURL}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-client-key' }, body: JSON.stringify(body) })
+  fetch(`${t.baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-client-key' },
+    body: JSON.stringify(body),
+  })
 
 describe('parallel branches count against --max-choices', () => {
   it('refuses 8,000 branches (a 40 KB field) with a 400 before any upstream call', async () => {
@@ -33,9 +37,19 @@ describe('parallel branches count against --max-choices', () => {
   })
 
   it('the same cap holds in the optillm_approach field and the message tag', async () => {
-    const viaField = await post({ model: 'gpt-4o-mini', optillm_approach: 'none|none|none|none|none|none|none|none|none', messages: [{ role: 'user', content: 'hi' }] })
+    const viaField = await post({
+      model: 'gpt-4o-mini',
+      optillm_approach: 'none|none|none|none|none|none|none|none|none',
+      messages: [{ role: 'user', content: 'hi' }],
+    })
     expect(viaField.status).toBe(400)
-    const viaTag = await post({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: '<optillm_approach>none|none|none|none|none|none|none|none|none</optillm_approach>' }, { role: 'user', content: 'hi' }] })
+    const viaTag = await post({
+      model: 'gpt-4o-mini',
+      messages: [
+        { role: 'system', content: '<optillm_approach>none|none|none|none|none|none|none|none|none</optillm_approach>' },
+        { role: 'user', content: 'hi' },
+      ],
+    })
     expect(viaTag.status).toBe(400)
   })
 

@@ -18,7 +18,13 @@ let proxy: RunningServer
 let client: OpenAI
 
 beforeAll(async () => {
-  ;[openai, thirdParty, keyed, anthropic, gemini] = await Promise.all([startMockOpenAIUpstream(), startMockOpenAIUpstream(), startMockOpenAIUpstream(), startMockAnthropicUpstream(), startMockGeminiUpstream()])
+  ;[openai, thirdParty, keyed, anthropic, gemini] = await Promise.all([
+    startMockOpenAIUpstream(),
+    startMockOpenAIUpstream(),
+    startMockOpenAIUpstream(),
+    startMockAnthropicUpstream(),
+    startMockGeminiUpstream(),
+  ])
   proxy = await startServer(
     configSchema.parse({
       host: '127.0.0.1',

@@ -44,7 +44,11 @@ describe('adversarial approach tags (50,000+ characters) are scanned in linear t
   })
 
   it('an upstream error message of 50,000 characters that looks half like HTML is classified in linear time', async () => {
-    t.upstream.setHandler(() => ({ kind: 'json', status: 400, body: { error: { message: '<a'.repeat(50_000), type: 'invalid_request_error', code: null, param: null } } }))
+    t.upstream.setHandler(() => ({
+      kind: 'json',
+      status: 400,
+      body: { error: { message: '<a'.repeat(50_000), type: 'invalid_request_error', code: null, param: null } },
+    }))
     try {
       const started = performance.now()
       const answer = await postChat('be brief')

@@ -5,12 +5,22 @@ import { startProxyUnderTest, type ProxyUnderTest } from '../helpers/start-proxy
 // Item 10, the rest: what a client can do to the proxy's bounds and counters
 let t: ProxyUnderTest
 beforeAll(async () => {
-  t = await startProxyUnderTest({ approachMaxTotalTokens: 1000, backgroundConcurrency: 1, headersTimeoutMs: 300, requestTimeoutMs: 600, serverKeepAliveMs: 300 })
+  t = await startProxyUnderTest({
+    approachMaxTotalTokens: 1000,
+    backgroundConcurrency: 1,
+    headersTimeoutMs: 300,
+    requestTimeoutMs: 600,
+    serverKeepAliveMs: 300,
+  })
 })
 afterAll(() => t.close())
 
 const post = (path: string, body: Record<string, unknown>) =>
-  fetch(`${t.baseURL}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-client-key' }, body: JSON.stringify(body) })
+  fetch(`${t.baseURL}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-client-key' },
+    body: JSON.stringify(body),
+  })
 
 const errorCount = async (): Promise<number> => {
   const text = await (await fetch(`${t.proxy.url}/metrics`)).text()
@@ -41,7 +51,11 @@ describe('bounds and counters', () => {
   })
 
   it("a request's optiproxy.max_total_tokens cannot raise the operator's budget", async () => {
-    const raised = await post('/chat/completions', { model: 'moa-gpt-4o-mini', optiproxy: { max_total_tokens: 1_000_000 }, messages: [{ role: 'user', content: 'hi' }] })
+    const raised = await post('/chat/completions', {
+      model: 'moa-gpt-4o-mini',
+      optiproxy: { max_total_tokens: 1_000_000 },
+      messages: [{ role: 'user', content: 'hi' }],
+    })
     expect(raised.status).toBe(400)
     expect(((await raised.json()) as { error: { param: string } }).error.param).toBe('optiproxy.max_total_tokens')
     const lowered = await post('/chat/completions', { model: 'gpt-4o-mini', optiproxy: { max_total_tokens: 500 }, messages: [{ role: 'user', content: 'hi' }] })

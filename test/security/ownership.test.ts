@@ -12,11 +12,20 @@ const lastUserText = (t: ProxyUnderTest): string => JSON.stringify(t.upstream.re
 describe('responses belong to the key that created them (named proxy keys)', () => {
   let t: ProxyUnderTest
   beforeAll(async () => {
-    t = await startProxyUnderTest({ openaiApiKey: 'sk-upstream-key', apiKeys: [{ name: 'alice', key: keys.alice }, { name: 'bob', key: keys.bob }] }, keys.alice)
+    t = await startProxyUnderTest(
+      {
+        openaiApiKey: 'sk-upstream-key',
+        apiKeys: [
+          { name: 'alice', key: keys.alice },
+          { name: 'bob', key: keys.bob },
+        ],
+      },
+      keys.alice,
+    )
   })
   afterAll(() => t.close())
 
-  it("another key can neither read, list, chain on, follow, cancel nor delete a response: each is a 404", async () => {
+  it('another key can neither read, list, chain on, follow, cancel nor delete a response: each is a 404', async () => {
     const alice = clientFor(t, keys.alice)
     const bob = clientFor(t, keys.bob)
     const created = await alice.responses.create({ model: 'gpt-4o-mini', input: 'alice secret prompt' })
@@ -44,7 +53,10 @@ describe('responses belong to the key that created them (named proxy keys)', () 
 describe('bring-your-own-key: the client is its own key (hashed)', () => {
   let t: ProxyUnderTest
   beforeAll(async () => {
-    t = await startProxyUnderTest({ cache: { aliases: [], any_temperature: false, ttl_ms: 60_000, max_entries: 100, max_bytes: 1024 ** 2 } }, 'sk-victim-own-openai-key-1')
+    t = await startProxyUnderTest(
+      { cache: { aliases: [], any_temperature: false, ttl_ms: 60_000, max_entries: 100, max_bytes: 1024 ** 2 } },
+      'sk-victim-own-openai-key-1',
+    )
   })
   afterAll(() => t.close())
 
@@ -57,10 +69,14 @@ describe('bring-your-own-key: the client is its own key (hashed)', () => {
     expect((await victim.responses.retrieve(created.id)).id).toBe(created.id)
   })
 
-  it("a cached answer is served only to the client that paid for it", async () => {
+  it('a cached answer is served only to the client that paid for it', async () => {
     const body = JSON.stringify({ model: 'gpt-4o-mini', temperature: 0, messages: [{ role: 'user', content: 'cache me' }] })
     const ask = (authorization?: string) =>
-      fetch(`${t.baseURL}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-optiproxy-cache': 'use', ...(authorization === undefined ? {} : { authorization }) }, body })
+      fetch(`${t.baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-optiproxy-cache': 'use', ...(authorization === undefined ? {} : { authorization }) },
+        body,
+      })
     const victim = await ask('Bearer sk-victim-own-openai-key-1')
     expect(victim.status).toBe(200)
     const upstreamCalls = t.upstream.requests.length

@@ -20,7 +20,15 @@ afterAll(async () => {
   await upstream.close()
 })
 
-const settingsFor = (redisUrl: string) => ({ host: '127.0.0.1', port: 0, logLevel: 'silent' as const, openaiBaseUrl: upstream.url, openaiApiKey: 'sk-upstream', redisUrl, runDrainMs: 200 })
+const settingsFor = (redisUrl: string) => ({
+  host: '127.0.0.1',
+  port: 0,
+  logLevel: 'silent' as const,
+  openaiBaseUrl: upstream.url,
+  openaiApiKey: 'sk-upstream',
+  redisUrl,
+  runDrainMs: 200,
+})
 const clientOf = (proxy: RunningServer) => new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'sk-client', maxRetries: 0, timeout: 20_000 })
 
 describe('Redis faults', () => {
@@ -40,7 +48,9 @@ describe('Redis faults', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500))
     expect(unhandled).toEqual([])
     expect((await fetch(`${proxy.url}/health`)).status).toBe(200)
-    const failure = await clientOf(proxy).responses.create({ model: 'gpt-4o-mini', input: 'hi', background: true }).catch((error: unknown) => error)
+    const failure = await clientOf(proxy)
+      .responses.create({ model: 'gpt-4o-mini', input: 'hi', background: true })
+      .catch((error: unknown) => error)
     expect(failure).toMatchObject({ status: 503, code: 'store_unavailable' })
     // chat completions do not need Redis at all
     expect((await clientOf(proxy).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })).choices).toHaveLength(1)

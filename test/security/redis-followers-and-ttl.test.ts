@@ -28,7 +28,9 @@ describe('Redis followers and TTL', () => {
     const baseline = await connectedClients()
     const controllers = Array.from({ length: 40 }, () => new AbortController())
     const follows = controllers.map((controller) =>
-      fetch(`${t.baseURL}/responses/${queued.id}?stream=true`, { headers: { authorization: 'Bearer sk-client-key' }, signal: controller.signal }).then((response) => response.text()),
+      fetch(`${t.baseURL}/responses/${queued.id}?stream=true`, { headers: { authorization: 'Bearer sk-client-key' }, signal: controller.signal }).then(
+        (response) => response.text(),
+      ),
     )
     await new Promise((resolve) => setTimeout(resolve, 400))
     const during = await connectedClients()

@@ -29,7 +29,12 @@ describe('the in-memory response store', () => {
   it('is bounded by bytes: the least recently used go first', async () => {
     const store = createMemoryResponseStore({ maxEntries: 1000, maxBytes: 5 * 1024 ** 2, ttlMs: 60_000 })
     const record = (id: string): StoredResponse =>
-      ({ response: { id, object: 'response', output: [], status: 'completed' }, owner: 'key:a', inputItems: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: big }] }], historyItems: [] }) as unknown as StoredResponse
+      ({
+        response: { id, object: 'response', output: [], status: 'completed' },
+        owner: 'key:a',
+        inputItems: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: big }] }],
+        historyItems: [],
+      }) as unknown as StoredResponse
     for (let index = 0; index < 5; index++) await store.save(record(`resp_${index}`))
     expect(await store.get('resp_0')).toBeUndefined()
     expect(await store.get('resp_4')).toBeDefined()
@@ -46,7 +51,8 @@ describe('chained responses over HTTP with a byte-bounded store', () => {
   it('a 2 MB input and 40 chained turns: every turn carries the history, old turns are evicted by bytes', async () => {
     let previous = await t.client.responses.create({ model: 'gpt-4o-mini', input: big })
     const first = previous.id
-    for (let turn = 0; turn < 40; turn++) previous = await t.client.responses.create({ model: 'gpt-4o-mini', input: `turn ${turn}`, previous_response_id: previous.id })
+    for (let turn = 0; turn < 40; turn++)
+      previous = await t.client.responses.create({ model: 'gpt-4o-mini', input: `turn ${turn}`, previous_response_id: previous.id })
     expect(t.upstream.requests.at(-1)?.rawBody.length).toBeGreaterThan(2 * 1024 ** 2)
     expect((await t.client.responses.retrieve(previous.id)).id).toBe(previous.id)
     await expect(t.client.responses.retrieve(first)).rejects.toMatchObject({ status: 404 })

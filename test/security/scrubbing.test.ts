@@ -25,7 +25,11 @@ beforeEach(() => {
 const echoed = (key: string) => ({ message: `bad key ${key}`, type: `type_${key}`, code: `code_${key}`, param: `param ${key} sk-live-abcdefghijklmnop` })
 
 const post = (body: Record<string, unknown>) =>
-  fetch(`${t.baseURL}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-client-key' }, body: JSON.stringify(body) })
+  fetch(`${t.baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-client-key' },
+    body: JSON.stringify(body),
+  })
 
 describe('every string field of an upstream error is scrubbed', () => {
   it('message, type, code and param of an HTTP error; and the error metrics labels', async () => {
@@ -51,7 +55,11 @@ describe('every string field of an upstream error is scrubbed', () => {
   })
 
   it("Anthropic's error type (which becomes the code)", async () => {
-    anthropic.setHandler(() => ({ kind: 'json', status: 400, body: { type: 'error', error: { type: `invalid_${anthropicKey}`, message: `nope ${anthropicKey}` } } }))
+    anthropic.setHandler(() => ({
+      kind: 'json',
+      status: 400,
+      body: { type: 'error', error: { type: `invalid_${anthropicKey}`, message: `nope ${anthropicKey}` } },
+    }))
     const answer = await post({ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'hi' }] })
     const text = await answer.text()
     expect(answer.status).toBe(400)

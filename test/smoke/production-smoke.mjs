@@ -21,12 +21,22 @@ const upstream = http.createServer((request, response) => {
         chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]),
         chunk([{ index: 0, delta: { content: 'pong' }, logprobs: null, finish_reason: null }]),
         chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]),
-      ]) response.write(`data: ${JSON.stringify(event)}\n\n`)
+      ])
+        response.write(`data: ${JSON.stringify(event)}\n\n`)
       response.end('data: [DONE]\n\n')
       return
     }
     response.writeHead(200, { 'content-type': 'application/json' })
-    response.end(JSON.stringify({ id: 'chatcmpl-smoke', object: 'chat.completion', created: 1, model: 'smoke-model', choices: [{ index: 0, message: { role: 'assistant', content: 'pong', refusal: null }, logprobs: null, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }))
+    response.end(
+      JSON.stringify({
+        id: 'chatcmpl-smoke',
+        object: 'chat.completion',
+        created: 1,
+        model: 'smoke-model',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'pong', refusal: null }, logprobs: null, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+      }),
+    )
   })
 })
 await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve))
@@ -62,11 +72,25 @@ if (health.status !== 0) fail(`HEALTHCHECK exited with ${health.status}`)
 
 const base = `http://127.0.0.1:${port}/v1`
 const request = { model: 'gpt-smoke', messages: [{ role: 'user', content: 'ping' }] }
-const completion = await (await fetch(`${base}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) })).json()
+const completion = await (
+  await fetch(`${base}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) })
+).json()
 if (completion.object !== 'chat.completion' || completion.choices?.[0]?.message?.content !== 'pong') fail(`unexpected completion ${JSON.stringify(completion)}`)
-const streamed = await (await fetch(`${base}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...request, stream: true }) })).text()
+const streamed = await (
+  await fetch(`${base}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...request, stream: true }),
+  })
+).text()
 if (!streamed.includes('"content":"pong"') || !streamed.trimEnd().endsWith('data: [DONE]')) fail(`unexpected stream ${streamed}`)
-const response = await (await fetch(`${base}/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-smoke', input: 'ping' }) })).json()
+const response = await (
+  await fetch(`${base}/responses`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-smoke', input: 'ping' }),
+  })
+).json()
 if (response.object !== 'response' || response.output?.[0]?.content?.[0]?.text !== 'pong') fail(`unexpected response ${JSON.stringify(response)}`)
 const missing = await fetch(`${base}/nope`)
 if (missing.status !== 404 || !(missing.headers.get('content-type') ?? '').startsWith('application/json')) fail('unknown path is not a JSON 404')
@@ -87,9 +111,19 @@ upstream.close()
 
 // `optiproxy eval --demo` from the production install: the sample dataset and the report libraries are in the image
 const evalOut = join(appFolder, 'eval-demo')
-const demo = spawnSync(process.execPath, ['dist/src/cli.js', 'eval', '--demo', '--limit', '10', '--out', evalOut], { cwd: appFolder, env: { ...process.env, NODE_ENV: 'production' }, encoding: 'utf8', timeout: 60_000 })
+const demo = spawnSync(process.execPath, ['dist/src/cli.js', 'eval', '--demo', '--limit', '10', '--out', evalOut], {
+  cwd: appFolder,
+  env: { ...process.env, NODE_ENV: 'production' },
+  encoding: 'utf8',
+  timeout: 60_000,
+})
 if (demo.status !== 0) fail(`eval --demo exited with ${demo.status}: ${demo.stderr}`)
 if (!demo.stdout.includes('| moa | sim-large |')) fail(`eval --demo printed no summary: ${demo.stdout}`)
-const html = spawnSync(process.execPath, ['-e', `const t = require('fs').readFileSync(${JSON.stringify(join(evalOut, 'report.html'))}, 'utf8'); process.exit((t.match(/<svg/g) ?? []).length >= 3 ? 0 : 1)`])
+const html = spawnSync(process.execPath, [
+  '-e',
+  `const t = require('fs').readFileSync(${JSON.stringify(join(evalOut, 'report.html'))}, 'utf8'); process.exit((t.match(/<svg/g) ?? []).length >= 3 ? 0 : 1)`,
+])
 if (html.status !== 0) fail('eval --demo wrote no report.html with its charts')
-console.log(`production smoke: ok (node ${process.version}: /health, HEALTHCHECK, chat completion, stream, responses, JSON 404, /ui console, traces, eval --demo)`)
+console.log(
+  `production smoke: ok (node ${process.version}: /health, HEALTHCHECK, chat completion, stream, responses, JSON 404, /ui console, traces, eval --demo)`,
+)

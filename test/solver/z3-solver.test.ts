@@ -7,7 +7,11 @@ afterAll(() => solver.close())
 
 describe('z3 solver', () => {
   it('sat: the model satisfies every constraint', async () => {
-    const run = await solver.solveSmtLib('(declare-const x Int)(declare-const y Int)(assert (= (+ x y) 10))(assert (> x 7))(assert (> y 1))(check-sat)(get-value (x y))', {}, signal)
+    const run = await solver.solveSmtLib(
+      '(declare-const x Int)(declare-const y Int)(assert (= (+ x y) 10))(assert (> x 7))(assert (> y 1))(check-sat)(get-value (x y))',
+      {},
+      signal,
+    )
     expect(run.status).toBe('sat')
     expect(run.output).toContain('(x 8)')
     expect(run.output).toContain('(y 2)')
@@ -25,7 +29,8 @@ describe('z3 solver', () => {
   }, 60_000)
 
   it('timeout: a search that does not end is stopped at the limit, and the next run works', async () => {
-    const hard = '(declare-const x Int)(declare-const y Int)(declare-const z Int)(assert (> x 0))(assert (> y 0))(assert (> z 0))(assert (= (+ (* x x x) (* y y y)) (* z z z)))(check-sat)'
+    const hard =
+      '(declare-const x Int)(declare-const y Int)(declare-const z Int)(assert (> x 0))(assert (> y 0))(assert (> z 0))(assert (= (+ (* x x x) (* y y y)) (* z z z)))(check-sat)'
     const run = await solver.solveSmtLib(hard, { timeoutMs: 500 }, signal)
     expect(run.status, JSON.stringify(run)).toBe('timeout')
     expect(run.durationMs).toBeLessThan(500 + 1_500)

@@ -18,8 +18,15 @@ describe('spl with a memory store', () => {
     expect(plain.calls).toHaveLength(1)
     expect(await strategies.listAll()).toEqual({})
 
-    const learning = createScriptedProvider((call) => (call.lastText.includes('general strategy') ? 'Multiply by splitting one factor into tens and units.' : 'Answer: 391'))
-    const first = await runApproachDirectly(learning, { approach: 'spl', question: 'What is 17 * 23?', services: { strategies }, optiproxy: { spl: { learn: true } } })
+    const learning = createScriptedProvider((call) =>
+      call.lastText.includes('general strategy') ? 'Multiply by splitting one factor into tens and units.' : 'Answer: 391',
+    )
+    const first = await runApproachDirectly(learning, {
+      approach: 'spl',
+      question: 'What is 17 * 23?',
+      services: { strategies },
+      optiproxy: { spl: { learn: true } },
+    })
     expect(learning.calls.map((call) => call.request.temperature)).toEqual([undefined, 0])
     expect(first.result.choices[0]?.reasoning).toContain('[spl] learned for math')
     const [stored] = (await strategies.listAll()).math ?? []
@@ -75,10 +82,17 @@ describeWithRedis(redisAvailable, 'spl across two instances on Redis', () => {
 
   it('a strategy learned on instance A is in the system prompt of a request on instance B, and listed by the admin endpoint', async () => {
     const [a, b] = servers.map((server) => new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'sk-test', maxRetries: 0 })) as [OpenAI, OpenAI]
-    await a.chat.completions.create({ model: 'spl-gpt-4o-mini', messages: [{ role: 'user', content: 'How many hours are 720 minutes?' }], optiproxy: { spl: { learn: true } } } as OpenAI.ChatCompletionCreateParamsNonStreaming)
+    await a.chat.completions.create({
+      model: 'spl-gpt-4o-mini',
+      messages: [{ role: 'user', content: 'How many hours are 720 minutes?' }],
+      optiproxy: { spl: { learn: true } },
+    } as OpenAI.ChatCompletionCreateParamsNonStreaming)
     expect(upstream.requests).toHaveLength(2)
     upstream.requests.length = 0
-    await b.chat.completions.create({ model: 'spl-gpt-4o-mini', messages: [{ role: 'user', content: 'How many days are 288 hours?' }] } as OpenAI.ChatCompletionCreateParamsNonStreaming)
+    await b.chat.completions.create({
+      model: 'spl-gpt-4o-mini',
+      messages: [{ role: 'user', content: 'How many days are 288 hours?' }],
+    } as OpenAI.ChatCompletionCreateParamsNonStreaming)
     expect(upstream.requests).toHaveLength(1)
     const sent = upstream.requests[0]?.body as { messages: Array<{ role: string; content: string }> }
     expect(sent.messages[0]?.role).toBe('system')
@@ -104,7 +118,10 @@ describeWithRedis(redisAvailable, 'the spl Redis store: atomic use counts, close
       await Promise.all(Array.from({ length: rounds }, (_, index) => (index % 2 === 0 ? a : b).recordUse('math', [first.id, second.id])))
       await Promise.all(Array.from({ length: rounds }, () => b.recordUse('math', [first.id])))
       const listed = await a.list('math', 10)
-      expect(Object.fromEntries(listed.map((strategy) => [strategy.text, strategy.uses]))).toEqual({ 'Check the units.': 2 * rounds, 'Estimate first.': rounds })
+      expect(Object.fromEntries(listed.map((strategy) => [strategy.text, strategy.uses]))).toEqual({
+        'Check the units.': 2 * rounds,
+        'Estimate first.': rounds,
+      })
       // an id no longer stored gets no counter
       await a.recordUse('math', ['no-such-id'])
       expect((await b.listAll()).math).toHaveLength(2)

@@ -28,7 +28,11 @@ describe('access to /v1/optiproxy/* and /ui', () => {
       expect((await fetch(url, { headers: { authorization: 'Bearer sk-client-key' } })).status).toBe(401)
       expect((await fetch(url, { headers: { authorization: 'Bearer admin-secret-123' } })).status).toBe(200)
       // the admin key is not a client key either
-      const chat = await fetch(`${t.baseURL}/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer admin-secret-123', 'content-type': 'application/json' }, body: '{}' })
+      const chat = await fetch(`${t.baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer admin-secret-123', 'content-type': 'application/json' },
+        body: '{}',
+      })
       expect(chat.status).toBe(401)
     } finally {
       await t.close()

@@ -24,7 +24,8 @@ describe('the evaluation reports the console lists', () => {
     const report = await app.request('/v1/optiproxy/evals/run-a/report.html', {}, loopback)
     expect(report.status).toBe(200)
     expect(report.headers.get('content-security-policy')).toMatch(/^sandbox;/)
-    for (const name of ['..', '..%2F..%2Fetc', 'not-a-run', '%2Fetc']) expect((await app.request(`/v1/optiproxy/evals/${name}`, {}, loopback)).status, name).toBe(404)
+    for (const name of ['..', '..%2F..%2Fetc', 'not-a-run', '%2Fetc'])
+      expect((await app.request(`/v1/optiproxy/evals/${name}`, {}, loopback)).status, name).toBe(404)
   })
 
   it('answers an empty list when there is no reports folder', async () => {

@@ -32,7 +32,12 @@ function runChild(env: Record<string, string>): { status: number | null; output:
     console.log('status', response.status, 'trace', trace.status)
     process.exit(0)
   `
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: projectRoot, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 })
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: projectRoot,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
   return { status: child.status, output: `${child.stdout}${child.stderr}` }
 }
 

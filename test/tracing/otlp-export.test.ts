@@ -12,7 +12,10 @@ describe('OpenTelemetry export over OTLP/HTTP', () => {
     const collector = await startOtlpCollector()
     const t = await startProxyUnderTest({ otelEndpoint: collector.url, otelServiceName: 'optiproxy-test' })
     try {
-      t.upstream.setHandler(() => ({ kind: 'json' as const, body: buildChatCompletion({ content: 'The answer is 4', usage: { promptTokens: 12, completionTokens: 8 } }) }))
+      t.upstream.setHandler(() => ({
+        kind: 'json' as const,
+        body: buildChatCompletion({ content: 'The answer is 4', usage: { promptTokens: 12, completionTokens: 8 } }),
+      }))
       await t.client.chat.completions.create(
         { model: 'bon-gpt-4o-mini', messages: [{ role: 'user', content: 'What is 2+2?' }] },
         { headers: { 'x-request-id': 'req_otel_1', traceparent: `00-${clientTraceId}-${clientSpanId}-01` } },
@@ -54,7 +57,10 @@ describe('OpenTelemetry export over OTLP/HTTP', () => {
     const collector = await startOtlpCollector()
     const t = await startProxyUnderTest({ otelEndpoint: collector.url })
     try {
-      await t.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-request-id': 'req_otel_2', traceparent: 'garbage' } })
+      await t.client.chat.completions.create(
+        { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] },
+        { headers: { 'x-request-id': 'req_otel_2', traceparent: 'garbage' } },
+      )
       await waitForTrace(t.proxy.url, 'req_otel_2')
       await t.close()
       const root = collector.spans.find((span) => span.attributes['optiproxy.request_id'] === 'req_otel_2')

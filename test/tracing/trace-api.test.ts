@@ -103,8 +103,14 @@ describe('a trace per request, with exactly the upstream calls the mock saw', ()
   })
 
   it('a failed upstream call is an error span and the trace ends in error', async () => {
-    t.upstream.setHandler(() => ({ kind: 'json' as const, status: 400, body: { error: { message: 'bad request', type: 'invalid_request_error', param: null, code: null } } }))
-    await expect(t.client.chat.completions.create({ model: 'none-gpt-4o-mini', messages: question }, { headers: { 'x-request-id': 'req_failed_1' } })).rejects.toThrow()
+    t.upstream.setHandler(() => ({
+      kind: 'json' as const,
+      status: 400,
+      body: { error: { message: 'bad request', type: 'invalid_request_error', param: null, code: null } },
+    }))
+    await expect(
+      t.client.chat.completions.create({ model: 'none-gpt-4o-mini', messages: question }, { headers: { 'x-request-id': 'req_failed_1' } }),
+    ).rejects.toThrow()
     const trace = await waitForTrace(t.proxy.url, 'req_failed_1')
     expect(trace.status).toBe('error')
     const [call] = listUpstreamCalls(trace)

@@ -14,12 +14,23 @@ import { judgedApproach } from '../helpers/judged-approach.js'
 
 async function runTraced(provider: Provider, model: string, capturesText: boolean, optiproxy: Record<string, unknown> = {}): Promise<RequestTrace> {
   const finished: RequestTrace[] = []
-  const tracing = createTracing({ store: createMemoryTraceStore({ maxTraces: 10, maxBytes: 10 ** 7 }), capturesText, maxSpans: 2000, onError: (error) => { throw error } })
+  const tracing = createTracing({
+    store: createMemoryTraceStore({ maxTraces: 10, maxBytes: 10 ** 7 }),
+    capturesText,
+    maxSpans: 2000,
+    onError: (error) => {
+      throw error
+    },
+  })
   tracing.subscribe((update) => update.type === 'finished' && finished.push(update.trace as unknown as RequestTrace))
   const registry = new Map<string, Approach<unknown>>([...approachRegistry, ['judged', judgedApproach as Approach<unknown>]])
   const started = startApproach(
     { provider, registry, defaultApproach: 'none', approachDefaults: builtInApproachDefaults, tracing },
-    { request: { model, messages: [{ role: 'user', content: [{ type: 'text', text: 'What is 2+2? Bearer abc.def.ghi' }] }], extra: {} }, optiproxy, streaming: false },
+    {
+      request: { model, messages: [{ role: 'user', content: [{ type: 'text', text: 'What is 2+2? Bearer abc.def.ghi' }] }], extra: {} },
+      optiproxy,
+      streaming: false,
+    },
     { signal: new AbortController().signal, trace: { id: 'req_unit' } },
   )
   for await (const _event of started.events) void _event
@@ -31,7 +42,10 @@ async function runTraced(provider: Provider, model: string, capturesText: boolea
 
 describe('what the runtime records', () => {
   it('groups calls under their step labels and records ratings, the vote, the winner and notes', async () => {
-    const provider = createScriptedProvider((call) => ({ text: call.index < 2 ? 'The answer is 4' : 'Rating: 7', usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 } }))
+    const provider = createScriptedProvider((call) => ({
+      text: call.index < 2 ? 'The answer is 4' : 'Rating: 7',
+      usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
+    }))
     const trace = await runTraced(provider, 'judged-test-model', false)
     expectWellFormedTree(trace)
     expect(listUpstreamCalls(trace)).toHaveLength(provider.calls.length)

@@ -56,8 +56,15 @@ describe('retries in the trace', () => {
     const t = await startProxyUnderTest({ upstreamMaxRetries: 2 })
     try {
       let calls = 0
-      t.upstream.setHandler(() => (++calls === 1 ? { kind: 'json' as const, status: 500, body: { error: { message: 'boom', type: 'server_error', param: null, code: null } } } : { kind: 'json' as const, body: buildChatCompletion({ content: 'ok' }) }))
-      await t.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-request-id': 'req_retry' } })
+      t.upstream.setHandler(() =>
+        ++calls === 1
+          ? { kind: 'json' as const, status: 500, body: { error: { message: 'boom', type: 'server_error', param: null, code: null } } }
+          : { kind: 'json' as const, body: buildChatCompletion({ content: 'ok' }) },
+      )
+      await t.client.chat.completions.create(
+        { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] },
+        { headers: { 'x-request-id': 'req_retry' } },
+      )
       const trace = await waitForTrace(t.proxy.url, 'req_retry')
       const spans = listUpstreamCalls(trace)
       expect(spans).toHaveLength(t.upstream.requests.length)
@@ -78,7 +85,17 @@ describeWithRedis(redisAvailable, 'the Redis trace store', () => {
   const prefix = createTestKeyPrefix()
   beforeAll(async () => {
     upstream = await startMockOpenAIUpstream()
-    const config = configSchema.parse({ host: '127.0.0.1', port: 0, openaiBaseUrl: upstream.url, logLevel: 'silent', redisUrl, redisKeyPrefix: prefix, traceStore: 'redis', traceTtlSeconds: 60, traceMaxCount: 3 })
+    const config = configSchema.parse({
+      host: '127.0.0.1',
+      port: 0,
+      openaiBaseUrl: upstream.url,
+      logLevel: 'silent',
+      redisUrl,
+      redisKeyPrefix: prefix,
+      traceStore: 'redis',
+      traceTtlSeconds: 60,
+      traceMaxCount: 3,
+    })
     first = await startServer(config)
     second = await startServer(config)
   })
@@ -91,7 +108,10 @@ describeWithRedis(redisAvailable, 'the Redis trace store', () => {
 
   it('is shared by two instances: a request traced by one is listed and read by the other', async () => {
     const client = new OpenAI({ baseURL: `${first.url}/v1`, apiKey: 'sk-test', maxRetries: 0 })
-    await client.chat.completions.create({ model: 'bon-gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-request-id': 'req_shared_1' } })
+    await client.chat.completions.create(
+      { model: 'bon-gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] },
+      { headers: { 'x-request-id': 'req_shared_1' } },
+    )
     const trace = await waitForTrace(second.url, 'req_shared_1')
     expect(listUpstreamCalls(trace)).toHaveLength(upstream.requests.length)
     const list = (await (await fetch(`${second.url}/v1/optiproxy/traces`)).json()) as { data: Array<{ id: string }> }
@@ -101,7 +121,10 @@ describeWithRedis(redisAvailable, 'the Redis trace store', () => {
   it('keeps the newest traceMaxCount in its index, newest first', async () => {
     const client = new OpenAI({ baseURL: `${first.url}/v1`, apiKey: 'sk-test', maxRetries: 0 })
     for (let index = 0; index < 5; index++) {
-      await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-request-id': `req_count_${index}` } })
+      await client.chat.completions.create(
+        { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] },
+        { headers: { 'x-request-id': `req_count_${index}` } },
+      )
       await waitForTrace(first.url, `req_count_${index}`)
     }
     const list = (await (await fetch(`${second.url}/v1/optiproxy/traces?limit=10`)).json()) as { data: Array<{ id: string }> }

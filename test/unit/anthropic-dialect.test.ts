@@ -35,14 +35,21 @@ describe('parseMessagesRequest', () => {
     expect(parseMessagesRequest({ ...base, thinking: { type: 'adaptive', display: 'omitted' } }, signer).request.reasoningEffort).toBe('medium')
     expect(parseMessagesRequest({ ...base, thinking: { type: 'disabled' } }, signer).request.reasoningEffort).toBeUndefined()
     const schema = { type: 'object', properties: { a: { type: 'string' } } }
-    expect(parseMessagesRequest({ ...base, output_config: { format: { type: 'json_schema', schema } } }, signer).request.responseFormat).toEqual({ type: 'json-schema', name: 'output', schema })
+    expect(parseMessagesRequest({ ...base, output_config: { format: { type: 'json_schema', schema } } }, signer).request.responseFormat).toEqual({
+      type: 'json-schema',
+      name: 'output',
+      schema,
+    })
   })
 
   it('turns system blocks, system-role messages, tool_choice and metadata into canonical fields', () => {
     const parsed = parseMessagesRequest(
       {
         ...base,
-        system: [{ type: 'text', text: 'One.' }, { type: 'text', text: 'Two.' }],
+        system: [
+          { type: 'text', text: 'One.' },
+          { type: 'text', text: 'Two.' },
+        ],
         messages: [{ role: 'system', content: 'Three.' }, ...base.messages],
         tools: [{ name: 'f', input_schema: { type: 'object' } }],
         tool_choice: { type: 'any', disable_parallel_tool_use: true },
@@ -56,7 +63,14 @@ describe('parseMessagesRequest', () => {
       { role: 'system', content: 'Two.' },
       { role: 'system', content: 'Three.' },
     ])
-    expect(parsed.request).toMatchObject({ toolChoice: 'required', parallelToolCalls: false, user: 'u1', stop: ['STOP'], maxOutputTokens: 100, maxOutputTokensName: 'max_tokens' })
+    expect(parsed.request).toMatchObject({
+      toolChoice: 'required',
+      parallelToolCalls: false,
+      user: 'u1',
+      stop: ['STOP'],
+      maxOutputTokens: 100,
+      maxOutputTokensName: 'max_tokens',
+    })
     expect(parsed.warnings).toEqual([])
   })
 
@@ -97,7 +111,9 @@ describe('parseMessagesRequest', () => {
   })
 
   it('refuses a tool_result block from the assistant and a final empty user message', () => {
-    expect(() => parseMessagesRequest({ ...base, messages: [{ role: 'assistant', content: [{ type: 'tool_result', tool_use_id: 'x' }] }] }, signer)).toThrow(/tool_result/)
+    expect(() => parseMessagesRequest({ ...base, messages: [{ role: 'assistant', content: [{ type: 'tool_result', tool_use_id: 'x' }] }] }, signer)).toThrow(
+      /tool_result/,
+    )
     expect(() => parseMessagesRequest({ ...base, messages: [{ role: 'user', content: '' }] }, signer)).toThrow(/non-empty/)
     // a final assistant prefill may be empty
     expect(parseMessagesRequest({ ...base, messages: [...base.messages, { role: 'assistant', content: '' }] }, signer).request.messages).toHaveLength(2)
@@ -124,20 +140,39 @@ describe('the Messages writer', () => {
     ])
     const events = validateMessageStream(frames)
     expect(events[0]).toMatchObject({ type: 'message_start', message: { model: 'gpt-4o-2024-08-06' } })
-    expect(events.filter((event) => event.type === 'content_block_start').map((event) => event.content_block.type)).toEqual(['thinking', 'text', 'tool_use', 'tool_use'])
+    expect(events.filter((event) => event.type === 'content_block_start').map((event) => event.content_block.type)).toEqual([
+      'thinking',
+      'text',
+      'tool_use',
+      'tool_use',
+    ])
     const signature = events.find((event) => event.type === 'content_block_delta' && event.delta.type === 'signature_delta')
     expect(signature).toMatchObject({ index: 0, delta: { signature: signer.sign('plan') } })
-    expect(events.at(-2)).toMatchObject({ type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { input_tokens: 20, cache_read_input_tokens: 10, output_tokens: 5 } })
+    expect(events.at(-2)).toMatchObject({
+      type: 'message_delta',
+      delta: { stop_reason: 'tool_use' },
+      usage: { input_tokens: 20, cache_read_input_tokens: 10, output_tokens: 5 },
+    })
   })
 
   it('ends an answer without content properly, and maps length and refusals', () => {
     expect(validateMessageStream(run([{ type: 'finish', choice: 0, finishReason: 'length' }])).at(-2)).toMatchObject({ delta: { stop_reason: 'max_tokens' } })
-    expect(validateMessageStream(run([{ type: 'refusal-delta', choice: 0, delta: 'No.' }, { type: 'finish', choice: 0, finishReason: 'stop' }])).at(-2)).toMatchObject({ delta: { stop_reason: 'refusal' } })
+    expect(
+      validateMessageStream(
+        run([
+          { type: 'refusal-delta', choice: 0, delta: 'No.' },
+          { type: 'finish', choice: 0, finishReason: 'stop' },
+        ]),
+      ).at(-2),
+    ).toMatchObject({ delta: { stop_reason: 'refusal' } })
   })
 
   it('writes a native answer as it came and nothing of its canonical twin', () => {
     const payload = { type: 'content_block_delta', index: 0, delta: { type: 'citations_delta', citation: { type: 'char_location' } } }
-    const frames = run([{ type: 'native', dialect: 'anthropic-messages', payload, whole: false }, { type: 'text-delta', choice: 0, delta: 'x' }])
+    const frames = run([
+      { type: 'native', dialect: 'anthropic-messages', payload, whole: false },
+      { type: 'text-delta', choice: 0, delta: 'x' },
+    ])
     expect(frames).toEqual([{ event: 'content_block_delta', data: JSON.stringify(payload) }])
     expect(() => streamEventSchema.parse(payload)).toThrow()
   })
@@ -173,9 +208,26 @@ describe('estimateInputTokens', () => {
     const small = await estimateInputTokens({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello world' }] }], extra: {} })
     expect(small).toBeGreaterThanOrEqual(2)
     expect(small).toBeLessThan(20)
-    const withImage = await estimateInputTokens({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello world' }, { type: 'image', url: 'data:image/png;base64,AA' }] }], extra: {} })
+    const withImage = await estimateInputTokens({
+      model: 'm',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Hello world' },
+            { type: 'image', url: 'data:image/png;base64,AA' },
+          ],
+        },
+      ],
+      extra: {},
+    })
     expect(withImage - small).toBe(1600)
-    const withTool = await estimateInputTokens({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello world' }] }], tools: [{ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }], extra: {} })
+    const withTool = await estimateInputTokens({
+      model: 'm',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello world' }] }],
+      tools: [{ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }],
+      extra: {},
+    })
     expect(withTool).toBeGreaterThan(small + 5)
   })
 })

@@ -46,7 +46,9 @@ describe('config file', () => {
       upstreamTimeoutMs: 30_000,
       openaiBaseUrl: 'http://127.0.0.1:11434/v1',
       models: { fast: 'groq/llama-3.3-70b-versatile', thinker: 'anthropic/claude-sonnet-4-5' },
-      providers: { groq: { type: 'openai-compatible', base_url: 'https://api.groq.com/openai/v1', api_key: 'gsk-secret', max_retries: 2, params: { temperature: 0.2 } } },
+      providers: {
+        groq: { type: 'openai-compatible', base_url: 'https://api.groq.com/openai/v1', api_key: 'gsk-secret', max_retries: 2, params: { temperature: 0.2 } },
+      },
     })
     expect(config.providers.groq).not.toHaveProperty('api_key_env')
     // the file itself, as written, for sections other code reads
@@ -54,7 +56,10 @@ describe('config file', () => {
   })
 
   it('reads JSON from OPTIPROXY_CONFIG', () => {
-    const path = writeFile('b.json', JSON.stringify({ providers: { ollama: { type: 'openai-compatible', base_url: 'http://127.0.0.1:11434/v1' } }, defaults: { provider: 'ollama' } }))
+    const path = writeFile(
+      'b.json',
+      JSON.stringify({ providers: { ollama: { type: 'openai-compatible', base_url: 'http://127.0.0.1:11434/v1' } }, defaults: { provider: 'ollama' } }),
+    )
     const config = loadConfig([], { OPTIPROXY_CONFIG: path })
     expect(config.defaultProvider).toBe('ollama')
     expect(config.providers.ollama?.base_url).toBe('http://127.0.0.1:11434/v1')
@@ -91,13 +96,25 @@ tracing: true
   })
 
   it('reads approach settings and per-slug option defaults; a bad slug or option stops the app at startup', () => {
-    const path = writeFile('approaches.yaml', 'approaches:\n  trace: false\n  max_upstream_calls: 12\n  max_parallel_calls: 2\n  bon: { n: 5 }\n  mcts: { simulations: 4 }\n')
+    const path = writeFile(
+      'approaches.yaml',
+      'approaches:\n  trace: false\n  max_upstream_calls: 12\n  max_parallel_calls: 2\n  bon: { n: 5 }\n  mcts: { simulations: 4 }\n',
+    )
     const config = loadConfig(['--config', path], {})
-    expect(config).toMatchObject({ approachTrace: false, approachMaxUpstreamCalls: 12, approachMaxParallelCalls: 2, approachOptions: { bon: { n: 5 }, mcts: { simulations: 4 } } })
+    expect(config).toMatchObject({
+      approachTrace: false,
+      approachMaxUpstreamCalls: 12,
+      approachMaxParallelCalls: 2,
+      approachOptions: { bon: { n: 5 }, mcts: { simulations: 4 } },
+    })
     // the environment still wins over the file
     expect(loadConfig(['--config', path], { OPTIPROXY_APPROACH_OPTIONS: '{"bon":{"n":2}}' }).approachOptions).toEqual({ bon: { n: 2 } })
-    expect(() => loadConfig(['--config', writeFile('approaches-bad.yaml', 'approaches:\n  bon: 3\n')], {})).toThrow(/approaches\.bon: expected the options of an approach/)
-    expect(() => createApp(loadConfig(['--config', writeFile('approaches-slug.yaml', 'approaches:\n  bogus: {}\n')], {}))).toThrow(/bogus: not a known approach/)
+    expect(() => loadConfig(['--config', writeFile('approaches-bad.yaml', 'approaches:\n  bon: 3\n')], {})).toThrow(
+      /approaches\.bon: expected the options of an approach/,
+    )
+    expect(() => createApp(loadConfig(['--config', writeFile('approaches-slug.yaml', 'approaches:\n  bogus: {}\n')], {}))).toThrow(
+      /bogus: not a known approach/,
+    )
     expect(() => createApp(loadConfig(['--config', writeFile('approaches-option.yaml', 'approaches:\n  bon: { n: 0 }\n')], {}))).toThrow(/bon\.n/)
   })
 
@@ -109,7 +126,9 @@ tracing: true
 
   it('rejects a provider type it does not know and a key given twice', () => {
     expect(() => parseConfigFile({ providers: { x: { type: 'cohere' } } })).toThrow(/providers\.x\.type: expected 'openai-compatible', 'anthropic' or 'gemini'/)
-    expect(() => parseConfigFile({ providers: { x: { type: 'anthropic', api_key: 'a', api_key_env: 'B' } } })).toThrow(/providers\.x\.api_key: set api_key or api_key_env/)
+    expect(() => parseConfigFile({ providers: { x: { type: 'anthropic', api_key: 'a', api_key_env: 'B' } } })).toThrow(
+      /providers\.x\.api_key: set api_key or api_key_env/,
+    )
   })
 
   it('takes GOOGLE_API_KEY when GEMINI_API_KEY is unset', () => {
@@ -144,7 +163,9 @@ describe('api_keys in the config file', () => {
     const path = join(directory, 'keys.yaml')
     writeFileSync(path, 'api_keys:\n  - name: team-a\n    key_env: TEAM_A_KEY\n    requests_per_minute: 60\n')
     try {
-      expect(loadConfig(['--config', path], { TEAM_A_KEY: 'sk-team-a-0123456789' }).apiKeys).toEqual([{ name: 'team-a', key: 'sk-team-a-0123456789', requests_per_minute: 60 }])
+      expect(loadConfig(['--config', path], { TEAM_A_KEY: 'sk-team-a-0123456789' }).apiKeys).toEqual([
+        { name: 'team-a', key: 'sk-team-a-0123456789', requests_per_minute: 60 },
+      ])
       expect(() => loadConfig(['--config', path], {})).toThrow(/api_keys\[0\]\.key_env: the variable TEAM_A_KEY is not set/)
     } finally {
       rmSync(directory, { recursive: true, force: true })

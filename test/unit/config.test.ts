@@ -66,7 +66,13 @@ describe('loadConfig', () => {
   })
 
   it('reads the environment, and flags win over it', () => {
-    const config = loadConfig(['--port', '9000', '--body-limit', '512kb'], { PORT: '7000', HOST: '0.0.0.0', OPENAI_API_KEY: 'sk-x', OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', OPTIPROXY_BODY_LIMIT: '1mb' })
+    const config = loadConfig(['--port', '9000', '--body-limit', '512kb'], {
+      PORT: '7000',
+      HOST: '0.0.0.0',
+      OPENAI_API_KEY: 'sk-x',
+      OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1',
+      OPTIPROXY_BODY_LIMIT: '1mb',
+    })
     expect(config).toMatchObject({ port: 9000, host: '0.0.0.0', openaiApiKey: 'sk-x', openaiBaseUrl: 'http://127.0.0.1:11434/v1', bodyLimitBytes: 512 * 1024 })
   })
 
@@ -78,8 +84,16 @@ describe('loadConfig', () => {
   })
 
   it('reads the sandbox and solver ceilings from flags and variables, validated', () => {
-    expect(loadConfig(['--python-timeout-ms', '12000', '--python-memory-mb', '512', '--solver-timeout-ms', '20000'], {})).toMatchObject({ pythonTimeoutMs: 12_000, pythonMemoryMb: 512, solverTimeoutMs: 20_000 })
-    const fromEnv = loadConfig(['--python-memory-mb', '128'], { OPTIPROXY_PYTHON_TIMEOUT_MS: '3000', OPTIPROXY_PYTHON_MEMORY_MB: '1024', OPTIPROXY_SOLVER_TIMEOUT_MS: '800' })
+    expect(loadConfig(['--python-timeout-ms', '12000', '--python-memory-mb', '512', '--solver-timeout-ms', '20000'], {})).toMatchObject({
+      pythonTimeoutMs: 12_000,
+      pythonMemoryMb: 512,
+      solverTimeoutMs: 20_000,
+    })
+    const fromEnv = loadConfig(['--python-memory-mb', '128'], {
+      OPTIPROXY_PYTHON_TIMEOUT_MS: '3000',
+      OPTIPROXY_PYTHON_MEMORY_MB: '1024',
+      OPTIPROXY_SOLVER_TIMEOUT_MS: '800',
+    })
     expect(fromEnv).toMatchObject({ pythonTimeoutMs: 3_000, pythonMemoryMb: 128, solverTimeoutMs: 800 })
     expect(() => loadConfig([], { OPTIPROXY_PYTHON_TIMEOUT_MS: '50' })).toThrow(/--python-timeout-ms \/ OPTIPROXY_PYTHON_TIMEOUT_MS/)
     expect(() => loadConfig([], { OPTIPROXY_PYTHON_TIMEOUT_MS: '600001' })).toThrow(/OPTIPROXY_PYTHON_TIMEOUT_MS/)

@@ -11,11 +11,16 @@ describe('Anthropic request translation', () => {
   it('passes https image URLs for Anthropic to fetch and refuses other schemes', () => {
     const body = convertToAnthropicRequest({ ...base, messages: [{ role: 'user', content: [{ type: 'image', url: 'https://example.com/cat.png' }] }] }, false)
     expect(body.messages).toEqual([{ role: 'user', content: [{ type: 'image', source: { type: 'url', url: 'https://example.com/cat.png' } }] }])
-    expect(() => convertToAnthropicRequest({ ...base, messages: [{ role: 'user', content: [{ type: 'image', url: 'file:///etc/passwd' }] }] }, false)).toThrow(/data URL or an http/)
+    expect(() => convertToAnthropicRequest({ ...base, messages: [{ role: 'user', content: [{ type: 'image', url: 'file:///etc/passwd' }] }] }, false)).toThrow(
+      /data URL or an http/,
+    )
   })
 
   it('turns parallel_tool_calls: false into disable_parallel_tool_use', () => {
-    expect(convertToAnthropicRequest({ ...base, tools: [tool], parallelToolCalls: false }, false).tool_choice).toEqual({ type: 'auto', disable_parallel_tool_use: true })
+    expect(convertToAnthropicRequest({ ...base, tools: [tool], parallelToolCalls: false }, false).tool_choice).toEqual({
+      type: 'auto',
+      disable_parallel_tool_use: true,
+    })
     expect(convertToAnthropicRequest({ ...base, tools: [tool], toolChoice: 'none' }, false).tool_choice).toEqual({ type: 'none' })
   })
 
@@ -44,7 +49,11 @@ describe('Anthropic request translation', () => {
   })
 
   it('chooses max_tokens per model family', () => {
-    expect([defaultAnthropicMaxTokens('claude-3-haiku-20240307'), defaultAnthropicMaxTokens('claude-3-5-sonnet-latest'), defaultAnthropicMaxTokens('claude-opus-4-1')]).toEqual([4096, 8192, 32_000])
+    expect([
+      defaultAnthropicMaxTokens('claude-3-haiku-20240307'),
+      defaultAnthropicMaxTokens('claude-3-5-sonnet-latest'),
+      defaultAnthropicMaxTokens('claude-opus-4-1'),
+    ]).toEqual([4096, 8192, 32_000])
   })
 
   it('merges consecutive tool results into one user turn', () => {
@@ -52,7 +61,13 @@ describe('Anthropic request translation', () => {
       {
         ...base,
         messages: [
-          { role: 'assistant', content: [{ type: 'tool-call', id: 'a', name: 'f', arguments: '{}' }, { type: 'tool-call', id: 'b', name: 'f', arguments: '{}' }] },
+          {
+            role: 'assistant',
+            content: [
+              { type: 'tool-call', id: 'a', name: 'f', arguments: '{}' },
+              { type: 'tool-call', id: 'b', name: 'f', arguments: '{}' },
+            ],
+          },
           { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'a', content: [{ type: 'text', text: '1' }] }] },
           { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'b', content: [{ type: 'text', text: '2' }] }] },
         ],
@@ -68,9 +83,13 @@ describe('Anthropic request translation', () => {
 
 describe('Gemini translation', () => {
   it('refuses a tool result whose call is not in the conversation (Gemini needs the function name)', () => {
-    expect(() => convertToGeminiRequest({ ...base, model: 'gemini-2.0-flash', messages: [{ role: 'tool', content: [{ type: 'tool-result', toolCallId: 'x', content: [] }] }] })).toThrow(
-      /No assistant tool call has the id 'x'/,
-    )
+    expect(() =>
+      convertToGeminiRequest({
+        ...base,
+        model: 'gemini-2.0-flash',
+        messages: [{ role: 'tool', content: [{ type: 'tool-result', toolCallId: 'x', content: [] }] }],
+      }),
+    ).toThrow(/No assistant tool call has the id 'x'/)
   })
 
   it('does not send back call ids the proxy generated', () => {

@@ -125,7 +125,11 @@ describe('the guarded fetch', () => {
     expect(page.contentType).toBe('application/pdf')
     expect(page.text).toBe('Quokkas were first described by Willem de Vlamingh in 1696.')
     await expectFailure(web.fetchPage(`${pages.url}/doc.pdf`, signal()), 'unsupported-type', /could not be read as a PDF/)
-    await expectFailure(createWeb({ allowHosts: '127.0.0.1', maxBytes: 100 }).fetchPage(`${pages.url}/paper.pdf`, signal()), 'too-large', /PDF larger than 100 bytes/)
+    await expectFailure(
+      createWeb({ allowHosts: '127.0.0.1', maxBytes: 100 }).fetchPage(`${pages.url}/paper.pdf`, signal()),
+      'too-large',
+      /PDF larger than 100 bytes/,
+    )
   })
 
   it('cuts a huge page at the size cap, times out a slow page, refuses images, other schemes and HTTP errors clearly', async () => {

@@ -36,14 +36,30 @@ describe('foldStreamEvents', () => {
 
   it('throws the error event', async () => {
     const error = new ProxyError('boom', { status: 502, type: 'upstream_error' })
-    await expect(foldStreamEvents(from([{ type: 'text-delta', choice: 0, delta: 'x' }, { type: 'error', error }]))).rejects.toBe(error)
+    await expect(
+      foldStreamEvents(
+        from([
+          { type: 'text-delta', choice: 0, delta: 'x' },
+          { type: 'error', error },
+        ]),
+      ),
+    ).rejects.toBe(error)
   })
 
   it('is the inverse of streamEventsFromResult', async () => {
     const result: ModelResult = {
       metadata: { id: 'x', model: 'm', systemFingerprint: 'fp' },
       choices: [
-        { index: 0, text: 'a', reasoning: 'r', refusal: null, toolCalls: [{ type: 'tool-call', id: 'c', name: 'f', arguments: '{}' }], finishReason: 'tool-calls', logprobs: null, refusalLogprobs: null },
+        {
+          index: 0,
+          text: 'a',
+          reasoning: 'r',
+          refusal: null,
+          toolCalls: [{ type: 'tool-call', id: 'c', name: 'f', arguments: '{}' }],
+          finishReason: 'tool-calls',
+          logprobs: null,
+          refusalLogprobs: null,
+        },
         { index: 1, text: '', reasoning: '', refusal: 'no', toolCalls: [], finishReason: 'content-filter', logprobs: null, refusalLogprobs: null },
       ],
       usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 },

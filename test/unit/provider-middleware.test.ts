@@ -19,7 +19,8 @@ import { readProviderOperationSettings } from '../../src/operations/create-opera
 import type { UpstreamCallReport } from '../../src/core/provider.js'
 
 const request: ModelRequest = { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }], extra: {} }
-const answer = (text: string): ModelResult => ({ choices: [{ index: 0, message: { role: 'assistant', content: [{ type: 'text', text }] }, finishReason: 'stop' }] }) as unknown as ModelResult
+const answer = (text: string): ModelResult =>
+  ({ choices: [{ index: 0, message: { role: 'assistant', content: [{ type: 'text', text }] }, finishReason: 'stop' }] }) as unknown as ModelResult
 
 /** A provider that records what reaches it. */
 function createRecordingProvider(log: string[], seen: ProviderCall[]): Provider {
@@ -69,7 +70,11 @@ describe('the provider middleware chain', () => {
   it('the first middleware is the outermost: transforms in order, wraps around the rest, sees what the earlier ones did', async () => {
     const log: string[] = []
     const seen: ProviderCall[] = []
-    const provider = wrapProvider(createRecordingProvider(log, seen), [createTracingMiddleware('a', log), createTracingMiddleware('b', log), createTracingMiddleware('c', log)])
+    const provider = wrapProvider(createRecordingProvider(log, seen), [
+      createTracingMiddleware('a', log),
+      createTracingMiddleware('b', log),
+      createTracingMiddleware('c', log),
+    ])
     expect(provider.id).toBe('base')
     await provider.generate(request, { signal: new AbortController().signal })
     expect(log).toEqual([
@@ -91,7 +96,15 @@ describe('the provider middleware chain', () => {
     for await (const event of provider.stream(request, { signal: new AbortController().signal })) if (event.type === 'text-delta') deltas.push(event.delta)
     // the innermost middleware touches each event first on the way out
     expect(deltas).toEqual(['ocba', 'kcba'])
-    expect(log.filter((line) => !line.includes('transform'))).toEqual(['a.stream.before', 'b.stream.before', 'c.stream.before', 'provider.stream', 'c.stream.after', 'b.stream.after', 'a.stream.after'])
+    expect(log.filter((line) => !line.includes('transform'))).toEqual([
+      'a.stream.before',
+      'b.stream.before',
+      'c.stream.before',
+      'provider.stream',
+      'c.stream.after',
+      'b.stream.after',
+      'a.stream.after',
+    ])
   })
 
   it('a middleware can call the rest of the chain with a call of its own (a deadline signal); an empty list is the provider itself', async () => {
@@ -100,7 +113,10 @@ describe('the provider middleware chain', () => {
     const base = createRecordingProvider(log, seen)
     expect(wrapProvider(base, [])).toBe(base)
     const own = new AbortController()
-    const replacing: ProviderMiddleware = { name: 'replace', wrapGenerate: ({ doGenerate, call }) => doGenerate({ ...call, options: { ...call.options, signal: own.signal, apiKey: 'k' } }) }
+    const replacing: ProviderMiddleware = {
+      name: 'replace',
+      wrapGenerate: ({ doGenerate, call }) => doGenerate({ ...call, options: { ...call.options, signal: own.signal, apiKey: 'k' } }),
+    }
     await wrapProvider(base, [replacing]).generate(request, { signal: new AbortController().signal })
     expect(seen[0]?.options.signal).toBe(own.signal)
     expect(seen[0]?.options.apiKey).toBe('k')
@@ -142,7 +158,8 @@ describe('the provider middleware chain', () => {
 })
 
 /** A retryable upstream failure that asks for no wait (Retry-After: 0). */
-const overloaded = (): ProxyError => new ProxyError('overloaded', { status: 503, type: 'upstream_error', isRetryable: true, retryAfter: '0', retryAfterSeconds: 0 })
+const overloaded = (): ProxyError =>
+  new ProxyError('overloaded', { status: 503, type: 'upstream_error', isRetryable: true, retryAfter: '0', retryAfterSeconds: 0 })
 
 /** What a probe between two entries saw of one call. */
 interface Sighting {
@@ -187,7 +204,14 @@ function createProbe(after: string, sightings: Sighting[]): ProviderMiddleware {
 
 /** The production list of one provider with a probe after each entry (and one outside them all). */
 function composeWithProbes(base: Provider, sightings: Sighting[], observed: { reports: UpstreamCallReport[] }) {
-  const config = configSchema.parse({ host: '127.0.0.1', port: 0, firstByteTimeoutMs: 4000, totalTimeoutMs: 8000, maxConcurrentUpstream: 2, upstreamMaxRetries: 2 })
+  const config = configSchema.parse({
+    host: '127.0.0.1',
+    port: 0,
+    firstByteTimeoutMs: 4000,
+    totalTimeoutMs: 8000,
+    maxConcurrentUpstream: 2,
+    upstreamMaxRetries: 2,
+  })
   const instrumentation = { metrics: createProxyMetrics({ processMetrics: false }), health: createProviderHealth(3) }
   const concurrency: { load?: { running: number; queued: number } } = {}
   const entries = createProviderMiddlewares('base', { type: 'openai-compatible', params: { temperature: 0.3 } }, config, {
@@ -310,7 +334,8 @@ describe('the production middleware list (issue 17: retries are an entry)', () =
   })
 
   it('a wait for a retry ends when the call is aborted', async () => {
-    const slowRetry = (): ProxyError => new ProxyError('overloaded', { status: 503, type: 'upstream_error', isRetryable: true, retryAfter: '30', retryAfterSeconds: 30 })
+    const slowRetry = (): ProxyError =>
+      new ProxyError('overloaded', { status: 503, type: 'upstream_error', isRetryable: true, retryAfter: '30', retryAfterSeconds: 30 })
     let calls = 0
     const base: Provider = {
       id: 'base',

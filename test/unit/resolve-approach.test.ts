@@ -6,7 +6,11 @@ import { resolveApproach } from '../../src/routing/resolve-approach.js'
 
 const fake = (id: string): Approach<unknown> => ({ id, description: id, optionsSchema: z.unknown(), run: async function* () {} })
 const registry = new Map([fake('none'), fake('moa'), fake('bon')].map((approach) => [approach.id, approach]))
-const request = (model: string, messages: ModelRequest['messages'] = [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }]): ModelRequest => ({ model, messages, extra: {} })
+const request = (model: string, messages: ModelRequest['messages'] = [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }]): ModelRequest => ({
+  model,
+  messages,
+  extra: {},
+})
 const resolve = (input: { request: ModelRequest; field?: string }) => resolveApproach({ ...input, defaultSlug: 'none', registry })
 
 describe('resolveApproach', () => {
@@ -23,7 +27,11 @@ describe('resolveApproach', () => {
   })
 
   it('the request field beats the prefix, whose slug is still stripped; auto means unset', () => {
-    expect(resolve({ request: request('moa-gpt-4o'), field: 'bon' })).toMatchObject({ approach: { id: 'bon' }, source: 'request-field', request: { model: 'gpt-4o' } })
+    expect(resolve({ request: request('moa-gpt-4o'), field: 'bon' })).toMatchObject({
+      approach: { id: 'bon' },
+      source: 'request-field',
+      request: { model: 'gpt-4o' },
+    })
     expect(resolve({ request: request('moa-gpt-4o'), field: 'auto' })).toMatchObject({ approach: { id: 'moa' }, source: 'model-prefix' })
   })
 
@@ -44,27 +52,56 @@ describe('resolveApproach', () => {
     const selection = resolve({
       request: request('gpt-4o', [
         { role: 'system', content: 'Be brief.' },
-        { role: 'user', content: [{ type: 'image', url: 'data:,' }, { type: 'text', text: 'Solve <optillm_approach> moa </optillm_approach> this' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'image', url: 'data:,' },
+            { type: 'text', text: 'Solve <optillm_approach> moa </optillm_approach> this' },
+          ],
+        },
         { role: 'user', content: [{ type: 'text', text: '<optillm_approach>bon</optillm_approach>' }] },
       ]),
     })
     expect(selection.approach.id).toBe('moa')
-    expect(selection.request.messages[1]).toEqual({ role: 'user', content: [{ type: 'image', url: 'data:,' }, { type: 'text', text: 'Solve  this' }] })
+    expect(selection.request.messages[1]).toEqual({
+      role: 'user',
+      content: [
+        { type: 'image', url: 'data:,' },
+        { type: 'text', text: 'Solve  this' },
+      ],
+    })
     expect(selection.request.messages[2]).toEqual({ role: 'user', content: [{ type: 'text', text: '<optillm_approach>bon</optillm_approach>' }] })
   })
 
   it('an unknown slug in a field or tag is a 400 naming the source and listing the known slugs', () => {
-    expect(() => resolve({ request: request('gpt-4o'), field: 'magic' })).toThrow(expect.objectContaining({ status: 400, param: 'optillm_approach', message: expect.stringContaining('none, moa, bon') }))
+    expect(() => resolve({ request: request('gpt-4o'), field: 'magic' })).toThrow(
+      expect.objectContaining({ status: 400, param: 'optillm_approach', message: expect.stringContaining('none, moa, bon') }),
+    )
   })
 
   it('reads combinations from the prefix, the field and the tag: & is a pipeline, | parallel branches', () => {
-    expect(resolve({ request: request('moa&bon-gpt-4o') })).toMatchObject({ operator: 'pipeline', approaches: [{ id: 'moa' }, { id: 'bon' }], source: 'model-prefix', request: { model: 'gpt-4o' } })
-    expect(resolve({ request: request('gpt-4o'), field: 'bon | moa | none' })).toMatchObject({ operator: 'parallel', approaches: [{ id: 'bon' }, { id: 'moa' }, { id: 'none' }] })
+    expect(resolve({ request: request('moa&bon-gpt-4o') })).toMatchObject({
+      operator: 'pipeline',
+      approaches: [{ id: 'moa' }, { id: 'bon' }],
+      source: 'model-prefix',
+      request: { model: 'gpt-4o' },
+    })
+    expect(resolve({ request: request('gpt-4o'), field: 'bon | moa | none' })).toMatchObject({
+      operator: 'parallel',
+      approaches: [{ id: 'bon' }, { id: 'moa' }, { id: 'none' }],
+    })
     expect(resolve({ request: request('gpt-4o'), field: 'moa' })).toMatchObject({ operator: 'single', approaches: [{ id: 'moa' }] })
   })
 
   it('a combination with an unknown slug or mixed operators is a 400, from any source', () => {
-    expect(() => resolve({ request: request('moa&magic-gpt-4o') })).toThrow(expect.objectContaining({ status: 400, param: 'model', code: 'unknown_approach', message: expect.stringContaining("Unknown approach 'magic' in 'moa&magic'. Known approaches: none, moa, bon.") }))
+    expect(() => resolve({ request: request('moa&magic-gpt-4o') })).toThrow(
+      expect.objectContaining({
+        status: 400,
+        param: 'model',
+        code: 'unknown_approach',
+        message: expect.stringContaining("Unknown approach 'magic' in 'moa&magic'. Known approaches: none, moa, bon."),
+      }),
+    )
     expect(() => resolve({ request: request('gpt-4o'), field: 'moa|' })).toThrow(expect.objectContaining({ status: 400, code: 'unknown_approach' }))
     expect(() => resolve({ request: request('gpt-4o'), field: 'moa&bon|none' })).toThrow(expect.objectContaining({ status: 400, code: 'invalid_approach' }))
   })

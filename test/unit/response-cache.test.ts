@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest'
 import type { StreamEvent } from '../../src/core/stream-event.js'
 import { computeCacheKey, createMemoryCacheStore } from '../../src/operations/response-cache.js'
 
-const answer = (text: string): StreamEvent[] => [{ type: 'text-delta', choice: 0, delta: text }, { type: 'finish', choice: 0, finishReason: 'stop' }]
+const answer = (text: string): StreamEvent[] => [
+  { type: 'text-delta', choice: 0, delta: text },
+  { type: 'finish', choice: 0, finishReason: 'stop' },
+]
 
 describe('createMemoryCacheStore', () => {
   it('evicts the least recently used entry past max_entries', async () => {

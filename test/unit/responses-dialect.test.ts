@@ -28,7 +28,14 @@ describe('Responses event builder', () => {
     const completed = events.at(-1) as unknown as { type: string; response: { output: unknown[] } }
     expect(completed.type).toBe('response.completed')
     expect(completed.response.output).toEqual([
-      expect.objectContaining({ type: 'message', status: 'completed', content: [{ type: 'output_text', text: 'I ', annotations: [], logprobs: [] }, { type: 'refusal', refusal: 'cannot' }] }),
+      expect.objectContaining({
+        type: 'message',
+        status: 'completed',
+        content: [
+          { type: 'output_text', text: 'I ', annotations: [], logprobs: [] },
+          { type: 'refusal', refusal: 'cannot' },
+        ],
+      }),
     ])
     expect(events.map((event) => event.type)).toContain('response.refusal.done')
   })
@@ -43,7 +50,13 @@ describe('Responses event builder', () => {
     const last = events.at(-1) as unknown as { type: string; response: Record<string, unknown> }
     expect(last.type).toBe('response.incomplete')
     expect(last.response.incomplete_details).toEqual({ reason: 'max_output_tokens' })
-    expect(last.response.usage).toEqual({ input_tokens: 3, input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 }, output_tokens: 4, output_tokens_details: { reasoning_tokens: 1 }, total_tokens: 7 })
+    expect(last.response.usage).toEqual({
+      input_tokens: 3,
+      input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+      output_tokens: 4,
+      output_tokens_details: { reasoning_tokens: 1 },
+      total_tokens: 7,
+    })
   })
 
   it('ignores choices other than 0 and closes open items on failure', () => {
@@ -72,7 +85,10 @@ describe('parseResponsesRequest', () => {
     const parsed = parseResponsesRequest({
       model: 'moa-gpt-4o',
       instructions: 'Be exact.',
-      input: [{ type: 'message', role: 'developer', content: 'dev note' }, { role: 'user', content: [{ type: 'input_text', text: 'q' }] }],
+      input: [
+        { type: 'message', role: 'developer', content: 'dev note' },
+        { role: 'user', content: [{ type: 'input_text', text: 'q' }] },
+      ],
       text: { format: { type: 'json_schema', name: 'answer', schema: { type: 'object' }, strict: true } },
       tools: [{ type: 'function', name: 'f', parameters: { type: 'object' }, strict: true }],
       tool_choice: { type: 'function', name: 'f' },
@@ -80,7 +96,14 @@ describe('parseResponsesRequest', () => {
       optillm_approach: 'none',
       optiproxy: { none: {} },
     })
-    expect(parsed).toMatchObject({ streaming: false, background: false, store: true, approachField: 'none', approachFieldName: 'optillm_approach', optiproxy: { none: {} } })
+    expect(parsed).toMatchObject({
+      streaming: false,
+      background: false,
+      store: true,
+      approachField: 'none',
+      approachFieldName: 'optillm_approach',
+      optiproxy: { none: {} },
+    })
     const request = createModelRequest(parsed.body, parsed.inputItems)
     expect(request).toMatchObject({
       model: 'moa-gpt-4o',
@@ -106,7 +129,10 @@ describe('parseResponsesRequest', () => {
       throw new Error('accepted')
     }
     expect(refused({ model: 'm', input: 'x', conversation: 'conv_1' })).toMatchObject({ status: 400, param: 'conversation' })
-    expect(refused({ model: 'm', input: 'x', tool_choice: { type: 'function', name: 'missing' }, tools: [{ type: 'function', name: 'f' }] })).toMatchObject({ status: 400, param: 'tool_choice' })
+    expect(refused({ model: 'm', input: 'x', tool_choice: { type: 'function', name: 'missing' }, tools: [{ type: 'function', name: 'f' }] })).toMatchObject({
+      status: 400,
+      param: 'tool_choice',
+    })
     expect(refused({ model: 'm', input: [{ type: 'item_reference', id: 'x' }] })).toMatchObject({ status: 400 })
     expect(refused({ model: 'm', input: 'x', background: true, store: false })).toMatchObject({ status: 400, param: 'background' })
   })

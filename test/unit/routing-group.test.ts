@@ -34,7 +34,14 @@ describe('createRoutingGroup', () => {
     const light = createFakeProvider('light', calls)
     const heavy = createFakeProvider('heavy', calls)
     const draws = [0.1, 0.5, 0.9]
-    const group = createRoutingGroup({ id: 'g', strategy: 'weighted', targets: [targetOf(light, 1), targetOf(heavy, 3)], failureThreshold: 3, cooldownMs: 1000, random: () => draws.shift() ?? 0 })
+    const group = createRoutingGroup({
+      id: 'g',
+      strategy: 'weighted',
+      targets: [targetOf(light, 1), targetOf(heavy, 3)],
+      failureThreshold: 3,
+      cooldownMs: 1000,
+      random: () => draws.shift() ?? 0,
+    })
     for (let i = 0; i < 3; i++) await group.generate(request, options())
     // 0.1 * 4 = 0.4 falls in light's share [0, 1); 2.0 and 3.6 in heavy's [1, 4)
     expect(calls).toEqual(['light:light-model', 'heavy:heavy-model', 'heavy:heavy-model'])
@@ -44,7 +51,14 @@ describe('createRoutingGroup', () => {
     const calls: string[] = []
     const failing = createFakeProvider('failing', calls, new ProxyError('overloaded', { status: 503, type: 'upstream_error', isRetryable: true }))
     const good = createFakeProvider('good', calls)
-    const group = createRoutingGroup({ id: 'g', strategy: 'weighted', targets: [targetOf(failing, 9), targetOf(good, 1)], failureThreshold: 3, cooldownMs: 1000, random: () => 0 })
+    const group = createRoutingGroup({
+      id: 'g',
+      strategy: 'weighted',
+      targets: [targetOf(failing, 9), targetOf(good, 1)],
+      failureThreshold: 3,
+      cooldownMs: 1000,
+      random: () => 0,
+    })
     const seen: string[] = []
     await group.generate(request, { ...options(), observer: { targetChosen: (target) => seen.push(target) } })
     expect(calls).toEqual(['failing:failing-model', 'good:good-model'])
@@ -74,7 +88,11 @@ describe('createRoutingGroup', () => {
 
   it('a cancelled call is not a reason to try another target', async () => {
     const calls: string[] = []
-    const cancelled = createFakeProvider('cancelled', calls, new ProxyError('The request was cancelled.', { status: 499, type: 'server_error', code: 'request_cancelled' }))
+    const cancelled = createFakeProvider(
+      'cancelled',
+      calls,
+      new ProxyError('The request was cancelled.', { status: 499, type: 'server_error', code: 'request_cancelled' }),
+    )
     const other = createFakeProvider('other', calls)
     const group = createRoutingGroup({ id: 'g', strategy: 'fallback', targets: [targetOf(cancelled), targetOf(other)], failureThreshold: 1, cooldownMs: 1000 })
     await expect(group.generate(request, options())).rejects.toMatchObject({ status: 499 })

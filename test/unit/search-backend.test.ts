@@ -20,13 +20,25 @@ const server = createServer((request, response) => {
     seen.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body })
     response.writeHead(200, { 'content-type': 'application/json' })
     if (request.url?.startsWith('/brave')) {
-      response.end(JSON.stringify({ type: 'search', web: { results: [{ title: 'Brave hit', url: 'https://example.com/b', description: 'A <strong>bold</strong> snippet' }] } }))
+      response.end(
+        JSON.stringify({
+          type: 'search',
+          web: { results: [{ title: 'Brave hit', url: 'https://example.com/b', description: 'A <strong>bold</strong> snippet' }] },
+        }),
+      )
     } else if (request.url?.startsWith('/tavily')) {
       response.end(JSON.stringify({ query: 'q', results: [{ title: 'Tavily hit', url: 'https://example.com/t', content: 'Tavily content', score: 0.9 }] }))
     } else if (request.url?.startsWith('/broken')) {
       response.end('{not json')
     } else {
-      response.end(JSON.stringify({ results: [{ title: 'Searx hit', url: 'https://example.com/s', content: 'Searx content' }, { title: 'Not web', url: 'javascript:alert(1)', content: '' }] }))
+      response.end(
+        JSON.stringify({
+          results: [
+            { title: 'Searx hit', url: 'https://example.com/s', content: 'Searx content' },
+            { title: 'Not web', url: 'javascript:alert(1)', content: '' },
+          ],
+        }),
+      )
     }
   })
 })
@@ -38,7 +50,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 const signal = () => new AbortController().signal
 
 describe('search backends', () => {
-  it("SearXNG: GET <base>/search?q=...&format=json; non-http(s) hits dropped", async () => {
+  it('SearXNG: GET <base>/search?q=...&format=json; non-http(s) hits dropped', async () => {
     const hits = await createSearchBackend({ backend: 'searxng', url: `${base}/searx`, timeoutMs: 2_000 }).search('eiffel tower', signal(), 5)
     expect(seen.at(-1)).toMatchObject({ method: 'GET', url: '/searx/search?q=eiffel+tower&format=json' })
     expect(hits).toEqual([{ title: 'Searx hit', url: 'https://example.com/s', snippet: 'Searx content' }])
@@ -61,7 +73,9 @@ describe('search backends', () => {
 
   it('a missing key or a broken answer is a WebFailure with its reason', async () => {
     await expect(createSearchBackend({ backend: 'brave', timeoutMs: 2_000 }).search('q', signal(), 3)).rejects.toMatchObject({ reason: 'not-configured' })
-    const broken = await createSearchBackend({ backend: 'searxng', url: `${base}/broken`, timeoutMs: 2_000 }).search('q', signal(), 3).catch((error: unknown) => error)
+    const broken = await createSearchBackend({ backend: 'searxng', url: `${base}/broken`, timeoutMs: 2_000 })
+      .search('q', signal(), 3)
+      .catch((error: unknown) => error)
     expect(broken).toBeInstanceOf(WebFailure)
     expect((broken as WebFailure).reason).toBe('network')
   })

@@ -6,8 +6,13 @@ import { writeSolution } from '../../src/simulation/answer-writing.js'
 import { createRandom, drawBeta } from '../../src/simulation/random.js'
 import { createSimulatedModel, createWordProblems } from '../../src/simulation/simulated-model.js'
 
-const ask = (text: string, extra: ModelRequest['messages'] = []): ModelRequest => ({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text }] }, ...extra], extra: {} })
-const textOf = async (provider: ReturnType<typeof createSimulatedModel>, request: ModelRequest): Promise<string> => (await provider.generate(request, { signal: new AbortController().signal })).choices[0]?.text ?? ''
+const ask = (text: string, extra: ModelRequest['messages'] = []): ModelRequest => ({
+  model: 'm',
+  messages: [{ role: 'user', content: [{ type: 'text', text }] }, ...extra],
+  extra: {},
+})
+const textOf = async (provider: ReturnType<typeof createSimulatedModel>, request: ModelRequest): Promise<string> =>
+  (await provider.generate(request, { signal: new AbortController().signal })).choices[0]?.text ?? ''
 
 describe('the realistic simulated model', () => {
   it('writes every answer form so that it grades right (numbers and choice letters)', () => {
@@ -55,7 +60,13 @@ describe('the realistic simulated model', () => {
     const provider = createSimulatedModel(problem, { accuracy: 1, raterAccuracy: 0.8, adoption: 0, unreadableRatings: 0 }, 11)
     let high = 0
     for (let call = 0; call < 1000; call++) {
-      const reply = await textOf(provider, ask(problem.question, [{ role: 'assistant', content: [{ type: 'text', text: 'The answer is 42.' }] }, { role: 'user', content: [{ type: 'text', text: 'End with "Rating: N".' }] }]))
+      const reply = await textOf(
+        provider,
+        ask(problem.question, [
+          { role: 'assistant', content: [{ type: 'text', text: 'The answer is 42.' }] },
+          { role: 'user', content: [{ type: 'text', text: 'End with "Rating: N".' }] },
+        ]),
+      )
       if ((readScore(reply) ?? 0) >= 7) high++
     }
     expect(Math.abs(high / 1000 - 0.8)).toBeLessThan(0.05)
@@ -63,7 +74,8 @@ describe('the realistic simulated model', () => {
 
   it('a pairwise judge with full position bias always names Response A', async () => {
     const provider = createSimulatedModel({ question: 'Q', answer: 1 }, { accuracy: 1, raterAccuracy: 1, adoption: 0, positionBias: 1 }, 1)
-    const prompt = '[Response A]\nThe answer is 2.\n[End of Response A]\n\n[Response B]\nThe answer is 1.\n[End of Response B]\n\nEnd with "Verdict: A", "Verdict: B" or "Verdict: tie".'
+    const prompt =
+      '[Response A]\nThe answer is 2.\n[End of Response A]\n\n[Response B]\nThe answer is 1.\n[End of Response B]\n\nEnd with "Verdict: A", "Verdict: B" or "Verdict: tie".'
     expect(await textOf(provider, ask(prompt))).toContain('Verdict: A')
   })
 

@@ -54,22 +54,28 @@ async function serve(source: AsyncIterable<StreamEvent>, keepAliveMs: number, st
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port }, (response) => {
-      let body = ''
-      response.setEncoding('utf8')
-      if (startReadingAfterMs > 0) {
-        response.pause()
-        setTimeout(() => response.resume(), startReadingAfterMs)
-      }
-      response.on('data', (chunk: string) => {
-        body += chunk
+    http
+      .get({ host: '127.0.0.1', port }, (response) => {
+        let body = ''
+        response.setEncoding('utf8')
+        if (startReadingAfterMs > 0) {
+          response.pause()
+          setTimeout(() => response.resume(), startReadingAfterMs)
+        }
+        response.on('data', (chunk: string) => {
+          body += chunk
+        })
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body, writes }))
       })
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body, writes }))
-    }).on('error', reject)
+      .on('error', reject)
   })
 }
 
-const dataOf = (body: string) => body.split('\n\n').filter((frame) => frame.startsWith('data: ')).map((frame) => frame.slice(6))
+const dataOf = (body: string) =>
+  body
+    .split('\n\n')
+    .filter((frame) => frame.startsWith('data: '))
+    .map((frame) => frame.slice(6))
 
 describe('respondWithEventStream', () => {
   it('delivers every event exactly once and in order while keep-alive timers race the source', async () => {

@@ -80,7 +80,10 @@ function runChild(): { status: number | null; output: string } {
 
 /** The lines `loaded <url>` of one part of the output. */
 function readLoaded(part: string): string[] {
-  return part.split('\n').filter((line) => line.startsWith('loaded ')).map((line) => line.slice('loaded '.length))
+  return part
+    .split('\n')
+    .filter((line) => line.startsWith('loaded '))
+    .map((line) => line.slice('loaded '.length))
 }
 
 const isPackage = (url: string, name: string): boolean => url.includes(`/node_modules/${name}/`)
@@ -92,15 +95,28 @@ describe('what an idle proxy has loaded', () => {
     expect(run.output).toContain('done')
     const [atStart = '', afterRequests = ''] = run.output.split('\nstarted\n')
     const startUrls = readLoaded(atStart)
-    expect(startUrls.some((url) => isModule(url, 'src/routes/chat-completions')), 'the hook reports our modules').toBe(true)
+    expect(
+      startUrls.some((url) => isModule(url, 'src/routes/chat-completions')),
+      'the hook reports our modules',
+    ).toBe(true)
     expect(packagesLoadedOnFirstUse.filter((name) => startUrls.some((url) => isPackage(url, name)))).toEqual([])
     expect(modulesLoadedOnFirstUse.filter((path) => startUrls.some((url) => isModule(url, path)))).toEqual([])
 
     // the routes still answer (a 400 for an empty body, the anthropic call fails to connect), loading their code then
     expect(afterRequests).toMatch(/statuses 502 400 400 400 200/)
     const laterUrls = readLoaded(afterRequests)
-    for (const path of ['src/routes/messages', 'src/routes/count-tokens', 'src/routes/completions', 'src/routes/responses', 'src/routes/traces', 'providers/anthropic/index']) {
-      expect(laterUrls.some((url) => isModule(url, path)), path).toBe(true)
+    for (const path of [
+      'src/routes/messages',
+      'src/routes/count-tokens',
+      'src/routes/completions',
+      'src/routes/responses',
+      'src/routes/traces',
+      'providers/anthropic/index',
+    ]) {
+      expect(
+        laterUrls.some((url) => isModule(url, path)),
+        path,
+      ).toBe(true)
     }
     expect(laterUrls.some((url) => isPackage(url, '@anthropic-ai/sdk'))).toBe(true)
   }, 60_000)

@@ -7,7 +7,8 @@ const markerPattern = /\b(?:answer|correct (?:option|choice)|result)\b/gi
 /** What must follow a marker word for it to state the answer: "is", ":", "=", possibly inside markdown. */
 const markerTail = /^[\s*_]*(?:\([^)\n]{0,20}\))?[\s*_]*(?::|=|is\b|would be\b|will be\b|should be\b|-\s|—|–)[\s*_:]*/i
 /** Closing lines that are not part of the solution ("Hope this helps!", "Let me know ..."). */
-const closingLine = /^\W*(?:i hope|hope (?:this|that|it)|let me know|feel free|happy to help|glad to help|if you have|good luck|please let|does that|is there anything|i hope it is correct)/i
+const closingLine =
+  /^\W*(?:i hope|hope (?:this|that|it)|let me know|feel free|happy to help|glad to help|if you have|good luck|please let|does that|is there anything|i hope it is correct)/i
 const lastNumber = /[-\u2212]?[$€£¥]?\d[\d,]*(?:\.\d+)?(?:\s*\/\s*\d+)?%?/g
 /** Stated answers read, from the last one back. */
 const maxMarkersRead = 12
@@ -81,7 +82,12 @@ function readLastLine(text: string): string | undefined {
     const read = readAnswerSpan(line)
     if (read === undefined || read.strength !== 'strong') return undefined
     // the whole line must be the answer (a number with at most a unit or a full stop after it)
-    if (!/^[\s*_$\\([]*(?:[-+\u2212]?[$€£¥]?[\d.,/\s]+%?|\(?[A-J]\)?|yes|no|true|false|\\(?:frac|dfrac)\{[^}]*\}\{[^}]*\})[\s*_$\\)\].!]*(?:[a-zA-Z]{1,12}\.?)?$/i.test(line)) return undefined
+    if (
+      !/^[\s*_$\\([]*(?:[-+\u2212]?[$€£¥]?[\d.,/\s]+%?|\(?[A-J]\)?|yes|no|true|false|\\(?:frac|dfrac)\{[^}]*\}\{[^}]*\})[\s*_$\\)\].!]*(?:[a-zA-Z]{1,12}\.?)?$/i.test(
+        line,
+      )
+    )
+      return undefined
     return read.answer
   }
   return undefined

@@ -32,7 +32,21 @@ const unwrapped = new Set(['text', 'textbf', 'textit', 'mathrm', 'mathbf', 'math
 /** Commands dropped with no replacement (spacing and sizing). */
 const dropped = new Set(['left', 'right', 'big', 'Big', 'bigl', 'bigr', 'displaystyle', 'quad', 'qquad', 'limits', 'textstyle'])
 /** Commands replaced by a plain equivalent. */
-const replaced: Record<string, string> = { cdot: '*', times: '*', div: '/', pi: 'pi', infty: 'inf', circ: '', degree: '', le: '<=', leq: '<=', ge: '>=', geq: '>=', neq: '!=', pm: '+-' }
+const replaced: Record<string, string> = {
+  cdot: '*',
+  times: '*',
+  div: '/',
+  pi: 'pi',
+  infty: 'inf',
+  circ: '',
+  degree: '',
+  le: '<=',
+  leq: '<=',
+  ge: '>=',
+  geq: '>=',
+  neq: '!=',
+  pm: '+-',
+}
 const fractions = new Set(['frac', 'dfrac', 'tfrac', 'cfrac'])
 
 /** One argument of a command: a brace group, else a single character (as in `\frac12`). */

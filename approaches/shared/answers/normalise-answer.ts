@@ -24,7 +24,9 @@ const trailingUnit = /^\s*(%|percent\b|per\s*cent\b)?\s*(?:[a-zA-Z°µ$€£¥][
 export function readNumericAnswer(raw: string): NumericAnswer | undefined {
   // answers are short: a long text is not one number (and the bound keeps every pattern below cheap)
   if (raw.length > maxAnswerLength) return undefined
-  let text = flattenLatex(raw).replace(/[\u2212\u2013]/g, '-').trim()
+  let text = flattenLatex(raw)
+    .replace(/[\u2212\u2013]/g, '-')
+    .trim()
   text = stripWrapping(text)
   let negative = false
   if (text.startsWith('-')) {

@@ -7,7 +7,8 @@ export interface ReadAnswer {
   strength: 'strong' | 'weak'
 }
 
-const leadingFiller = /^(?:[\s*_:=>`#]|-(?=\s)|is\b|was\b|of\b|would be\b|will be\b|should be\b|equals\b|therefore\b|thus\b|so\b|option\b|choice\b|letter\b|about\b|approximately\b|roughly\b|around\b|exactly\b|only\b|just\b|~|≈)+/i
+const leadingFiller =
+  /^(?:[\s*_:=>`#]|-(?=\s)|is\b|was\b|of\b|would be\b|will be\b|should be\b|equals\b|therefore\b|thus\b|so\b|option\b|choice\b|letter\b|about\b|approximately\b|roughly\b|around\b|exactly\b|only\b|just\b|~|≈)+/i
 const numberStart = /^[-+\u2212]?\s*(?:[$€£¥₹]\s*)?(?:\d|\.\d)[\d,]*(?:\.\d+)?(?:\s*\/\s*\d+(?:\.\d+)?)?(?:\s*(?:%|percent\b))?/
 const expressionAfterNumber = /^(?:[A-Za-z(^]|\s*[+*^=<>]\s*\S|\s+-\s*\d|\s*\/\s*[A-Za-z(])/
 const choiceStart = /^(?:\(([A-Ja-j])\)|\[([A-Ja-j])\]|([A-J])(?:\)|(?![A-Za-z0-9'’])(?!\s+[a-z])))/

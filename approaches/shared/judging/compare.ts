@@ -20,7 +20,8 @@ export async function compareInBothOrders(
     context.generate(createRequest(first.text, second.text), { name: 'comparison', index: first.index }),
     context.generate(createRequest(second.text, first.text), { name: 'comparison', index: second.index }),
   ])
-  const pick = (verdict: ReturnType<typeof readVerdict>, a: Candidate, b: Candidate): Candidate | undefined => (verdict === 'A' ? a : verdict === 'B' ? b : undefined)
+  const pick = (verdict: ReturnType<typeof readVerdict>, a: Candidate, b: Candidate): Candidate | undefined =>
+    verdict === 'A' ? a : verdict === 'B' ? b : undefined
   const one = forward === undefined ? undefined : pick(readVerdict(readText(forward)), first, second)
   const two = backward === undefined ? undefined : pick(readVerdict(readText(backward)), second, first)
   const winner = one !== undefined && one === two ? one : undefined

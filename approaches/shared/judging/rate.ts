@@ -73,6 +73,10 @@ export async function rateAndSelect(
     }),
   )
   const best = selectBest(rated) ?? { ...(candidates[0] as Candidate), score: undefined }
-  context.record({ kind: 'winner', candidate: best.index, reason: best.score === undefined ? 'no rating was readable: the first candidate' : `highest rating ${best.score}` })
+  context.record({
+    kind: 'winner',
+    candidate: best.index,
+    reason: best.score === undefined ? 'no rating was readable: the first candidate' : `highest rating ${best.score}`,
+  })
   return best
 }

@@ -29,9 +29,16 @@ export async function verifyCandidate(
   createRequest: () => ModelRequest,
   settings: { times: number; passScore: number },
 ): Promise<Verification> {
-  const replies = await settleAll(Array.from({ length: settings.times }, () => askForScore(context, createRequest(), { name: 'verification', index }, verificationReaskPrompt)))
+  const replies = await settleAll(
+    Array.from({ length: settings.times }, () => askForScore(context, createRequest(), { name: 'verification', index }, verificationReaskPrompt)),
+  )
   const scores = replies.map((reply) => reply.score).filter((score): score is number => score !== undefined)
   for (const reply of replies) context.record({ kind: 'rating', candidate: index, score: reply.score })
   const score = scores.length === 0 ? undefined : Math.min(...scores)
-  return { scores, score, passed: scores.length > 0 && scores.every((value) => value >= settings.passScore), feedback: replies.map((reply) => reply.reply).join('\n---\n') }
+  return {
+    scores,
+    score,
+    passed: scores.length > 0 && scores.every((value) => value >= settings.passScore),
+    feedback: replies.map((reply) => reply.reply).join('\n---\n'),
+  }
 }

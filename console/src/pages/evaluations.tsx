@@ -9,7 +9,20 @@ interface EvalList {
 /** A summary row of `optiproxy eval`'s results.json: one per approach and model. */
 type SummaryRow = Record<string, unknown> & { approach?: string; model?: string }
 
-const columns = ['approach', 'model', 'items', 'correct', 'accuracy', 'ci_low', 'ci_high', 'calls_per_item', 'cost_per_item', 'latency_ms_p50', 'latency_ms_p95', 'errors']
+const columns = [
+  'approach',
+  'model',
+  'items',
+  'correct',
+  'accuracy',
+  'ci_low',
+  'ci_high',
+  'calls_per_item',
+  'cost_per_item',
+  'latency_ms_p50',
+  'latency_ms_p95',
+  'errors',
+]
 
 function formatCell(value: unknown): string {
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(3)

@@ -59,7 +59,8 @@ export function HealthPage() {
       <ul>
         {health.recent_errors.map((trace) => (
           <li key={trace.id}>
-            {formatTime(trace.startTime)} <a href={`#/requests/${encodeURIComponent(trace.id)}`}>{trace.id}</a> {trace.model} {trace.approach} ({formatDuration(readDuration(trace))})
+            {formatTime(trace.startTime)} <a href={`#/requests/${encodeURIComponent(trace.id)}`}>{trace.id}</a> {trace.model} {trace.approach} (
+            {formatDuration(readDuration(trace))})
           </li>
         ))}
       </ul>

@@ -28,7 +28,8 @@ function readConversation(prompt: string): ChatMessage[] {
   if (trimmed.startsWith('[')) {
     try {
       const parsed = JSON.parse(trimmed) as unknown
-      if (Array.isArray(parsed) && parsed.every((item) => typeof item === 'object' && item !== null && 'role' in item && 'content' in item)) return parsed as ChatMessage[]
+      if (Array.isArray(parsed) && parsed.every((item) => typeof item === 'object' && item !== null && 'role' in item && 'content' in item))
+        return parsed as ChatMessage[]
     } catch {
       // not JSON: the text is the prompt
     }
@@ -37,7 +38,13 @@ function readConversation(prompt: string): ChatMessage[] {
 }
 
 /** Runs one column: a streamed chat completion, its reasoning and answer shown as they arrive, then its trace's call count. */
-async function runColumn(model: string, messages: ChatMessage[], column: Column, signal: AbortSignal, update: (change: Partial<Column>) => void): Promise<void> {
+async function runColumn(
+  model: string,
+  messages: ChatMessage[],
+  column: Column,
+  signal: AbortSignal,
+  update: (change: Partial<Column>) => void,
+): Promise<void> {
   const requestId = `pg_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`
   const started = performance.now()
   update({ requestId, status: 'running', reasoning: '', answer: '' })
@@ -69,7 +76,12 @@ async function runColumn(model: string, messages: ChatMessage[], column: Column,
     const delta = chunk.choices?.[0]?.delta
     if (typeof delta?.reasoning_content === 'string') reasoning += delta.reasoning_content
     if (typeof delta?.content === 'string') answer += delta.content
-    update({ reasoning, answer, elapsedMs: performance.now() - started, ...(chunk.usage == null ? {} : { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens }) })
+    update({
+      reasoning,
+      answer,
+      elapsedMs: performance.now() - started,
+      ...(chunk.usage == null ? {} : { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens }),
+    })
   })
   update({ status: 'done', elapsedMs: performance.now() - started })
   // the call count comes from the request's trace (it counts retries and failovers too)
@@ -129,7 +141,11 @@ export function PlaygroundPage() {
             Client API key (if the proxy needs one)
             <input name="client-key" type="password" value={clientKey} onInput={(event) => setClientKey(event.currentTarget.value)} />
           </label>
-          <button type="button" disabled={columns.length >= maxColumns} onClick={() => setColumns([...columns, { approach: 'moa', reasoning: '', answer: '', status: 'idle' }])}>
+          <button
+            type="button"
+            disabled={columns.length >= maxColumns}
+            onClick={() => setColumns([...columns, { approach: 'moa', reasoning: '', answer: '', status: 'idle' }])}
+          >
             Add approach
           </button>
           <button type="button" class="primary" name="run" onClick={run}>

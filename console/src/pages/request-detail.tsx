@@ -34,8 +34,10 @@ function describeSpan(span: TraceSpan): string {
   const attributes = span.attributes
   const parts: string[] = []
   if (span.kind === 'upstream_call') {
-    if (attributes['gen_ai.provider.name'] !== undefined) parts.push(`${String(attributes['gen_ai.provider.name'])}/${String(attributes['gen_ai.request.model'])}`)
-    if (attributes['gen_ai.usage.input_tokens'] !== undefined) parts.push(`${String(attributes['gen_ai.usage.input_tokens'])}+${String(attributes['gen_ai.usage.output_tokens'])} tokens`)
+    if (attributes['gen_ai.provider.name'] !== undefined)
+      parts.push(`${String(attributes['gen_ai.provider.name'])}/${String(attributes['gen_ai.request.model'])}`)
+    if (attributes['gen_ai.usage.input_tokens'] !== undefined)
+      parts.push(`${String(attributes['gen_ai.usage.input_tokens'])}+${String(attributes['gen_ai.usage.output_tokens'])} tokens`)
     if (attributes['optiproxy.retry'] !== undefined) parts.push(`retry ${String(attributes['optiproxy.retry'])}`)
     if (attributes['optiproxy.failover_from'] !== undefined) parts.push(`failover from ${String(attributes['optiproxy.failover_from'])}`)
     if (attributes['error.message'] !== undefined) parts.push(String(attributes['error.message']))
@@ -64,7 +66,11 @@ function Waterfall(props: { trace: RequestTrace }) {
               <span class="detail">{describeSpan(span)}</span>
             </button>
             <div class="track">
-              <div class={`bar ${span.kind} ${span.status}`} style={{ left: `${left}%`, width: `${Math.min(width, 100 - left)}%` }} title={formatDuration(readDuration(span))} />
+              <div
+                class={`bar ${span.kind} ${span.status}`}
+                style={{ left: `${left}%`, width: `${Math.min(width, 100 - left)}%` }}
+                title={formatDuration(readDuration(span))}
+              />
             </div>
             <span class="duration">{formatDuration(readDuration(span))}</span>
             {open === span.id ? <pre class="attributes">{JSON.stringify({ attributes: span.attributes, events: span.events }, null, 2)}</pre> : null}

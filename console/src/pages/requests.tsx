@@ -46,12 +46,19 @@ export function RequestsPage() {
         setRows((current) => [update.trace, ...current.filter((row) => row.id !== update.trace.id)].sort((a, b) => b.startTime - a.startTime).slice(0, maxRows))
       })
     }
-    follow().catch(() => undefined).finally(() => setLive(false))
+    follow()
+      .catch(() => undefined)
+      .finally(() => setLive(false))
     return () => controller.abort()
   }, [filters.model, filters.approach, filters.status])
 
   const field = (name: keyof Filters, placeholder: string) => (
-    <input name={name} placeholder={placeholder} value={filters[name]} onChange={(event) => setFilters({ ...filters, [name]: event.currentTarget.value.trim() })} />
+    <input
+      name={name}
+      placeholder={placeholder}
+      value={filters[name]}
+      onChange={(event) => setFilters({ ...filters, [name]: event.currentTarget.value.trim() })}
+    />
   )
   return (
     <section>
