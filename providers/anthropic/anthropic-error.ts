@@ -1,7 +1,7 @@
 import { isAbortError, ProxyError } from '../../src/core/proxy-error.js'
 import { createUpstreamError } from '../../src/core/redact-secrets.js'
 import { readRetryAfterFromHeaders } from '../shared/read-retry-after.js'
-import { defaultErrorType, isRetryableStatus, mapUpstreamStatus } from '../shared/upstream-status.js'
+import { createUnreachableError, defaultErrorType, isRetryableStatus, mapUpstreamStatus } from '../shared/upstream-status.js'
 import { anthropicErrorBodySchema } from './anthropic-wire-schemas.js'
 
 /** The SDK module: loaded on a provider's first call, so its error classes come with it. */
@@ -39,13 +39,7 @@ export function convertAnthropicFailure(error: unknown, secrets: ReadonlyArray<s
     })
   }
   if (error instanceof APIConnectionError) {
-    return new ProxyError('The upstream could not be reached or closed the connection.', {
-      status: 502,
-      type: 'upstream_error',
-      code: 'upstream_unreachable',
-      isRetryable: true,
-      cause: error,
-    })
+    return createUnreachableError(error)
   }
   if (error instanceof APIError && typeof error.status === 'number') {
     const fields = readBodyFields(error.error)

@@ -1,6 +1,6 @@
 import { isAbortError, ProxyError } from '../../src/core/proxy-error.js'
 import { createUpstreamError, redactSecrets } from '../../src/core/redact-secrets.js'
-import { defaultErrorType, isRetryableStatus, mapUpstreamStatus } from '../shared/upstream-status.js'
+import { createUnreachableError, defaultErrorType, isRetryableStatus, mapUpstreamStatus } from '../shared/upstream-status.js'
 import { geminiErrorBodySchema } from './gemini-wire-schemas.js'
 
 /** The SDK module: loaded on a provider's first call, so its error class comes with it. */
@@ -65,13 +65,7 @@ export function convertGeminiFailure(
     return createInvalidGeminiResponseError('a stream chunk is not JSON', error)
   }
   if (error instanceof TypeError && error.message === 'fetch failed') {
-    return new ProxyError('The upstream could not be reached or closed the connection.', {
-      status: 502,
-      type: 'upstream_error',
-      code: 'upstream_unreachable',
-      isRetryable: true,
-      cause: error,
-    })
+    return createUnreachableError(error)
   }
   return createInvalidGeminiResponseError(error instanceof Error ? redactSecrets(error.message.slice(0, 300), secrets) : 'unexpected failure', error)
 }

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { isAbortError, ProxyError } from '../../src/core/proxy-error.js'
 import { createUpstreamError } from '../../src/core/redact-secrets.js'
 import { readRetryAfterSeconds } from '../shared/read-retry-after.js'
-import { defaultErrorType as defaultType, isRetryableStatus, mapUpstreamStatus } from '../shared/upstream-status.js'
+import { createUnreachableError, defaultErrorType as defaultType, isRetryableStatus, mapUpstreamStatus } from '../shared/upstream-status.js'
 import { openAIErrorBodySchema, type OpenAIErrorBody } from './openai-wire-schemas.js'
 import { UpstreamTimeoutError } from './send-upstream-request.js'
 
@@ -86,13 +86,7 @@ export function convertUpstreamFailure(error: unknown): ProxyError {
   if (error instanceof UpstreamTimeoutError) {
     return new ProxyError(error.message, { status: 504, type: 'timeout_error', code: 'upstream_timeout', isRetryable: true, cause: error })
   }
-  return new ProxyError('The upstream could not be reached or closed the connection.', {
-    status: 502,
-    type: 'upstream_error',
-    code: 'upstream_unreachable',
-    isRetryable: true,
-    cause: error,
-  })
+  return createUnreachableError(error)
 }
 
 /** An answer that is not what an OpenAI-compatible server sends. */

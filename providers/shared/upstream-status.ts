@@ -1,3 +1,5 @@
+import { ProxyError } from '../../src/core/proxy-error.js'
+
 /** Upstream statuses the client sees as they are: each means something the client can act on. */
 const keptStatuses = new Set([400, 401, 402, 403, 404, 409, 413, 415, 422, 429])
 
@@ -33,4 +35,19 @@ export function defaultErrorType(status: number): string {
  */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500
+}
+
+/**
+ * The failure of a call that never reached the upstream, or whose connection closed before an answer: a 502 worth
+ * retrying, whatever the transport (node:http, a vendor SDK, fetch) called it.
+ * @example throw createUnreachableError(error)
+ */
+export function createUnreachableError(cause: unknown): ProxyError {
+  return new ProxyError('The upstream could not be reached or closed the connection.', {
+    status: 502,
+    type: 'upstream_error',
+    code: 'upstream_unreachable',
+    isRetryable: true,
+    cause,
+  })
 }
