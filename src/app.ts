@@ -81,10 +81,15 @@ export function createApp(
   // the first Responses request; with Redis at start-up, as their worker also runs other instances' jobs
   let responsesService: Promise<ResponsesService> | undefined
   const loadResponsesService = (): Promise<ResponsesService> =>
-    (responsesService ??= import('./responses/create-responses-service.js').then(({ createResponsesService }) =>
-      createResponsesService(config, dependencies.pipeline, operations),
-    ))
-  if (config.redisUrl !== undefined) void loadResponsesService()
+    (responsesService ??= import('./responses/create-responses-service.js')
+      .then(({ createResponsesService }) => createResponsesService(config, dependencies.pipeline, operations))
+      .catch((error: unknown) => {
+        // a failed start is logged and tried again by the next Responses request, not left as a rejection
+        responsesService = undefined
+        throw error
+      }))
+  if (config.redisUrl !== undefined)
+    loadResponsesService().catch((error: unknown) => operations.logger.error({ err: error }, 'the Responses API could not start'))
   overrides.onResponsesClose?.(async () => {
     await (await responsesService?.catch(() => undefined))?.close()
   })

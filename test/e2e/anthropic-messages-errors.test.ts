@@ -1,18 +1,22 @@
 import Anthropic from '@anthropic-ai/sdk'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { replyAsCurrentAnthropic } from '../helpers/anthropic-current-shapes.js'
 import { errorBodySchema, requestTooLargeBodySchema, tokenCountSchema, validateMessageStream } from '../helpers/anthropic-response-schemas.js'
 import { buildAnthropicError } from '../helpers/mock-anthropic-upstream.js'
 import { buildGeminiError, buildGeminiTextChunks, replyWithGeminiEvents } from '../helpers/mock-gemini-upstream.js'
 import { buildChatCompletionChunks, buildErrorBody } from '../helpers/mock-openai-upstream.js'
 import { readRawSse } from '../helpers/start-proxy.js'
-import { startMessagesProxy, type MessagesProxyUnderTest } from '../helpers/start-messages-proxy.js'
+import { type MessagesProxyUnderTest, useMessagesProxy } from '../helpers/start-messages-proxy.js'
 
 const keys = { full: 'sk-proxy-full-0123456789', narrow: 'sk-proxy-narrow-0123456789' }
 const hello = (model: string): Anthropic.MessageCreateParamsNonStreaming => ({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
 
 describe('/v1/messages errors, limits, cancellation and count_tokens', () => {
-  let t: MessagesProxyUnderTest
+  const t = useMessagesProxy({
+    extraYaml: ['api_keys:', `  - { name: full, key: ${keys.full} }`, `  - { name: narrow, key: ${keys.narrow}, models: [gpt-4o-mini] }`],
+    env: { OPTIPROXY_BODY_LIMIT: '64kb', OPTIPROXY_KEEPALIVE_MS: '200' },
+    clientKey: keys.full,
+  })
   let narrow: Anthropic
   const post = (body: unknown, headers: Record<string, string> = {}, path = '/v1/messages') =>
     fetch(`${t.proxy.url}${path}`, {
@@ -21,22 +25,8 @@ describe('/v1/messages errors, limits, cancellation and count_tokens', () => {
       body: typeof body === 'string' ? body : JSON.stringify(body),
     })
 
-  beforeAll(async () => {
-    t = await startMessagesProxy(
-      ['api_keys:', `  - { name: full, key: ${keys.full} }`, `  - { name: narrow, key: ${keys.narrow}, models: [gpt-4o-mini] }`],
-      { OPTIPROXY_BODY_LIMIT: '64kb', OPTIPROXY_KEEPALIVE_MS: '200' },
-      keys.full,
-    )
+  beforeAll(() => {
     narrow = new Anthropic({ baseURL: t.proxy.url, apiKey: keys.narrow, maxRetries: 0 })
-  })
-  afterAll(async () => {
-    await t.close()
-  })
-  beforeEach(() => {
-    t.openai.reset()
-    t.anthropic.reset()
-    t.anthropic.setHandler(replyAsCurrentAnthropic)
-    t.gemini.reset()
   })
 
   const badBodies: Array<[string, unknown, RegExp]> = [

@@ -1,9 +1,9 @@
 import type Anthropic from '@anthropic-ai/sdk'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { replyAsCurrentAnthropic } from '../helpers/anthropic-current-shapes.js'
 import { messageSchema, validateMessageStream } from '../helpers/anthropic-response-schemas.js'
 import { readRawSse } from '../helpers/start-proxy.js'
-import { startMessagesProxy, type MessagesProxyUnderTest } from '../helpers/start-messages-proxy.js'
+import { useMessagesProxy } from '../helpers/start-messages-proxy.js'
 
 /** The SDK's MessageStream adds `parsed_output` to the final message on the client side: not a wire field. */
 function withoutClientFields(message: Anthropic.Message): unknown {
@@ -12,18 +12,7 @@ function withoutClientFields(message: Anthropic.Message): unknown {
 }
 
 describe("an approach's intermediate work as a thinking block, and the block sent back", () => {
-  let t: MessagesProxyUnderTest
-  beforeAll(async () => {
-    t = await startMessagesProxy()
-  })
-  afterAll(async () => {
-    await t.close()
-  })
-  beforeEach(() => {
-    t.openai.reset()
-    t.anthropic.reset()
-    t.anthropic.setHandler(replyAsCurrentAnthropic)
-  })
+  const t = useMessagesProxy()
 
   for (const model of ['moa-gpt-4o-mini', 'moa-claude-sonnet-4-5']) {
     it(`${model}: streams a signed thinking block before the text, and drops it when a later turn sends it back`, async () => {

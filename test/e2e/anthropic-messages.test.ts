@@ -1,12 +1,12 @@
 import type Anthropic from '@anthropic-ai/sdk'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { replyWithAnthropicEvents } from '../helpers/mock-anthropic-upstream.js'
-import { buildFullMessage, buildFullStream, replyAsCurrentAnthropic } from '../helpers/anthropic-current-shapes.js'
+import { buildFullMessage, buildFullStream } from '../helpers/anthropic-current-shapes.js'
 import { buildGeminiResponse, replyWithGeminiEvents } from '../helpers/mock-gemini-upstream.js'
 import { buildChatCompletion, buildChatCompletionChunks, type MockReply, type RecordedRequest } from '../helpers/mock-openai-upstream.js'
 import { readRawSse } from '../helpers/start-proxy.js'
 import { messageSchema, validateMessageStream } from '../helpers/anthropic-response-schemas.js'
-import { startMessagesProxy, type MessagesProxyUnderTest } from '../helpers/start-messages-proxy.js'
+import { useMessagesProxy } from '../helpers/start-messages-proxy.js'
 
 const weatherTool: Anthropic.Tool = {
   name: 'get_weather',
@@ -64,19 +64,7 @@ function replyWithToolCall(kind: 'openai' | 'gemini' | 'anthropic', request: Rec
 }
 
 describe('POST /v1/messages with the official Anthropic SDK, in front of every provider', () => {
-  let t: MessagesProxyUnderTest
-  beforeAll(async () => {
-    t = await startMessagesProxy()
-  })
-  afterAll(async () => {
-    await t.close()
-  })
-  beforeEach(() => {
-    t.openai.reset()
-    t.anthropic.reset()
-    t.gemini.reset()
-    t.anthropic.setHandler(replyAsCurrentAnthropic)
-  })
+  const t = useMessagesProxy()
 
   for (const upstream of upstreams) {
     it(`answers a non-streamed request on ${upstream.name} with a valid Message`, async () => {

@@ -1,23 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { buildFullMessage, buildFullStream } from '../helpers/anthropic-current-shapes.js'
 import { replyWithAnthropicEvents } from '../helpers/mock-anthropic-upstream.js'
 import { buildChatCompletion } from '../helpers/mock-openai-upstream.js'
 import { messageSchema } from '../helpers/anthropic-response-schemas.js'
-import { startMessagesProxy, type MessagesProxyUnderTest } from '../helpers/start-messages-proxy.js'
+import { useMessagesProxy } from '../helpers/start-messages-proxy.js'
 
 const question = [{ role: 'user' as const, content: 'Count to five, then write ### and stop.' }]
 
 describe('stop_sequence in translated answers on /v1/messages (official Anthropic SDK)', () => {
-  let t: MessagesProxyUnderTest
-  beforeAll(async () => {
-    t = await startMessagesProxy()
-  })
-  afterAll(async () => {
-    await t.close()
-  })
+  const t = useMessagesProxy()
   beforeEach(() => {
-    t.openai.reset()
-    t.anthropic.reset()
     // an Anthropic upstream that stopped on the client's `###`, streamed or whole
     t.anthropic.setHandler((request) => {
       const text = '1, 2, 3, 4, 5'

@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Anthropic from '@anthropic-ai/sdk'
+import { afterAll, beforeAll, beforeEach } from 'vitest'
 import { loadConfig } from '../../src/config.js'
 import { startServer, type RunningServer } from '../../src/server.js'
+import { replyAsCurrentAnthropic } from './anthropic-current-shapes.js'
 import { startMockAnthropicUpstream } from './mock-anthropic-upstream.js'
 import { startMockGeminiUpstream } from './mock-gemini-upstream.js'
 import { startMockOpenAIUpstream, type MockUpstream } from './mock-openai-upstream.js'
@@ -57,4 +59,33 @@ export async function startMessagesProxy(
       rmSync(directory, { recursive: true, force: true })
     },
   }
+}
+
+/**
+ * One proxy for a whole `describe` block: started before its tests, closed after them, and before each test the three
+ * mock upstreams reset with the Anthropic one answering in the current wire shapes (a later `beforeEach` may set
+ * another handler). The returned object reads the running proxy once `beforeAll` has started it.
+ * @example const t = useMessagesProxy(); it('answers', async () => { await t.client.messages.create(...) })
+ */
+export function useMessagesProxy(settings: { extraYaml?: string[]; env?: Record<string, string>; clientKey?: string } = {}): MessagesProxyUnderTest {
+  let started: MessagesProxyUnderTest | undefined
+  beforeAll(async () => {
+    started = await startMessagesProxy(settings.extraYaml, settings.env, settings.clientKey)
+  })
+  afterAll(async () => {
+    await started?.close()
+  })
+  beforeEach(() => {
+    if (started === undefined) return
+    started.openai.reset()
+    started.anthropic.reset()
+    started.gemini.reset()
+    started.anthropic.setHandler(replyAsCurrentAnthropic)
+  })
+  return new Proxy({} as MessagesProxyUnderTest, {
+    get(_target, key) {
+      if (started === undefined) throw new Error('the proxy starts in beforeAll: read it inside a test or a hook')
+      return Reflect.get(started, key)
+    },
+  })
 }

@@ -1,5 +1,17 @@
 import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+/** Writes a partial request on a raw socket and reads everything the server sends until it closes the connection. */
+async function sendAndReadUntilClosed(port: number, partialRequest: string): Promise<string> {
+  const socket = connect(port, '127.0.0.1')
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()))
+  socket.write(partialRequest)
+  return new Promise<string>((resolve) => {
+    let text = ''
+    socket.on('data', (chunk) => (text += chunk.toString()))
+    socket.once('close', () => resolve(text))
+  })
+}
 import { startProxyUnderTest, type ProxyUnderTest } from '../helpers/start-proxy.js'
 
 // Item 10, the rest: what a client can do to the proxy's bounds and counters
@@ -77,30 +89,19 @@ describe('bounds and counters', () => {
   })
 
   it('a client that sends its headers too slowly is cut off (server header timeout)', async () => {
-    const socket = connect(t.proxy.port, '127.0.0.1')
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()))
-    socket.write('POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n')
     const started = performance.now()
-    const received = await new Promise<string>((resolve) => {
-      let text = ''
-      socket.on('data', (chunk) => (text += chunk.toString()))
-      socket.once('close', () => resolve(text))
-    })
+    const received = await sendAndReadUntilClosed(t.proxy.port, 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n')
     // Node's defaults would hold it for 60 s (and check only every 30 s)
     expect(performance.now() - started).toBeLessThan(3_000)
     expect(received).toMatch(/^HTTP\/1\.1 408/)
   })
 
   it('a client that never finishes its body is cut off (server request timeout)', async () => {
-    const socket = connect(t.proxy.port, '127.0.0.1')
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()))
-    socket.write('POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"model":')
     const started = performance.now()
-    const received = await new Promise<string>((resolve) => {
-      let text = ''
-      socket.on('data', (chunk) => (text += chunk.toString()))
-      socket.once('close', () => resolve(text))
-    })
+    const received = await sendAndReadUntilClosed(
+      t.proxy.port,
+      'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"model":',
+    )
     expect(performance.now() - started).toBeLessThan(3_000)
     expect(received).toMatch(/^HTTP\/1\.1 408/)
   })
